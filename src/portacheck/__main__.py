@@ -1,0 +1,3 @@
+from portacheck.cli import main
+
+raise SystemExit(main())

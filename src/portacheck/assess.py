@@ -1,0 +1,272 @@
+"""Judge the findings: a level per resource, the coverage views and the effort of PORTABILITY.md.
+
+The assessment is the one object reporters read. Every figure in it says what it counted:
+deployed resources (resources, unresolved module calls, Kubernetes objects) are the resource
+view; data sources couple code to a provider without deploying anything and are counted
+apart; references (locals, outputs, provider blocks) only carry findings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+from portacheck.inventory import Inventory
+from portacheck.model import (
+    DEPLOYED_KINDS,
+    EFFORT_BANDS,
+    LEVEL_BAND,
+    Finding,
+    Level,
+    Resource,
+    Rule,
+    ScanError,
+    Severity,
+)
+from portacheck.rules.loader import Catalogue, Provider
+
+PLATFORM_COST = (20.0, 60.0)  # one-off per target: landing zone, identity, network, CI/CD, observability, backup
+REPEAT_FACTOR = 0.3  # N identical copies cost 1 + 0.3 * (N - 1) of one
+
+
+@dataclass(frozen=True)
+class ResourceVerdict:
+    """One resource's level: the highest of its findings, with its effort range and why."""
+
+    resource: Resource
+    level: Level
+    deciding: Finding
+    findings: tuple[Finding, ...]
+    effort_low: float
+    effort_high: float
+    multipliers: tuple[str, ...] = ()
+
+    @property
+    def rule(self) -> Rule:
+        return self.deciding.rule
+
+
+@dataclass(frozen=True)
+class Effort:
+    low: float
+    high: float
+    by_level: Mapping[Level, tuple[float, float]]
+    by_category: Mapping[str, tuple[float, float]]
+    platform: tuple[float, float]  # one-off per target, not included in low/high
+    assumptions: tuple[str, ...]
+
+    @property
+    def mid(self) -> float:
+        return (self.low + self.high) / 2
+
+
+@dataclass(frozen=True)
+class ProviderUse:
+    key: str
+    name: str
+    kind: str
+    eu_headquartered: bool | None  # None when the catalogue does not know the provider
+    resources: int
+    data_sources: int
+    regions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Assessment:
+    root: str
+    findings: tuple[Finding, ...]  # active findings, sorted by file and line
+    verdicts: tuple[ResourceVerdict, ...]  # deployed resources
+    data_sources: tuple[ResourceVerdict, ...]
+    errors: tuple[ScanError, ...]
+    files_analysed: int
+    level_counts: Mapping[Level, int]
+    by_provider: Mapping[str, Mapping[Level, int]]
+    by_category: Mapping[str, Mapping[Level, int]]
+    effort: Effort
+    providers: tuple[ProviderUse, ...]
+    fail_on: Level | None
+    suppressed: tuple[tuple[Finding, str], ...] = ()  # (finding, why it is not active)
+    notes: tuple[str, ...] = ()  # assessment-level warnings (stale suppressions, ...)
+    extra: Mapping[str, object] = field(default_factory=dict)  # views added by other analysers
+
+    @property
+    def resources_total(self) -> int:
+        return len(self.verdicts)
+
+    def share(self, *levels: Level) -> float:
+        total = self.resources_total
+        if not total:
+            return 0.0
+        return sum(self.level_counts.get(level, 0) for level in levels) / total
+
+    @property
+    def coverage(self) -> float:
+        """Share of deployed resources that carry over with at most re-pointing (P0-P1)."""
+        return self.share(Level.P0, Level.P1)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(e.severity is Severity.ERROR for e in self.errors)
+
+    @property
+    def worst(self) -> Level | None:
+        levels = [f.level for f in self.findings if f.level is not Level.P0]
+        return max(levels) if levels else None
+
+    def policy_failed(self) -> bool:
+        if self.fail_on is None:
+            return False
+        return any(f.level >= self.fail_on for f in self.findings if f.level is not Level.P0)
+
+
+def assess(
+    inventory: Inventory,
+    findings: Sequence[Finding],
+    catalogue: Catalogue,
+    fail_on: Level | None,
+    bands: Mapping[str, tuple[float, float]] = EFFORT_BANDS,
+    suppressed: Sequence[tuple[Finding, str]] = (),
+    notes: Sequence[str] = (),
+) -> Assessment:
+    focus = inventory.focus
+    if focus is not None:
+        findings = [f for f in findings if f.location.path in focus]
+    by_resource: dict[int, list[Finding]] = {}
+    for finding in findings:
+        by_resource.setdefault(id(finding.resource), []).append(finding)
+
+    verdicts: list[ResourceVerdict] = []
+    data_sources: list[ResourceVerdict] = []
+    for resource in inventory.resources:
+        own = by_resource.get(id(resource))
+        if focus is not None and resource.location.path not in focus:
+            continue
+        if resource.kind in DEPLOYED_KINDS or resource.kind == "data":
+            verdict = _verdict(resource, own or [], bands)
+            if verdict is None:
+                continue
+            (data_sources if resource.kind == "data" else verdicts).append(verdict)
+
+    level_counts = {level: 0 for level in Level}
+    by_provider: dict[str, dict[Level, int]] = {}
+    by_category: dict[str, dict[Level, int]] = {}
+    for verdict in verdicts:
+        level_counts[verdict.level] += 1
+        provider = verdict.rule.provider or verdict.resource.provider or "none"
+        by_provider.setdefault(provider, {level: 0 for level in Level})[verdict.level] += 1
+        by_category.setdefault(verdict.rule.category, {level: 0 for level in Level})[verdict.level] += 1
+
+    return Assessment(
+        root=inventory.root,
+        findings=tuple(sorted(findings, key=_finding_order)),
+        verdicts=tuple(verdicts),
+        data_sources=tuple(data_sources),
+        errors=inventory.errors,
+        files_analysed=len(inventory.files),
+        level_counts=level_counts,
+        by_provider=by_provider,
+        by_category=by_category,
+        effort=_effort(verdicts, bands),
+        providers=_providers(inventory, verdicts, data_sources, catalogue),
+        fail_on=fail_on,
+        suppressed=tuple(suppressed),
+        notes=tuple(notes),
+    )
+
+
+def _finding_order(finding: Finding):
+    loc = finding.location
+    return (loc.path, loc.line, loc.origin, finding.resource.address, finding.rule.id)
+
+
+def _verdict(resource: Resource, findings: list[Finding], bands: Mapping[str, tuple[float, float]]) -> ResourceVerdict | None:
+    if not findings:
+        return None
+    deciding = max(findings, key=lambda f: (f.level.rank, f.signal.kind != "text"))
+    level = deciding.level
+    band = deciding.rule.effort if level is deciding.rule.level else LEVEL_BAND[level]
+    low, high = bands.get(band, EFFORT_BANDS[band])
+    multipliers = []
+    if resource.instances is None:
+        multipliers.append("instance count unknown (count/for_each not resolvable): assumed 1")
+    elif resource.instances == 0:
+        low = high = 0.0
+        multipliers.append("count = 0: not deployed")
+    elif resource.instances > 1:
+        factor = 1 + REPEAT_FACTOR * (resource.instances - 1)
+        low, high = low * factor, high * factor
+        multipliers.append(f"{resource.instances} identical instances: x{factor:g}")
+    return ResourceVerdict(resource, level, deciding, tuple(findings), round(low, 2), round(high, 2), tuple(multipliers))
+
+
+def _effort(verdicts: Sequence[ResourceVerdict], bands: Mapping[str, tuple[float, float]]) -> Effort:
+    by_level: dict[Level, list[float]] = {}
+    by_category: dict[str, list[float]] = {}
+    low = high = 0.0
+    for verdict in verdicts:
+        low += verdict.effort_low
+        high += verdict.effort_high
+        entry = by_level.setdefault(verdict.level, [0.0, 0.0])
+        entry[0] += verdict.effort_low
+        entry[1] += verdict.effort_high
+        entry = by_category.setdefault(verdict.rule.category, [0.0, 0.0])
+        entry[0] += verdict.effort_low
+        entry[1] += verdict.effort_high
+    assumptions = [
+        "person-days per resource instance by level: "
+        + ", ".join(f"{level.value} {bands[LEVEL_BAND[level]][0]:g}-{bands[LEVEL_BAND[level]][1]:g}" for level in Level),
+        f"identical instances (count/for_each) cost 1 + {REPEAT_FACTOR:g} x (N - 1) of one",
+        "unknown (U) resources carry the 2-5 person-days it takes to classify them, then need re-estimating",
+        "rewriting the infrastructure code is inside each resource's range",
+        "data volume and coupling multipliers are not applied (sizes and references are not read yet)",
+    ]
+    platform = PLATFORM_COST if any(v.level is not Level.P0 for v in verdicts) else (0.0, 0.0)
+    return Effort(
+        low=round(low, 2),
+        high=round(high, 2),
+        by_level={k: (round(v[0], 2), round(v[1], 2)) for k, v in sorted(by_level.items(), key=lambda kv: kv[0].rank)},
+        by_category={k: (round(v[0], 2), round(v[1], 2)) for k, v in sorted(by_category.items(), key=lambda kv: -kv[1][1])},
+        platform=platform,
+        assumptions=tuple(assumptions),
+    )
+
+
+def _providers(inventory: Inventory, verdicts, data_sources, catalogue: Catalogue) -> tuple[ProviderUse, ...]:
+    counts: dict[str, list[int]] = {}
+    regions: dict[str, set[str]] = {}
+    for verdict in verdicts:
+        key = verdict.rule.provider or verdict.resource.provider
+        if key:
+            counts.setdefault(key, [0, 0])[0] += 1
+    for verdict in data_sources:
+        key = verdict.rule.provider or verdict.resource.provider
+        if key:
+            counts.setdefault(key, [0, 0])[1] += 1
+    for resource in inventory.resources:
+        if inventory.focus is not None and resource.location.path not in inventory.focus:
+            continue
+        if resource.kind == "provider" and resource.provider:
+            counts.setdefault(resource.provider, [0, 0])
+        for key in ("region", "location"):
+            value = resource.attributes.get(key)
+            if isinstance(value, str) and value and resource.provider:
+                regions.setdefault(_provider_family(resource.provider, catalogue), set()).add(value.lower().replace(" ", ""))
+    result = []
+    for key, (resource_count, data_count) in sorted(counts.items()):
+        provider: Provider | None = catalogue.providers.get(key)
+        result.append(
+            ProviderUse(
+                key=key,
+                name=provider.name if provider else key,
+                kind=provider.kind if provider else "unknown",
+                eu_headquartered=provider.eu_headquartered if provider else None,
+                resources=resource_count,
+                data_sources=data_count,
+                regions=tuple(sorted(regions.get(key, ()))),
+            )
+        )
+    return tuple(result)
+
+
+def _provider_family(key: str, catalogue: Catalogue) -> str:
+    return "google" if key == "google-beta" and "google" in catalogue.providers else key

@@ -1,0 +1,182 @@
+"""Find the files to analyse under the scan root, and what kind each one is.
+
+Walks directories itself (not os.walk) so that symlinks get a decision each: followed when
+they stay inside the root, reported when they loop or leave it. Files named on the command
+line (as pre-commit does) pull in the rest of their Terraform module, because a file cannot be
+judged without its variables; the report then shows findings of the named files only.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import stat
+from dataclasses import dataclass
+from typing import Callable, Iterable, Sequence
+
+from portacheck.model import ScanError, Severity, SourceFile
+from portacheck.parse.terraform import is_terraform_file
+
+# Directories never entered: VCS data, provider plugins and downloaded modules (modules are
+# read on demand through modules.json), dependency and build trees.
+DEFAULT_EXCLUDES = (
+    ".git", ".hg", ".svn", ".terraform", ".terragrunt-cache", "node_modules", ".venv", "venv",
+    "__pycache__", ".tox", ".mypy_cache", ".pytest_cache", ".ruff_cache",
+)
+
+
+@dataclass(frozen=True)
+class Discovery:
+    root: str  # absolute
+    files: tuple[SourceFile, ...]
+    errors: tuple[ScanError, ...]
+    focus: frozenset[str] | None  # relpaths named on the command line; None means everything
+
+
+def scan_root(paths: Sequence[str]) -> str:
+    """The directory paths in the report are relative to: the one directory given, or the common parent."""
+    absolute = [os.path.abspath(p) for p in paths] or [os.getcwd()]
+    if len(absolute) == 1 and os.path.isdir(absolute[0]):
+        return absolute[0]
+    cwd = os.getcwd()
+    if all(os.path.commonpath([cwd, p]) == cwd for p in absolute):
+        return cwd
+    common = os.path.commonpath(absolute)
+    return common if os.path.isdir(common) else os.path.dirname(common)
+
+
+def classify(name: str) -> str | None:
+    """The analyser kind of a file by its name, or None when no analyser reads it."""
+    if is_terraform_file(name):
+        return "terraform"
+    return None
+
+
+def make_excluder(patterns: Iterable[str]) -> Callable[[str], bool]:
+    """Exclude patterns match a relative path, any of its parents, or a bare file or directory name."""
+    compiled = [p.strip().rstrip("/") for p in patterns if p and p.strip()]
+
+    def excluded(rel: str) -> bool:
+        if not compiled:
+            return False
+        parts = rel.split("/")
+        for i in range(len(parts)):
+            prefix = "/".join(parts[: i + 1])
+            name = parts[i]
+            for pattern in compiled:
+                if fnmatch.fnmatchcase(prefix, pattern) or ("/" not in pattern and fnmatch.fnmatchcase(name, pattern)):
+                    return True
+        return False
+
+    return excluded
+
+
+def discover(paths: Sequence[str], exclude: Iterable[str] = (), root: str | None = None) -> Discovery:
+    paths = list(paths) or ["."]
+    root = os.path.abspath(root) if root else scan_root(paths)
+    walker = _Walker(root, make_excluder(exclude), make_excluder(DEFAULT_EXCLUDES))
+    focus: set[str] = set()
+    explicit_files = False
+    for path in paths:
+        absolute = os.path.abspath(path)
+        if os.path.commonpath([root, absolute]) != root:
+            walker.errors.append(ScanError(path, "outside the scan root; not analysed"))
+            continue
+        if os.path.islink(absolute) and not os.path.exists(absolute):
+            walker.errors.append(ScanError(walker.rel(absolute), "broken symlink; not analysed", severity=Severity.WARNING))
+        elif os.path.isdir(absolute):
+            walker.walk(absolute)
+        elif os.path.isfile(absolute):
+            explicit_files = True
+            rel = walker.rel(absolute)
+            focus.add(rel)
+            kind = classify(os.path.basename(absolute))
+            if kind == "terraform":
+                walker.walk(os.path.dirname(absolute), recursive=False)  # the whole module
+            elif kind is not None:
+                walker.add(absolute, kind)
+        else:
+            walker.errors.append(ScanError(path, "no such file or directory"))
+    files = tuple(sorted(walker.files.values(), key=lambda f: f.relpath))
+    return Discovery(root, files, tuple(walker.errors), frozenset(focus) if explicit_files else None)
+
+
+class _Walker:
+    def __init__(self, root: str, user_excluded: Callable[[str], bool], default_excluded: Callable[[str], bool]):
+        self.root = root
+        self.real_root = os.path.realpath(root)
+        self.user_excluded = user_excluded
+        self.default_excluded = default_excluded
+        self.files: dict[str, SourceFile] = {}
+        self.errors: list[ScanError] = []
+        self.visited: set[str] = set()
+
+    def rel(self, path: str) -> str:
+        rel = os.path.relpath(path, self.root).replace(os.sep, "/")
+        return rel
+
+    def add(self, path: str, kind: str) -> None:
+        rel = self.rel(path)
+        if not self.user_excluded(rel):
+            self.files.setdefault(rel, SourceFile(path, rel, kind))
+
+    def _inside_root(self, real: str) -> bool:
+        return os.path.commonpath([self.real_root, real]) == self.real_root
+
+    def walk(self, directory: str, recursive: bool = True) -> None:
+        real = os.path.realpath(directory)
+        if real in self.visited:
+            return
+        self.visited.add(real)
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError as exc:
+            self.errors.append(ScanError(self.rel(directory), f"cannot list directory: {exc.strerror or exc}"))
+            return
+        for entry in entries:
+            rel = self.rel(entry.path)
+            if self.default_excluded(entry.name) or self.user_excluded(rel):
+                continue
+            try:
+                if entry.is_symlink():
+                    self._symlink(entry, rel, recursive)
+                elif entry.is_dir(follow_symlinks=False):
+                    if recursive:
+                        self.walk(entry.path)
+                elif entry.is_file(follow_symlinks=False):
+                    kind = classify(entry.name)
+                    if kind:
+                        self.files.setdefault(rel, SourceFile(entry.path, rel, kind))
+            except OSError as exc:  # pragma: no cover - races with the file system
+                self.errors.append(ScanError(rel, f"cannot inspect: {exc.strerror or exc}"))
+
+    def _symlink(self, entry: os.DirEntry, rel: str, recursive: bool) -> None:
+        try:
+            info = os.stat(entry.path)
+        except OSError as exc:
+            if exc.errno == 40:  # ELOOP
+                self.errors.append(ScanError(rel, "symlink loop; not followed"))
+            elif classify(entry.name):
+                self.errors.append(ScanError(rel, "broken symlink; not analysed", severity=Severity.WARNING))
+            return
+        real = os.path.realpath(entry.path)
+        if not self._inside_root(real):
+            if stat.S_ISDIR(info.st_mode) or classify(entry.name):
+                self.errors.append(ScanError(rel, "symlink points outside the scanned root; not followed", severity=Severity.WARNING))
+            return
+        if stat.S_ISDIR(info.st_mode):
+            if not recursive:
+                return
+            if real in self.visited or self._is_ancestor(real, entry.path):
+                self.errors.append(ScanError(rel, "symlink loop (points at a directory already scanned); not followed", severity=Severity.WARNING))
+                return
+            self.walk(entry.path)
+        elif stat.S_ISREG(info.st_mode):
+            kind = classify(entry.name)
+            if kind:
+                self.files.setdefault(rel, SourceFile(entry.path, rel, kind))
+
+    @staticmethod
+    def _is_ancestor(real: str, link_path: str) -> bool:
+        parent = os.path.realpath(os.path.dirname(link_path))
+        return os.path.commonpath([real, parent]) == real

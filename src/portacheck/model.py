@@ -1,0 +1,270 @@
+"""The domain types every pipeline stage speaks: files in, resources, rules, findings out.
+
+All of them are frozen, slotted dataclasses so a stage can hand them on without fearing that a
+later stage changes them. Raw parser dicts never leave the parser that made them.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+
+class Level(enum.Enum):
+    """Portability levels of PORTABILITY.md; the order is the order of the work they mean."""
+
+    P0 = "P0"
+    P1 = "P1"
+    P2 = "P2"
+    P3 = "P3"
+    P4 = "P4"
+    U = "U"
+
+    @property
+    def rank(self) -> int:
+        return _LEVEL_RANK[self]
+
+    @property
+    def title(self) -> str:
+        return _LEVEL_TITLE[self]
+
+    @property
+    def story_points(self) -> int:
+        return _STORY_POINTS[self]
+
+    def __lt__(self, other: "Level") -> bool:
+        return self.rank < other.rank
+
+    def __le__(self, other: "Level") -> bool:
+        return self.rank <= other.rank
+
+    def __gt__(self, other: "Level") -> bool:
+        return self.rank > other.rank
+
+    def __ge__(self, other: "Level") -> bool:
+        return self.rank >= other.rank
+
+    @classmethod
+    def parse(cls, text: str) -> "Level":
+        try:
+            return cls(str(text).strip().upper())
+        except ValueError:
+            raise ValueError(f"{text!r} is not a level (expected one of {', '.join(LEVEL_NAMES)})") from None
+
+
+LEVEL_NAMES = tuple(level.value for level in Level)
+_LEVEL_RANK = {level: i for i, level in enumerate(Level)}
+_LEVEL_TITLE = {
+    Level.P0: "neutral",
+    Level.P1: "re-point",
+    Level.P2: "adapt",
+    Level.P3: "replace",
+    Level.P4: "re-architect",
+    Level.U: "unknown",
+}
+_STORY_POINTS = {Level.P0: 0, Level.P1: 1, Level.P2: 3, Level.P3: 5, Level.P4: 7, Level.U: 13}
+
+
+class Severity(enum.Enum):
+    """How bad a scan problem is: an error means part of the input was not analysed."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A file discovery found, with the analyser kind that will read it."""
+
+    path: str  # absolute path on disk
+    relpath: str  # posix path relative to the scan root it was found under
+    kind: str  # key of portacheck.parse.PARSERS
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a person would look: file and line, and the module, chart or overlay it came through."""
+
+    path: str  # posix, relative to the scan root
+    line: int  # 1-based; 0 means the file as a whole
+    column: int = 0
+    origin: str = ""  # e.g. "module.app.module.db", "chart web", "kustomize patch"
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+
+@dataclass(frozen=True, slots=True)
+class Unresolved:
+    """An attribute value portacheck could not compute statically; says which expression."""
+
+    expression: str
+
+    def __str__(self) -> str:
+        return self.expression
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """One observed fact that rules can match: a kind (a rule's match key), a literal value, a place."""
+
+    kind: str
+    value: str
+    location: Location
+    context: str = ""  # where inside the resource, e.g. "spec.storageClassName"
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """One entry of the inventory, whatever analyser found it.
+
+    `kind` tells deployed things (resource, module call, Kubernetes object) apart from
+    things that only couple code to a provider (data sources, provider blocks, backends,
+    references in locals or outputs), so the report can count them separately.
+    """
+
+    source: str  # "terraform", "kubernetes", "helm", "application"
+    kind: str  # "resource", "data", "module", "provider", "backend", "reference", "object", "package"
+    provider: str  # canonical provider name, "" when none
+    type: str  # e.g. "aws_dynamodb_table", "apps/v1/Deployment"
+    address: str  # e.g. "module.app.aws_dynamodb_table.orders"
+    location: Location
+    signals: tuple[Signal, ...] = ()
+    attributes: Mapping[str, Any] = field(default_factory=dict)  # resolved values; Unresolved where not
+    instances: int | None = 1  # count/for_each when known, None when not
+
+
+# Effort bands of PORTABILITY.md in person-days per resource instance; configuration can
+# recalibrate them. A rule's band defaults to its level's and may sit one band either side.
+EFFORT_BANDS: Mapping[str, tuple[float, float]] = {
+    "none": (0.0, 0.1),
+    "S": (0.25, 1.0),
+    "M": (1.0, 5.0),
+    "L": (5.0, 20.0),
+    "XL": (20.0, 60.0),
+    "?": (2.0, 5.0),
+}
+LEVEL_BAND = {Level.P0: "none", Level.P1: "S", Level.P2: "M", Level.P3: "L", Level.P4: "XL", Level.U: "?"}
+
+CATEGORIES = (
+    "compute", "kubernetes", "serverless", "containers", "object-storage", "block-storage",
+    "file-storage", "relational-db", "nosql-db", "cache", "messaging", "streaming", "workflow",
+    "api-gateway", "identity", "secrets-kms", "dns", "cdn", "load-balancing", "networking",
+    "observability", "analytics", "ai-ml", "email", "registry", "security", "management",
+    "devtools", "iot", "backup", "other",
+)
+
+# Resource kinds that deploy something and count in the resource view.
+DEPLOYED_KINDS = frozenset({"resource", "module", "object"})
+
+
+@dataclass(frozen=True, slots=True)
+class ManagedOffer:
+    """A managed equivalent at a target provider, and how we know it exists."""
+
+    provider: str
+    offer: str
+    evidence: str  # e.g. a Terraform resource type of the provider, or a documentation URL
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """An attribute test that moves a rule's level for one resource."""
+
+    attribute: str  # dotted path into Resource.attributes; lists match when any element matches
+    level: Level
+    why: str
+    values: tuple[str, ...] = ()  # glob patterns, case-insensitive; empty means "present"
+    present: bool = True  # with no values: True fires when set, False fires when absent
+    if_unresolved: str = "U"  # "U": an unresolvable value makes the level unknown; "skip": try the next condition
+
+
+@dataclass(frozen=True, slots=True)
+class RuleExample:
+    """A documented example that the test suite runs: input text and the level it must get."""
+
+    source: str  # "terraform" (more analysers add theirs)
+    code: str
+    level: Level
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One service of the catalogue: how portable it is, why, and what to use instead."""
+
+    id: str
+    provider: str
+    service: str
+    category: str
+    level: Level
+    why: str
+    effort: str  # effort band name, see portacheck.assess.EFFORT_BANDS
+    match: Mapping[str, tuple[str, ...]]
+    source_file: str
+    standard: str = ""
+    open_source: tuple[str, ...] = ()
+    managed: tuple[ManagedOffer, ...] = ()
+    conditions: tuple[Condition, ...] = ()
+    confidence: str = "high"
+    examples: tuple[RuleExample, ...] = ()
+    notes: str = ""
+    priority: int = 0  # breaks ties between globs of different rules; see rules/patterns.py
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A rule matched a signal of a resource; the level is the rule's after its conditions."""
+
+    rule: Rule
+    resource: Resource
+    signal: Signal
+    level: Level
+    why: str
+    override: str = ""  # set when configuration changed the level, says by what
+
+    @property
+    def location(self) -> Location:
+        return self.signal.location
+
+
+@dataclass(frozen=True, slots=True)
+class ScanError:
+    """A file, or part of one, that could not be analysed (error) or deserves a word (warning)."""
+
+    path: str
+    message: str
+    line: int = 0
+    column: int = 0
+    severity: Severity = Severity.ERROR
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line:
+            where += f":{self.line}"
+            if self.column:
+                where += f":{self.column}"
+        return f"{where}: {self.severity.value}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class ParseResult:
+    """What an analyser returns: the resources it found and the problems it met."""
+
+    resources: tuple[Resource, ...] = ()
+    errors: tuple[ScanError, ...] = ()
+
+
+def fingerprint(finding: Finding) -> str:
+    """A finding's identity across edits: rule, file, resource and evidence, never the line."""
+    import hashlib
+
+    parts = (
+        finding.rule.id,
+        finding.location.path,
+        finding.location.origin,
+        finding.resource.address,
+        finding.signal.kind,
+        finding.signal.value,
+    )
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]

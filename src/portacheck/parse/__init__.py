@@ -1,0 +1,74 @@
+"""Analysers: each turns the files of its kind into Resources and ScanErrors, and never raises.
+
+The registry is a literal dict from the SourceFile kind that discovery assigns to the function
+that reads all files of that kind. Analysers know nothing of rules or reports; what they need
+from the outside comes in a ParseContext.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Callable, Mapping, Sequence
+
+from portacheck.errors import InputError
+from portacheck.model import ParseResult, SourceFile
+
+DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ParseContext:
+    """What analysers may know about the scan: never the rules themselves, only facts derived from them."""
+
+    root: str  # absolute path of the scan root
+    provider_sources: Mapping[str, str] = field(default_factory=dict)  # "hashicorp/aws" -> "aws"
+    type_prefixes: Mapping[str, str] = field(default_factory=dict)  # "hashicorp/google-beta" -> "google"
+    attributes_of_interest: frozenset[str] = frozenset()  # top-level attribute names rules look at
+    var_files: tuple[str, ...] = ()  # absolute paths of --var-file files, in order
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    excluded: Callable[[str], bool] = lambda relpath: False  # user excludes, by path relative to root
+
+
+Parser = Callable[[Sequence[SourceFile], ParseContext], ParseResult]
+
+
+def _registry() -> Mapping[str, Parser]:
+    from portacheck.parse import terraform
+
+    return {"terraform": terraform.parse}
+
+
+def parsers() -> Mapping[str, Parser]:
+    return _registry()
+
+
+def relpath(path: str, root: str) -> str:
+    rel = os.path.relpath(path, root)
+    return rel.replace(os.sep, "/")
+
+
+def read_source(path: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> str:
+    """Read a text file an analyser will parse, or raise InputError saying plainly why not."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except IsADirectoryError:
+        raise InputError("is a directory, not a file") from None
+    except PermissionError:
+        raise InputError("cannot read: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}") from None
+    if len(data) > max_bytes:
+        raise InputError(f"file is larger than {max_bytes // (1024 * 1024)} MiB; not analysed")
+    if b"\x00" in data[:8192]:
+        raise InputError("binary file (contains NUL bytes); not analysed")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise InputError(f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", line, column) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text

@@ -1,0 +1,728 @@
+"""Terraform and OpenTofu: modules in, resources out, with variables resolved where that is possible.
+
+A directory of .tf files is a module. Directories that no other scanned module calls through a
+local source are roots: they are evaluated with their variable defaults, terraform.tfvars,
+*.auto.tfvars and --var-file values, and their module calls are followed (local sources on
+disk, registry and git sources through .terraform/modules/modules.json). Every resource, data
+source, unresolved module call, provider block and state backend becomes a Resource; string
+values anywhere become `text` signals for the shared endpoint matcher.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+from portacheck.errors import InputError
+from portacheck.model import Location, ParseResult, Resource, ScanError, Severity, Signal, SourceFile, Unresolved
+from portacheck.parse import ParseContext, read_source, relpath
+from portacheck.parse.hcl import Attr, Block, HclFile, parse_text
+from portacheck.parse.hclexpr import contains_unresolved, evaluate, is_literal_string, unquote
+
+TERRAFORM_SUFFIXES = (".tf", ".tf.json", ".tofu", ".tofu.json")
+TFVARS_SUFFIXES = (".tfvars", ".tfvars.json")
+MAX_MODULE_DEPTH = 25
+
+# Attributes every resource keeps when set, besides those the rules ask for.
+_ALWAYS_KEEP = frozenset({"region", "location", "zone"})
+# Strings without any of these characters cannot hold a hostname, ARN or URI.
+_TEXT_HINT = re.compile(r"[.:/]")
+_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+
+
+def is_terraform_file(name: str) -> bool:
+    return name.endswith(TERRAFORM_SUFFIXES) or name.endswith(TFVARS_SUFFIXES)
+
+
+def parse(files: Sequence[SourceFile], context: ParseContext) -> ParseResult:
+    loader = _Loader(context)
+    by_dir: dict[str, list[SourceFile]] = {}
+    for source in files:
+        by_dir.setdefault(os.path.dirname(source.path), []).append(source)
+    for directory, sources in sorted(by_dir.items()):
+        loader.load_dir(directory, sources)
+
+    called: set[str] = set()
+    for directory in by_dir:
+        for block in loader.modules[directory].blocks("module"):
+            source = _literal(block.attrs.get("source"))
+            if source and _is_local(source):
+                target = os.path.normpath(os.path.join(directory, source))
+                if target in by_dir and target != directory:
+                    called.add(target)
+
+    evaluator = _Evaluator(loader, context)
+    for directory in sorted(by_dir):
+        if directory not in called:
+            evaluator.run_root(directory)
+    for directory in sorted(by_dir):  # modules only reachable through a cycle of calls
+        if directory not in evaluator.evaluated:
+            evaluator.run_root(directory)
+    return ParseResult(tuple(evaluator.resources), tuple(loader.errors + evaluator.errors))
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Module:
+    directory: str
+    relpath: str
+    files: list[HclFile] = field(default_factory=list)
+    auto_vars: list[tuple[str, dict[str, Attr]]] = field(default_factory=list)  # (relpath, values)
+
+    def blocks(self, block_type: str) -> Iterable[tuple[HclFile, Block]] | Iterable[Block]:
+        for hcl in self.files:
+            for block in hcl.blocks:
+                if block.type == block_type:
+                    yield block
+
+    def blocks_with_file(self, block_type: str) -> Iterable[tuple[HclFile, Block]]:
+        for hcl in self.files:
+            for block in hcl.blocks:
+                if block.type == block_type:
+                    yield hcl, block
+
+
+class _Loader:
+    """Reads each module directory once, keeps its parse errors once."""
+
+    def __init__(self, context: ParseContext):
+        self.context = context
+        self.modules: dict[str, _Module] = {}
+        self.errors: list[ScanError] = []
+
+    def rel(self, path: str) -> str:
+        return relpath(path, self.context.root)
+
+    def load_dir(self, directory: str, sources: Sequence[SourceFile] | None = None) -> _Module:
+        """Parse a directory's files: the discovered ones, or all of them for module sources."""
+        if directory in self.modules:
+            return self.modules[directory]
+        module = _Module(directory, self.rel(directory))
+        self.modules[directory] = module
+        if sources is None:
+            try:
+                names = sorted(os.listdir(directory))
+            except OSError as exc:
+                self.errors.append(ScanError(self.rel(directory), f"cannot list module directory: {exc.strerror}"))
+                return module
+            paths = [os.path.join(directory, n) for n in names if is_terraform_file(n)]
+            paths = [p for p in paths if os.path.isfile(p) and not self.context.excluded(self.rel(p))]
+        else:
+            paths = sorted(s.path for s in sources)
+        for path in paths:
+            name = os.path.basename(path)
+            rel = self.rel(path)
+            try:
+                text = read_source(path, self.context.max_file_bytes)
+                hcl = parse_text(text, rel, is_json=name.endswith(".json"))
+            except InputError as exc:
+                self.errors.append(ScanError(rel, exc.message, exc.line, exc.column))
+                continue
+            if not text.strip():
+                self.errors.append(ScanError(rel, "empty file, nothing to analyse", severity=Severity.WARNING))
+            if name.endswith(TFVARS_SUFFIXES):
+                if name in ("terraform.tfvars", "terraform.tfvars.json") or ".auto.tfvars" in name:
+                    module.auto_vars.append((rel, _tfvars_values(hcl)))
+                continue
+            module.files.append(hcl)
+        # terraform.tfvars first, then *.auto.tfvars in lexical order, as Terraform does
+        module.auto_vars.sort(key=lambda item: (not item[0].endswith(("terraform.tfvars", "terraform.tfvars.json")), item[0]))
+        return module
+
+    def var_file(self, path: str) -> dict[str, Attr]:
+        try:
+            text = read_source(path, self.context.max_file_bytes)
+            return _tfvars_values(parse_text(text, path, is_json=path.endswith(".json")))
+        except InputError as exc:
+            self.errors.append(ScanError(path, exc.message, exc.line, exc.column))
+            return {}
+
+
+def _tfvars_values(hcl: HclFile) -> dict[str, Attr]:
+    """A .tfvars file parses as a body of attributes; in JSON form they come out as blocks."""
+    values: dict[str, Attr] = {}
+    for block in hcl.blocks:
+        for name, attr in block.attrs.items():
+            values[name] = attr
+    return values
+
+
+# --- evaluation ------------------------------------------------------------------------------
+
+
+def _literal(attr: Attr | None) -> str | None:
+    if attr is None or not is_literal_string(attr.value) or "${" in attr.value:
+        return None
+    return unquote(attr.value)
+
+
+def _is_local(source: str) -> bool:
+    return source.startswith(("./", "../", ".\\", "..\\")) or source in (".", "..")
+
+
+_BACKEND_BLOCKS = ("backend", "cloud")
+
+
+@dataclass
+class _Instance:
+    """One evaluation of a module: its directory, variables, call path and inherited context."""
+
+    module: _Module
+    variables: dict[str, Any]
+    call_path: tuple[str, ...]  # module call names from the root, e.g. ("app", "db")
+    root_dir: str
+    stack: tuple[str, ...]  # directories on the call path, for cycle detection
+    multiplier: int | None  # instances of the enclosing module calls (count/for_each)
+    provider_sources: dict[str, str]  # local provider name -> normalised source address
+    provider_regions: dict[str, Any]  # "aws" or "aws.alias" -> region value
+    memo: dict[str, Any] = field(default_factory=dict)
+    resolving: set[str] = field(default_factory=set)
+
+
+class _Evaluator:
+    def __init__(self, loader: _Loader, context: ParseContext):
+        self.loader = loader
+        self.context = context
+        self.resources: list[Resource] = []
+        self.errors: list[ScanError] = []
+        self.evaluated: set[str] = set()
+        self.keep = frozenset(context.attributes_of_interest) | _ALWAYS_KEEP
+        self._modules_json: dict[str, dict[str, str]] = {}
+        self._var_files = [(path, loader.var_file(path)) for path in context.var_files]
+
+    # -- entry points --
+
+    def run_root(self, directory: str) -> None:
+        module = self.loader.load_dir(directory)
+        variables: dict[str, Any] = {}
+        for _rel, values in module.auto_vars + self._var_files:
+            for name, attr in values.items():
+                variables[name] = evaluate(attr.value, _no_references)
+        self._run(_Instance(module, variables, (), directory, (directory,), 1, {}, {}))
+
+    def _run(self, inst: _Instance) -> None:
+        self.evaluated.add(inst.module.directory)
+        module = inst.module
+        self._declare_variables(inst)
+        self._read_terraform_blocks(inst)
+        self._read_providers(inst)
+        for hcl, block in self._blocks(module):
+            if block.type == "resource" and len(block.labels) >= 2:
+                self._resource(inst, hcl, block, "resource")
+            elif block.type == "data" and len(block.labels) >= 2:
+                self._resource(inst, hcl, block, "data")
+            elif block.type == "module" and block.labels:
+                self._module_call(inst, hcl, block)
+            elif block.type in ("locals", "output", "variable"):
+                self._references(inst, hcl, block)
+
+    @staticmethod
+    def _blocks(module: _Module) -> Iterable[tuple[HclFile, Block]]:
+        for hcl in module.files:
+            for block in hcl.blocks:
+                yield hcl, block
+
+    # -- scope --
+
+    def _declare_variables(self, inst: _Instance) -> None:
+        declared = {}
+        for block in inst.module.blocks("variable"):
+            if block.labels:
+                declared[block.labels[0]] = block
+        for name, block in declared.items():
+            if name in inst.variables:
+                continue
+            if "default" in block.attrs:
+                inst.variables[name] = evaluate(block.attrs["default"].value, _no_references)
+            else:
+                inst.variables[name] = Unresolved(f"var.{name} (no default and no value given)")
+
+    def _resolver(self, inst: _Instance):
+        def resolve(name: str, path: list) -> Any:
+            if name == "var":
+                if not path or not isinstance(path[0], str):
+                    return Unresolved("var")
+                value = inst.variables.get(path[0], Unresolved(f"var.{path[0]} (not declared)"))
+                return _access(value, path[1:], f"var.{path[0]}")
+            if name == "local":
+                if not path or not isinstance(path[0], str):
+                    return Unresolved("local")
+                return _access(self._local(inst, path[0]), path[1:], f"local.{path[0]}")
+            if name == "data":
+                if len(path) < 3:
+                    return Unresolved("data")
+                return self._block_attribute(inst, "data", path[0], path[1], path[2:])
+            if name in ("module", "each", "count", "path", "terraform", "self"):
+                return Unresolved(name)
+            if path and isinstance(path[0], str):
+                return self._block_attribute(inst, "resource", name, path[0], path[1:])
+            return Unresolved(name)
+
+        return resolve
+
+    def _local(self, inst: _Instance, name: str) -> Any:
+        key = "local." + name
+        if key in inst.memo:
+            return inst.memo[key]
+        if key in inst.resolving:
+            return Unresolved(f"{key} (refers to itself)")
+        attr = None
+        for block in inst.module.blocks("locals"):
+            if name in block.attrs:
+                attr = block.attrs[name]
+        if attr is None:
+            return Unresolved(f"{key} (not defined)")
+        inst.resolving.add(key)
+        try:
+            value = evaluate(attr.value, self._resolver(inst))
+        finally:
+            inst.resolving.discard(key)
+        inst.memo[key] = value
+        return value
+
+    def _block_attribute(self, inst: _Instance, block_type: str, type_: str, name: str, path: list) -> Any:
+        if path and isinstance(path[0], int):  # aws_x.y[0].attr: every instance has the same literal
+            path = path[1:]
+        if not path or not isinstance(path[0], str):
+            return Unresolved(f"{type_}.{name}")
+        key = f"{block_type}.{type_}.{name}.{path[0]}"
+        if key in inst.memo:
+            return _access(inst.memo[key], path[1:], key)
+        if key in inst.resolving:
+            return Unresolved(key)
+        for block in inst.module.blocks(block_type):
+            if block.labels[:2] == (type_, name):
+                attr = block.attrs.get(path[0])
+                if attr is None:
+                    return Unresolved(f"{type_}.{name}.{path[0]} (computed)")
+                inst.resolving.add(key)
+                try:
+                    value = evaluate(attr.value, self._resolver(inst))
+                finally:
+                    inst.resolving.discard(key)
+                inst.memo[key] = value
+                return _access(value, path[1:], key)
+        return Unresolved(f"{type_}.{name} (not in this module)")
+
+    # -- terraform and provider blocks --
+
+    def _read_terraform_blocks(self, inst: _Instance) -> None:
+        for hcl, block in inst.module.blocks_with_file("terraform"):
+            for nested in block.blocks:
+                if nested.type == "required_providers":
+                    for local_name, attr in nested.attrs.items():
+                        value = evaluate(attr.value, _no_references)
+                        source = value.get("source") if isinstance(value, dict) else (value if isinstance(value, str) else None)
+                        if isinstance(source, str):
+                            inst.provider_sources[local_name] = _normalize_source(source)
+                            key = self._provider_key(source)
+                            version = value.get("version", "") if isinstance(value, dict) else ""
+                            self.resources.append(
+                                Resource(
+                                    source="terraform",
+                                    kind="provider",
+                                    provider=key,
+                                    type="required_provider",
+                                    address=self._address(inst, f"terraform.required_providers.{local_name}"),
+                                    location=self._location(inst, hcl, attr.line),
+                                    attributes={"source": source, "version": version if isinstance(version, str) else ""},
+                                )
+                            )
+                elif nested.type in _BACKEND_BLOCKS and not inst.call_path:
+                    backend = nested.labels[0] if nested.type == "backend" and nested.labels else "cloud"
+                    location = self._location(inst, hcl, nested.line)
+                    signals = [Signal("terraform_backend", backend, location, "terraform.backend")]
+                    signals += self._text_signals(inst, hcl, nested, location, "terraform.backend")
+                    self.resources.append(
+                        Resource(
+                            source="terraform",
+                            kind="backend",
+                            provider="",
+                            type=f"backend.{backend}",
+                            address=self._address(inst, f"terraform.backend.{backend}"),
+                            location=location,
+                            signals=tuple(signals),
+                            attributes=self._attributes(inst, nested, self.keep | {"bucket", "region", "storage_account_name"}),
+                        )
+                    )
+
+    def _provider_key(self, source: str) -> str:
+        normalized = _normalize_source(source)
+        known = self.context.provider_sources.get(normalized)
+        return known or normalized.rsplit("/", 1)[-1]
+
+    def _source_for_local(self, inst: _Instance, local_name: str) -> str:
+        return inst.provider_sources.get(local_name) or _normalize_source(local_name)
+
+    def _provider_for_local(self, inst: _Instance, local_name: str) -> str:
+        return self._provider_key(self._source_for_local(inst, local_name))
+
+    def _read_providers(self, inst: _Instance) -> None:
+        for hcl, block in inst.module.blocks_with_file("provider"):
+            if not block.labels:
+                continue
+            local_name = block.labels[0]
+            alias = _literal(block.attrs.get("alias"))
+            name = f"{local_name}.{alias}" if alias else local_name
+            region = None
+            for key in ("region", "location"):
+                if key in block.attrs:
+                    region = evaluate(block.attrs[key].value, self._resolver(inst))
+                    break
+            if region is not None:
+                inst.provider_regions[name] = region
+            location = self._location(inst, hcl, block.line)
+            self.resources.append(
+                Resource(
+                    source="terraform",
+                    kind="provider",
+                    provider=self._provider_for_local(inst, local_name),
+                    type="provider",
+                    address=self._address(inst, f"provider.{name}"),
+                    location=location,
+                    signals=tuple(self._text_signals(inst, hcl, block, location, f"provider.{name}")),
+                    attributes={"region": region} if region is not None else {},
+                )
+            )
+
+    # -- resources and data sources --
+
+    def _resource(self, inst: _Instance, hcl: HclFile, block: Block, kind: str) -> None:
+        type_, name = block.labels[0], block.labels[1]
+        local_name = type_.split("_", 1)[0]
+        provider_ref = block.attrs.get("provider")
+        provider_local = local_name
+        provider_config = local_name
+        if provider_ref is not None and isinstance(provider_ref.value, str):
+            reference = provider_ref.value.strip("${}\"")
+            provider_local = reference.split(".", 1)[0]
+            provider_config = reference
+        canonical = self._canonical_type(type_, local_name, self._source_for_local(inst, local_name))
+        provider = self._provider_for_local(inst, provider_local)
+        location = self._location(inst, hcl, block.line)
+        address = (f"data.{type_}.{name}" if kind == "data" else f"{type_}.{name}")
+        attributes = self._attributes(inst, block, self.keep)
+        if "region" not in attributes and "location" not in attributes:
+            region = inst.provider_regions.get(provider_config, inst.provider_regions.get(provider_local))
+            if region is not None:
+                attributes["region"] = region
+        signal_kind = "terraform_data" if kind == "data" else "terraform"
+        signals = [Signal(signal_kind, canonical, location, address)]
+        signals += self._text_signals(inst, hcl, block, location, address)
+        self.resources.append(
+            Resource(
+                source="terraform",
+                kind=kind,
+                provider=provider,
+                type=canonical,
+                address=self._address(inst, address),
+                location=location,
+                signals=tuple(signals),
+                attributes=attributes,
+                instances=self._instances(inst, block),
+            )
+        )
+
+    def _canonical_type(self, type_: str, local_name: str, source: str) -> str:
+        """Types start with the local provider name; rules use the provider's own type name."""
+        prefix = self.context.type_prefixes.get(source) or source.rsplit("/", 1)[-1]
+        if prefix != local_name and type_.startswith(local_name + "_"):
+            return prefix + type_[len(local_name):]
+        return type_
+
+    def _attributes(self, inst: _Instance, block: Block, keep: frozenset[str] | set[str]) -> dict[str, Any]:
+        resolver = self._resolver(inst)
+        attributes: dict[str, Any] = {}
+        for name in keep:
+            if name in block.attrs:
+                attributes[name] = evaluate(block.attrs[name].value, resolver)
+            else:
+                nested = [b for b in block.blocks if b.type == name]
+                if nested:
+                    attributes[name] = [self._attributes_all(inst, b) for b in nested]
+        return attributes
+
+    def _attributes_all(self, inst: _Instance, block: Block) -> dict[str, Any]:
+        resolver = self._resolver(inst)
+        values: dict[str, Any] = {name: evaluate(attr.value, resolver) for name, attr in block.attrs.items()}
+        for nested in block.blocks:
+            values.setdefault(nested.type, []).append(self._attributes_all(inst, nested))
+        return values
+
+    def _instances(self, inst: _Instance, block: Block) -> int | None:
+        own = _count(block, self._resolver(inst))
+        if own is None or inst.multiplier is None:
+            return None
+        return own * inst.multiplier
+
+    # -- module calls --
+
+    def _module_call(self, inst: _Instance, hcl: HclFile, block: Block) -> None:
+        name = block.labels[0]
+        location = self._location(inst, hcl, block.line)
+        address = f"module.{name}"
+        source = _literal(block.attrs.get("source"))
+        call_signals = self._text_signals(inst, hcl, block, location, address, skip={"source", "version"})
+        count = _count(block, self._resolver(inst))
+        multiplier = None if count is None or inst.multiplier is None else count * inst.multiplier
+        target, reason = self._module_target(inst, name, source)
+        if target is not None and target in inst.stack:
+            chain = " -> ".join(relpath(d, self.context.root) for d in inst.stack + (target,))
+            self.errors.append(
+                ScanError(location.path, f"module {name}: call cycle ({chain}); not followed", location.line, severity=Severity.WARNING)
+            )
+            target, reason = None, "module call cycle"
+        if target is not None and len(inst.stack) >= MAX_MODULE_DEPTH:
+            target, reason = None, f"modules nested deeper than {MAX_MODULE_DEPTH}"
+        if target is None:
+            normalized = normalize_module_source(source) if source else "(source not a literal)"
+            signals = [Signal("terraform_module", normalized, location, address)] + call_signals
+            self.resources.append(
+                Resource(
+                    source="terraform",
+                    kind="module",
+                    provider="",
+                    type="module",
+                    address=self._address(inst, address),
+                    location=location,
+                    signals=tuple(signals),
+                    attributes={"source": source or "", "unresolved": reason},
+                    instances=multiplier,
+                )
+            )
+            return
+        if call_signals:
+            self.resources.append(
+                Resource(
+                    source="terraform",
+                    kind="reference",
+                    provider="",
+                    type="module_call",
+                    address=self._address(inst, address),
+                    location=location,
+                    signals=tuple(call_signals),
+                )
+            )
+        resolver = self._resolver(inst)
+        inputs = {
+            key: evaluate(attr.value, resolver)
+            for key, attr in block.attrs.items()
+            if key not in ("source", "version", "count", "for_each", "providers", "depends_on")
+        }
+        child = self.loader.load_dir(target)
+        child_inst = _Instance(
+            module=child,
+            variables=inputs,
+            call_path=inst.call_path + (name,),
+            root_dir=inst.root_dir,
+            stack=inst.stack + (target,),
+            multiplier=multiplier,
+            provider_sources=dict(inst.provider_sources),
+            provider_regions=dict(inst.provider_regions),
+        )
+        self._run(child_inst)
+
+    def _module_target(self, inst: _Instance, name: str, source: str | None) -> tuple[str | None, str]:
+        if source is None:
+            return None, "module source is not a literal string"
+        if _is_local(source):
+            target = os.path.normpath(os.path.join(inst.module.directory, source))
+            root = os.path.normpath(self.context.root)
+            if os.path.commonpath([root, os.path.abspath(target)]) != root:
+                return None, f"module source {source} is outside the scanned root; scan a parent directory to follow it"
+            if not os.path.isdir(target):
+                return None, f"module directory {source} does not exist"
+            if self.context.excluded(relpath(target, self.context.root)):
+                return None, f"module directory {source} is excluded from the scan"
+            return target, ""
+        key = ".".join(inst.call_path + (name,))
+        modules = self._downloaded_modules(inst.root_dir)
+        if key in modules:
+            target = os.path.normpath(os.path.join(inst.root_dir, modules[key]))
+            if os.path.isdir(target):
+                return target, ""
+        return None, "module not on disk (run `terraform init` to download it, or it is classified by its source)"
+
+    def _downloaded_modules(self, root_dir: str) -> dict[str, str]:
+        if root_dir in self._modules_json:
+            return self._modules_json[root_dir]
+        path = os.path.join(root_dir, ".terraform", "modules", "modules.json")
+        result: dict[str, str] = {}
+        if os.path.isfile(path):
+            try:
+                data = json.loads(read_source(path, self.context.max_file_bytes))
+                for entry in data.get("Modules", []):
+                    if isinstance(entry, dict) and entry.get("Key") and isinstance(entry.get("Dir"), str):
+                        result[entry["Key"]] = entry["Dir"]
+            except (InputError, json.JSONDecodeError, AttributeError) as exc:
+                message = getattr(exc, "message", None) or str(exc).splitlines()[0]
+                self.errors.append(ScanError(relpath(path, self.context.root), f"cannot read modules.json: {message}", severity=Severity.WARNING))
+        self._modules_json[root_dir] = result
+        return result
+
+    # -- locals, outputs, variables --
+
+    def _references(self, inst: _Instance, hcl: HclFile, block: Block) -> None:
+        if block.type == "locals":
+            entries = [(f"local.{name}", attr) for name, attr in block.attrs.items()]
+        elif block.type == "output" and block.labels and "value" in block.attrs:
+            entries = [(f"output.{block.labels[0]}", block.attrs["value"])]
+        elif block.type == "variable" and block.labels and "default" in block.attrs:
+            entries = [(f"var.{block.labels[0]}", block.attrs["default"])]
+        else:
+            return
+        for address, attr in entries:
+            location = self._location(inst, hcl, attr.line)
+            signals = list(self._leaf_signals(inst, hcl, attr, location, address))
+            if signals:
+                self.resources.append(
+                    Resource(
+                        source="terraform",
+                        kind="reference",
+                        provider="",
+                        type=block.type,
+                        address=self._address(inst, address),
+                        location=location,
+                        signals=tuple(signals),
+                    )
+                )
+
+    # -- text signals --
+
+    def _text_signals(self, inst, hcl, block: Block, location: Location, context: str, skip: Iterable[str] = ()) -> list[Signal]:
+        signals: list[Signal] = []
+        skip = set(skip) | {"provider", "depends_on", "count", "for_each"}
+        for name, attr in block.attrs.items():
+            if name not in skip:
+                signals.extend(self._leaf_signals(inst, hcl, attr, location, f"{context}.{name}"))
+        for nested in block.blocks:
+            signals.extend(self._text_signals(inst, hcl, nested, location, f"{context}.{nested.type}"))
+        return signals
+
+    def _leaf_signals(self, inst, hcl: HclFile, attr: Attr, location: Location, context: str) -> Iterable[Signal]:
+        heredoc = isinstance(attr.value, str) and attr.value.startswith('"<<')
+        for leaf in _string_leaves(attr.value):
+            if not _TEXT_HINT.search(leaf):
+                continue
+            if heredoc:
+                line = attr.line + 1  # the text starts on the line after <<EOT
+            elif attr.line == attr.end_line or "\n" in leaf:
+                line = attr.line
+            else:
+                line = _find_line(hcl.lines, attr, leaf)
+            yield Signal("text", leaf, Location(location.path, line, 0, location.origin), context)
+
+    # -- helpers --
+
+    def _location(self, inst: _Instance, hcl: HclFile, line: int) -> Location:
+        origin = ""
+        if inst.call_path:
+            origin = ".".join(f"module.{n}" for n in inst.call_path)
+            root_rel = relpath(inst.root_dir, self.context.root)
+            if root_rel != ".":
+                origin += f" (from {root_rel})"
+        return Location(hcl.relpath, line, 0, origin)
+
+    def _address(self, inst: _Instance, address: str) -> str:
+        if not inst.call_path:
+            return address
+        return ".".join(f"module.{n}" for n in inst.call_path) + "." + address
+
+
+def _normalize_source(source: str) -> str:
+    normalized = source.strip().lower()
+    for prefix in ("registry.terraform.io/", "registry.opentofu.org/"):
+        if normalized.startswith(prefix):
+            normalized = normalized[len(prefix):]
+    if "/" not in normalized:
+        normalized = "hashicorp/" + normalized
+    return normalized
+
+
+def _no_references(name: str, path: list) -> Any:
+    return Unresolved(name)
+
+
+def _access(value: Any, path: list, label: str) -> Any:
+    for step in path:
+        if isinstance(value, Unresolved):
+            return value
+        if isinstance(value, dict) and isinstance(step, str) and step in value:
+            value = value[step]
+        elif isinstance(value, list) and isinstance(step, int) and -len(value) <= step < len(value):
+            value = value[step]
+        else:
+            return Unresolved(f"{label}.{step}")
+        label = f"{label}.{step}"
+    return value
+
+
+def _count(block: Block, resolver) -> int | None:
+    if "count" in block.attrs:
+        value = evaluate(block.attrs["count"].value, resolver)
+        if isinstance(value, bool):
+            return int(value)
+        if isinstance(value, int):
+            return max(value, 0)
+        if isinstance(value, float) and value.is_integer():
+            return max(int(value), 0)
+        return None
+    if "for_each" in block.attrs:
+        value = evaluate(block.attrs["for_each"].value, resolver)
+        if isinstance(value, (list, dict)) and not contains_unresolved(value):
+            return len(set(map(str, value))) if isinstance(value, list) else len(value)
+        return None
+    return 1
+
+
+def _string_leaves(value: Any) -> Iterable[str]:
+    """Every string in a serialised value; expressions give each quoted literal inside them."""
+    if isinstance(value, str):
+        if value.startswith("${"):
+            for match in _QUOTED.finditer(value):
+                yield match.group(1)
+        elif is_literal_string(value):
+            yield unquote(value) if value.startswith('"<<') else value[1:-1]
+        else:
+            yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from _string_leaves(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _string_leaves(item)
+
+
+def _find_line(lines: list[str], attr: Attr, leaf: str) -> int:
+    needle = leaf[:60]
+    for index in range(max(attr.line - 1, 0), min(attr.end_line, len(lines))):
+        if needle in lines[index]:
+            return index + 1
+    return attr.line
+
+
+_GIT_PREFIX = re.compile(r"^(git::|hg::|s3::|gcs::)")
+
+
+def normalize_module_source(source: str) -> str:
+    """A module source in the form rules match: no registry host, scheme, .git suffix or ref."""
+    text = source.strip()
+    text = _GIT_PREFIX.sub("", text)
+    text = re.sub(r"^[a-z]+://", "", text)
+    text = re.sub(r"^git@([^:]+):", r"\1/", text)
+    text = text.split("?", 1)[0]
+    for prefix in ("registry.terraform.io/", "registry.opentofu.org/"):
+        if text.startswith(prefix):
+            text = text[len(prefix):]
+    subdir = ""
+    if "//" in text:
+        text, subdir = text.split("//", 1)
+        subdir = "//" + subdir
+    if text.endswith(".git"):
+        text = text[:-4]
+    return (text + subdir).lower()

@@ -1,0 +1,124 @@
+"""Wording and grouping shared by the reporters, so every format tells the same story."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from portacheck.assess import Assessment
+from portacheck.model import Finding, Level, Rule
+
+
+def pct(value: float) -> str:
+    return f"{value * 100:.0f}%"
+
+
+def days(low: float, high: float) -> str:
+    return f"{low:g}–{high:g} person-days" if (low, high) != (0, 0) else "0 person-days"
+
+
+def headline(a: Assessment) -> list[str]:
+    """The answer to "what carries over?" in plain sentences, with what was counted."""
+    total = a.resources_total
+    lines: list[str] = []
+    if total == 0:
+        lines.append("No deployed cloud resources found.")
+    else:
+        unknown = a.level_counts.get(Level.U, 0)
+        lines.append(
+            f"{total} deployed resource{'s' if total != 1 else ''}: "
+            f"{pct(a.share(Level.P0))} carry over as they are (P0), "
+            f"{pct(a.coverage)} with at most re-pointing (P0–P1), "
+            f"{pct(a.share(Level.P2, Level.P3, Level.P4))} must be adapted, replaced or re-architected (P2–P4)"
+            + (f", {pct(a.share(Level.U))} unknown ({unknown})." if unknown else ".")
+        )
+        effort = a.effort
+        text = f"Estimated effort: {days(effort.low, effort.high)}"
+        if effort.platform != (0, 0):
+            text += f", plus {days(*effort.platform)} of one-off platform work per target"
+        lines.append(text + ".")
+    if a.data_sources:
+        lines.append(f"{len(a.data_sources)} data source{'s' if len(a.data_sources) != 1 else ''} read provider data (coupling, nothing deployed).")
+    errors = sum(1 for e in a.errors if e.severity.value == "error")
+    if errors:
+        lines.append(f"{errors} input problem{'s' if errors != 1 else ''}: part of the input was not analysed, so these figures are incomplete.")
+    return lines
+
+
+def result_line(a: Assessment) -> str:
+    failing = [f for f in a.findings if a.fail_on is not None and f.level is not Level.P0 and f.level >= a.fail_on]
+    parts = []
+    if a.fail_on is None:
+        parts.append("policy: never fail")
+    elif failing:
+        parts.append(f"FAILED: {len(failing)} finding{'s' if len(failing) != 1 else ''} at or above {a.fail_on.value}")
+    else:
+        parts.append(f"passed: no finding at or above {a.fail_on.value}")
+    if a.has_errors:
+        parts.append("INCOMPLETE: some input could not be analysed")
+    return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class ServiceGroup:
+    rule: Rule
+    level: Level  # highest level among the group's findings
+    findings: tuple[Finding, ...]
+
+    @property
+    def resources(self) -> int:
+        return len({(f.resource.address, f.location.origin) for f in self.findings})
+
+
+def by_service(findings: Iterable[Finding]) -> list[ServiceGroup]:
+    """Findings grouped by rule, highest level first, then by service name."""
+    groups: dict[tuple[str, str], list[Finding]] = {}
+    rules: dict[tuple[str, str], Rule] = {}
+    for finding in findings:
+        key = (finding.rule.id, finding.rule.provider)
+        groups.setdefault(key, []).append(finding)
+        rules[key] = finding.rule
+    result = [
+        ServiceGroup(rules[key], max(f.level for f in items), tuple(items)) for key, items in groups.items()
+    ]
+    result.sort(key=lambda g: (-g.level.rank, g.rule.service.lower(), g.rule.id))
+    return result
+
+
+def effort_by_rule(a: Assessment) -> dict[str, tuple[float, float]]:
+    """Effort of the resources whose level a rule decides, keyed by rule id."""
+    result: dict[str, tuple[float, float]] = {}
+    for verdict in a.verdicts:
+        low, high = result.get(verdict.rule.id, (0.0, 0.0))
+        result[verdict.rule.id] = (round(low + verdict.effort_low, 2), round(high + verdict.effort_high, 2))
+    return result
+
+
+def alternatives(rule: Rule) -> list[str]:
+    parts = []
+    if rule.standard:
+        parts.append(f"standard: {rule.standard}")
+    if rule.open_source:
+        parts.append("open source: " + ", ".join(rule.open_source))
+    if rule.managed:
+        parts.append("managed: " + ", ".join(f"{m.provider} {m.offer}" for m in rule.managed))
+    return parts
+
+
+def describe_finding(finding: Finding) -> str:
+    """What was found, in the words a reviewer would use."""
+    signal = finding.signal
+    resource = finding.resource
+    if signal.kind == "text":
+        return f"{signal.value} in {resource.address}"
+    if signal.kind == "terraform_module":
+        return f"{resource.address} (source {signal.value}, not on disk)"
+    return resource.address
+
+
+def level_word(level: Level) -> str:
+    return f"{level.value} {level.title}"
+
+
+def sorted_levels(levels: Sequence[Level]) -> list[Level]:
+    return sorted(levels, key=lambda lv: lv.rank)

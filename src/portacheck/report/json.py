@@ -1,0 +1,176 @@
+"""Machine-readable report; the schema is documented in docs/json-report.md and versioned.
+
+Field names are stable within a major schema version; new fields may appear in a minor one.
+Paths are relative to the scanned root; nothing absolute or time-dependent is written.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TextIO
+
+from portacheck import __version__
+from portacheck.assess import Assessment, ResourceVerdict
+from portacheck.model import Finding, Level, Rule, ScanError, Unresolved, fingerprint
+
+SCHEMA_VERSION = "1.0"
+
+
+def render(assessment: Assessment, stream: TextIO, **_options: Any) -> None:
+    json.dump(document(assessment), stream, indent=2, sort_keys=False, ensure_ascii=False, default=_default)
+    stream.write("\n")
+
+
+def document(a: Assessment) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "portacheck", "version": __version__},
+        "summary": summary(a),
+        "findings": [finding(f) for f in a.findings],
+        "resources": [verdict(v) for v in a.verdicts],
+        "data_sources": [verdict(v) for v in a.data_sources],
+        "providers": [
+            {
+                "key": p.key,
+                "name": p.name,
+                "kind": p.kind,
+                "eu_headquartered": p.eu_headquartered,
+                "resources": p.resources,
+                "data_sources": p.data_sources,
+                "regions": list(p.regions),
+            }
+            for p in a.providers
+        ],
+        "suppressed": [dict(finding(f), suppressed_because=why) for f, why in a.suppressed],
+        "notes": list(a.notes),
+        "errors": [error(e) for e in a.errors],
+        **{key: value for key, value in a.extra.items()},
+    }
+
+
+def summary(a: Assessment) -> dict[str, Any]:
+    return {
+        "files_analysed": a.files_analysed,
+        "resources": a.resources_total,
+        "levels": {level.value: a.level_counts.get(level, 0) for level in Level},
+        "shares": {
+            "P0": round(a.share(Level.P0), 4),
+            "P0_P1": round(a.coverage, 4),
+            "P2_P4": round(a.share(Level.P2, Level.P3, Level.P4), 4),
+            "U": round(a.share(Level.U), 4),
+        },
+        "coverage": round(a.coverage, 4),
+        "data_sources": len(a.data_sources),
+        "findings": len(a.findings),
+        "by_provider": {k: {lv.value: n for lv, n in v.items()} for k, v in sorted(a.by_provider.items())},
+        "by_category": {k: {lv.value: n for lv, n in v.items()} for k, v in sorted(a.by_category.items())},
+        "effort": {
+            "unit": "person-days",
+            "low": a.effort.low,
+            "mid": round(a.effort.mid, 2),
+            "high": a.effort.high,
+            "by_level": {lv.value: {"low": lo, "high": hi} for lv, (lo, hi) in a.effort.by_level.items()},
+            "by_category": {cat: {"low": lo, "high": hi} for cat, (lo, hi) in a.effort.by_category.items()},
+            "platform_one_off_per_target": {"low": a.effort.platform[0], "high": a.effort.platform[1]},
+            "assumptions": list(a.effort.assumptions),
+        },
+        "errors": sum(1 for e in a.errors if e.severity.value == "error"),
+        "warnings": sum(1 for e in a.errors if e.severity.value == "warning"),
+        "result": {
+            "fail_on": a.fail_on.value if a.fail_on else "never",
+            "policy_failed": a.policy_failed(),
+            "incomplete": a.has_errors,
+        },
+    }
+
+
+def rule_summary(rule: Rule) -> dict[str, Any]:
+    return {
+        "id": rule.id,
+        "service": rule.service,
+        "provider": rule.provider,
+        "category": rule.category,
+        "level": rule.level.value,
+        "effort_band": rule.effort,
+        "why": rule.why,
+        "standard": rule.standard or None,
+        "open_source": list(rule.open_source),
+        "managed": [{"provider": m.provider, "offer": m.offer, "evidence": m.evidence} for m in rule.managed],
+    }
+
+
+def finding(f: Finding) -> dict[str, Any]:
+    loc = f.location
+    resource = f.resource
+    return {
+        "rule_id": f.rule.id,
+        "service": f.rule.service,
+        "provider": f.rule.provider,
+        "category": f.rule.category,
+        "level": f.level.value,
+        "rule_level": f.rule.level.value,
+        "why": f.why,
+        "override": f.override or None,
+        "file": loc.path,
+        "line": loc.line,
+        "origin": loc.origin or None,
+        "resource": {
+            "address": resource.address,
+            "type": resource.type,
+            "kind": resource.kind,
+            "source": resource.source,
+            "provider": resource.provider or None,
+            "file": resource.location.path,
+            "line": resource.location.line,
+        },
+        "evidence": {"kind": f.signal.kind, "value": f.signal.value, "context": f.signal.context or None},
+        "alternatives": {
+            "standard": f.rule.standard or None,
+            "open_source": list(f.rule.open_source),
+            "managed": [{"provider": m.provider, "offer": m.offer, "evidence": m.evidence} for m in f.rule.managed],
+        },
+        "effort_band": f.rule.effort,
+        "fingerprint": fingerprint(f),
+    }
+
+
+def verdict(v: ResourceVerdict) -> dict[str, Any]:
+    r = v.resource
+    return {
+        "address": r.address,
+        "type": r.type,
+        "kind": r.kind,
+        "source": r.source,
+        "provider": r.provider or None,
+        "file": r.location.path,
+        "line": r.location.line,
+        "origin": r.location.origin or None,
+        "level": v.level.value,
+        "rule_id": v.rule.id,
+        "category": v.rule.category,
+        "instances": r.instances,
+        "attributes": {k: _plain(val) for k, val in sorted(r.attributes.items())},
+        "effort": {"low": v.effort_low, "high": v.effort_high, "multipliers": list(v.multipliers)},
+    }
+
+
+def error(e: ScanError) -> dict[str, Any]:
+    return {"file": e.path, "line": e.line or None, "column": e.column or None, "severity": e.severity.value, "message": e.message}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Unresolved):
+        return {"unresolved": value.expression}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Unresolved):
+        return {"unresolved": value.expression}
+    if isinstance(value, Level):
+        return value.value
+    return str(value)

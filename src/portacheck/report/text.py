@@ -1,0 +1,100 @@
+"""The report for a person at a terminal: the headline, findings by service, what was not read."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from portacheck import __version__
+from portacheck.assess import Assessment
+from portacheck.model import Level, Severity
+from portacheck.report.common import alternatives, by_service, days, effort_by_rule, describe_finding, headline, pct, result_line
+
+_COLOURS = {
+    Level.P0: "32",  # green
+    Level.P1: "36",  # cyan
+    Level.P2: "33",  # yellow
+    Level.P3: "31",  # red
+    Level.P4: "1;35",  # bold magenta
+    Level.U: "1;34",  # bold blue
+}
+MAX_LOCATIONS = 20
+
+
+def render(assessment: Assessment, stream: TextIO, *, color: bool = False, verbose: bool = False) -> None:
+    def paint(text: str, code: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if color else text
+
+    def level(lv: Level) -> str:
+        return paint(lv.value.ljust(2), _COLOURS[lv])
+
+    out = stream.write
+    a = assessment
+    out(paint(f"portacheck {__version__}", "1") + f" · {a.files_analysed} file{'s' if a.files_analysed != 1 else ''} analysed\n\n")
+    for line in headline(a):
+        out(line + "\n")
+    if a.resources_total:
+        counts = "  ".join(f"{level(lv)} {a.level_counts.get(lv, 0)}" for lv in Level)
+        out(f"Resources by level: {counts}\n")
+
+    groups = by_service(f for f in a.findings if f.level is not Level.P0 or verbose)
+    efforts = effort_by_rule(a)
+    if groups:
+        out("\n" + paint("Findings by service", "1") + " (highest level first)\n")
+    for group in groups:
+        rule = group.rule
+        effort = f", effort {days(*efforts[rule.id])}" if efforts.get(rule.id, (0, 0)) != (0, 0) else ""
+        count = len(group.findings)
+        out(
+            f"\n{level(group.level)}  {paint(rule.service, '1')} [{rule.id}] · {rule.category} · "
+            f"{count} finding{'s' if count != 1 else ''}{effort}\n"
+        )
+        out(f"    why: {rule.why}\n")
+        for part in alternatives(rule):
+            out(f"    {part}\n")
+        shown = group.findings[:MAX_LOCATIONS] if not verbose else group.findings
+        for finding in shown:
+            where = str(finding.location)
+            origin = f"  (via {finding.location.origin})" if finding.location.origin else ""
+            note = ""
+            if finding.level is not rule.level or finding.why != rule.why:
+                note = f"\n        {finding.level.value}: {finding.why}"
+            if finding.override:
+                note += f"\n        level set by configuration: {finding.override}"
+            out(f"    {where}  {describe_finding(finding)}{origin}{note}\n")
+        if len(group.findings) > len(shown):
+            out(f"    … and {len(group.findings) - len(shown)} more (use --verbose or --format json)\n")
+
+    neutral = [f for f in a.findings if f.level is Level.P0]
+    if neutral and not verbose:
+        services = sorted({f.rule.service for f in neutral})
+        out(f"\n{level(Level.P0)}  {len(neutral)} finding{'s' if len(neutral) != 1 else ''} carry over as they are: {', '.join(services[:8])}"
+            + (" …" if len(services) > 8 else "") + " (--verbose lists them)\n")
+
+    if a.resources_total:
+        out("\n" + paint("Effort", "1") + f": {days(a.effort.low, a.effort.high)} in all")
+        if a.effort.platform != (0, 0):
+            out(f", plus {days(*a.effort.platform)} one-off per target")
+        out("\n")
+        for lv, (low, high) in a.effort.by_level.items():
+            out(f"    {level(lv)}  {days(low, high)}  ({a.level_counts.get(lv, 0)} resources)\n")
+        out(f"    effort-weighted: P0–P1 resources are {pct(a.coverage)} of the count; see --format json for categories and assumptions\n")
+
+    if a.providers:
+        out("\n" + paint("Providers", "1") + "\n")
+        for provider in a.providers:
+            hq = "EU-headquartered" if provider.eu_headquartered else ("not EU-headquartered" if provider.eu_headquartered is False else "jurisdiction unknown")
+            regions = f"; regions: {', '.join(provider.regions)}" if provider.regions else ""
+            out(f"    {provider.key}: {provider.name} ({provider.kind}, {hq}) · {provider.resources} resources, {provider.data_sources} data sources{regions}\n")
+
+    if a.suppressed:
+        out(f"\n{len(a.suppressed)} finding{'s' if len(a.suppressed) != 1 else ''} not shown: suppressed or in the baseline (--format json lists them)\n")
+    for note in a.notes:
+        out(f"note: {note}\n")
+
+    problems = [e for e in a.errors]
+    if problems:
+        out("\n" + paint("Could not analyse", "1;31") + "\n" if any(e.severity is Severity.ERROR for e in problems) else "\n" + paint("Warnings", "1") + "\n")
+        for error in problems:
+            out(f"    {error}\n")
+
+    out("\n" + paint(result_line(a), "1") + "\n")

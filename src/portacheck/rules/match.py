@@ -1,0 +1,210 @@
+"""Match the inventory against the catalogue: every signal of every resource gets its rule.
+
+A signal no rule claims becomes an unknown (level U) finding when its kind must be classified
+(Terraform types, module sources, backends); `text` signals go through the shared endpoint
+matcher. A rule's conditions move its level for one resource; when an attribute a condition
+needs cannot be resolved, the level is U and the finding says which expression.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping, Sequence
+
+from portacheck.model import Finding, Level, Resource, Rule, Signal, Unresolved, Location
+from portacheck.rules.endpoints import EndpointMatcher, Hit
+from portacheck.rules.loader import MATCH_KINDS, Catalogue
+from portacheck.rules.patterns import PatternIndex
+
+
+@dataclass(frozen=True, slots=True)
+class KindPolicy:
+    """How a signal kind is matched: which rule match keys, in order, and whether it must be classified."""
+
+    match_keys: tuple[str, ...]
+    unknown_when_unmatched: bool
+    what: str  # noun for unknown findings: "resource type", "module source", ...
+
+
+SIGNAL_KINDS: Mapping[str, KindPolicy] = {
+    "terraform": KindPolicy(("terraform",), True, "Terraform resource type"),
+    "terraform_data": KindPolicy(("terraform_data", "terraform"), True, "Terraform data source"),
+    "terraform_module": KindPolicy(("terraform_module",), True, "Terraform module source"),
+    "terraform_backend": KindPolicy(("terraform_backend",), True, "Terraform state backend"),
+}
+TEXT_SIGNAL = "text"
+
+
+class Matcher:
+    def __init__(self, catalogue: Catalogue):
+        self.catalogue = catalogue
+        self.indexes: dict[str, PatternIndex[Rule]] = {}
+        for key in MATCH_KINDS:
+            if key == "endpoints":
+                continue
+            self.indexes[key] = PatternIndex(
+                ((p, r) for r in catalogue.rules for p in r.match.get(key, ())), priority=lambda rule: rule.priority
+            )
+        self.endpoints = EndpointMatcher(catalogue)
+        self._unknown_rules: dict[tuple[str, str], Rule] = {}
+
+    # -- lookups --
+
+    def rules_for(self, kind: str, value: str) -> list[Rule]:
+        """The rules that claim a value of a signal kind, best first; more than one is an overlap."""
+        policy = SIGNAL_KINDS.get(kind)
+        keys = policy.match_keys if policy else (kind,)
+        for key in keys:
+            index = self.indexes.get(key)
+            if index is None:
+                continue
+            found = index.lookup(value)
+            if found:
+                return sorted({rule.id: rule for _pattern, rule in found}.values(), key=lambda r: r.id)
+        return []
+
+    # -- the stage --
+
+    def match(self, resources: Iterable[Resource]) -> list[Finding]:
+        findings: list[Finding] = []
+        for resource in resources:
+            findings.extend(self.match_resource(resource))
+        return findings
+
+    def match_resource(self, resource: Resource) -> list[Finding]:
+        findings: list[Finding] = []
+        claimed: set[str] = set()
+        for signal in resource.signals:
+            if signal.kind == TEXT_SIGNAL:
+                continue
+            rules = self.rules_for(signal.kind, signal.value)
+            if rules:
+                rule = rules[0]
+                level, why = evaluate_conditions(rule, resource)
+                findings.append(Finding(rule, resource, signal, level, why))
+                claimed.add(rule.id)
+            else:
+                policy = SIGNAL_KINDS.get(signal.kind)
+                if policy and policy.unknown_when_unmatched:
+                    rule = self.unknown_rule(resource.provider, policy.what)
+                    why = f"{policy.what} {signal.value!r} is not in the catalogue"
+                    if resource.kind == "module" and resource.attributes.get("unresolved"):
+                        why += f"; {resource.attributes['unresolved']}"
+                    findings.append(Finding(rule, resource, signal, Level.U, why))
+                    claimed.add(rule.id)
+        seen: set[tuple[str, int]] = set()
+        for signal in resource.signals:
+            if signal.kind != TEXT_SIGNAL:
+                continue
+            for hit in self.endpoints.scan(signal.value):
+                finding = self._text_finding(resource, signal, hit, claimed)
+                if finding is None:
+                    continue
+                key = (finding.rule.id, finding.signal.location.line)
+                if key not in seen:
+                    seen.add(key)
+                    findings.append(finding)
+        return findings
+
+    def _text_finding(self, resource: Resource, signal: Signal, hit: Hit, claimed: set[str]) -> Finding | None:
+        location = signal.location
+        line = location.line + signal.value.count("\n", 0, hit.start) if location.line else 0
+        evidence = Signal(
+            TEXT_SIGNAL,
+            hit.token,
+            Location(location.path, line, 0, location.origin),
+            signal.context,
+        )
+        if hit.rule is None:
+            if hit.provider == resource.provider:
+                return None  # a resource of the provider naming its own API: nothing new
+            rule = self.unknown_rule(hit.provider, "endpoint")
+            why = f"{hit.token} is a {self.provider_name(hit.provider)} endpoint that the catalogue does not map to a service"
+            return Finding(rule, resource, evidence, Level.U, why)
+        if hit.rule.id in claimed:
+            return None  # the resource's own service; the type finding says it already
+        return Finding(hit.rule, resource, evidence, hit.rule.level, hit.rule.why)
+
+    def provider_name(self, key: str) -> str:
+        provider = self.catalogue.providers.get(key)
+        return provider.name if provider else key or "unknown provider"
+
+    def unknown_rule(self, provider: str, what: str) -> Rule:
+        key = (provider, what)
+        if key not in self._unknown_rules:
+            prefix = (provider or "").upper().replace("_", "-")
+            rule_id = f"{prefix}-UNKNOWN" if prefix else "UNKNOWN"
+            service = f"Unclassified {what}s" + (f" ({self.provider_name(provider)})" if provider else "")
+            self._unknown_rules[key] = Rule(
+                id=rule_id,
+                provider=provider,
+                service=service,
+                category="other",
+                level=Level.U,
+                why="not in the catalogue: classify it, then re-estimate",
+                effort="?",
+                match={},
+                source_file="",
+            )
+        return self._unknown_rules[key]
+
+
+_MISSING = object()
+
+
+def evaluate_conditions(rule: Rule, resource: Resource) -> tuple[Level, str]:
+    """The level of a rule for one resource: the first condition that fires, else the rule's own."""
+    for condition in rule.conditions:
+        values = attribute_values(resource.attributes, condition.attribute)
+        if isinstance(values, Unresolved):
+            if condition.if_unresolved == "skip":
+                continue
+            return Level.U, (
+                f"{condition.attribute} = {values.expression} could not be resolved, "
+                f"and the level depends on it ({condition.why})"
+            )
+        if condition.values:
+            if values is _MISSING:
+                continue
+            texts = [str(v).lower() for v in values]
+            if any(fnmatch.fnmatchcase(text, pattern) for text in texts for pattern in condition.values):
+                return condition.level, condition.why
+        else:
+            is_set = values is not _MISSING and any(v not in (None, False, "", [], {}) for v in values)
+            if is_set == condition.present:
+                return condition.level, condition.why
+    return rule.level, rule.why
+
+
+def attribute_values(attributes: Mapping[str, Any], path: str) -> Any:
+    """Values at a dotted path, lists flattened; _MISSING when absent, Unresolved when unknown."""
+    current: list[Any] = [attributes]
+    for step in path.split("."):
+        following: list[Any] = []
+        for value in current:
+            if isinstance(value, Unresolved):
+                return value
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, Unresolved):
+                        return item
+                    if isinstance(item, dict) and step in item:
+                        following.append(item[step])
+            elif isinstance(value, dict) and step in value:
+                following.append(value[step])
+        if not following:
+            return _MISSING
+        current = following
+    flat: list[Any] = []
+    for value in current:
+        if isinstance(value, Unresolved):
+            return value
+        if isinstance(value, list):
+            for item in value:
+                if isinstance(item, Unresolved):
+                    return item
+                flat.append(item)
+        else:
+            flat.append(value)
+    return flat

@@ -1,0 +1,79 @@
+"""Shared test helpers: build throwaway trees, scan them, run the CLI in-process."""
+
+from __future__ import annotations
+
+import io
+import os
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+from typing import Mapping
+
+import pytest
+
+from portacheck.cli import main
+from portacheck.config import Config
+from portacheck.rules.loader import load_catalogue
+from portacheck.scan import run
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def catalogue():
+    return load_catalogue()
+
+
+def write_tree(base: Path, files: Mapping[str, str | bytes]) -> Path:
+    for rel, content in files.items():
+        path = base / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return base
+
+
+@pytest.fixture
+def tree(tmp_path):
+    def make(files: Mapping[str, str | bytes]) -> Path:
+        return write_tree(tmp_path, files)
+
+    return make
+
+
+@pytest.fixture
+def scan(catalogue):
+    def do(path, config: Config | None = None, paths=None):
+        return run([str(p) for p in (paths or [path])], config or Config(), catalogue=catalogue)
+
+    return do
+
+
+class CliResult:
+    def __init__(self, code: int, out: str, err: str):
+        self.code = code
+        self.out = out
+        self.err = err
+
+    def __repr__(self) -> str:  # shown by pytest when an assertion fails
+        return f"CliResult(code={self.code}, out={self.out[-2000:]!r}, err={self.err[-2000:]!r})"
+
+
+@pytest.fixture
+def cli(monkeypatch):
+    def invoke(*args: str, cwd: str | os.PathLike | None = None) -> CliResult:
+        if cwd is not None:
+            monkeypatch.chdir(cwd)
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            code = main(list(args))
+        return CliResult(code, out.getvalue(), err.getvalue())
+
+    return invoke
+
+
+def findings_table(assessment) -> list[tuple[str, str, int, str]]:
+    """(rule id, file, line, level) of every finding, in report order."""
+    return [(f.rule.id, f.location.path, f.location.line, f.level.value) for f in assessment.findings]
