@@ -217,6 +217,8 @@ def rules_show(
     if rule.notes:
         lines.append(f"  notes:      {rule.notes}")
     lines.append(f"  defined in: {rule.source_file}")
+    if rule.extended_in:
+        lines.append(f"  signals in: {', '.join(rule.extended_in)}")
     typer.echo("\n".join(lines))
 
 

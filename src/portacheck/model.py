@@ -210,6 +210,7 @@ class Rule:
     examples: tuple[RuleExample, ...] = ()
     notes: str = ""
     priority: int = 0  # breaks ties between globs of different rules; see rules/patterns.py
+    extended_in: tuple[str, ...] = ()  # analyser mapping files that add patterns under `signals:`
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,9 @@
 """Turn the YAML files under rules/ into a validated Catalogue, or fail naming file, rule and field.
 
 A rule file holds a list of services under `rules:` (and optionally a file-wide default
-`provider:`); `providers.yaml` holds the providers under `providers:`. The schema is written out
+`provider:`); `providers.yaml` holds the providers under `providers:`. An analyser's own mapping
+file (rules/kubernetes/, rules/sdk/) may add patterns to existing services under `signals:`, by
+rule id, so that one service keeps one rule whatever analyser finds it. The schema is written out
 in docs/rules.md; this module is its only enforcement.
 """
 
@@ -9,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -107,6 +109,7 @@ def load_catalogue(extra_dirs: Iterable[Path | str] = (), include_bundled: bool 
     """Load the bundled rules, then extra directories whose rules add to or replace bundled ones."""
     rules: dict[str, Rule] = {}
     providers: dict[str, Provider] = {}
+    extensions: list[tuple[str, int, str, dict[str, tuple[str, ...]]]] = []  # (file, line, rule id, match)
     dirs = ([bundled_rules_dir()] if include_bundled else []) + [Path(d) for d in extra_dirs]
     for index, directory in enumerate(dirs):
         if not directory.is_dir():
@@ -117,6 +120,7 @@ def load_catalogue(extra_dirs: Iterable[Path | str] = (), include_bundled: bool 
             data = _read(path, display)
             for provider in _providers(data, display):
                 providers[provider.key] = provider
+            extensions.extend(_signals(data, display))
             for rule in _rules(data, display):
                 if rule.id in seen_here:
                     raise RuleError(f"{display}: rule {rule.id}: id already used in {seen_here[rule.id]}")
@@ -124,6 +128,16 @@ def load_catalogue(extra_dirs: Iterable[Path | str] = (), include_bundled: bool 
                 if rule.id in rules and index == 0:
                     raise RuleError(f"{display}: rule {rule.id}: id already used in {rules[rule.id].source_file}")
                 rules[rule.id] = rule
+    for display, line, rule_id, match in extensions:
+        if rule_id not in rules:
+            raise RuleError(f"{display}:{line}: signals: rule {rule_id!r} does not exist")
+        rule = rules[rule_id]
+        merged = {kind: tuple(dict.fromkeys(rule.match.get(kind, ()) + patterns)) for kind, patterns in match.items()}
+        rules[rule_id] = replace(
+            rule,
+            match={**rule.match, **merged},
+            extended_in=tuple(dict.fromkeys(rule.extended_in + (display,))),
+        )
     for rule in rules.values():
         if rule.provider not in providers:
             raise RuleError(
@@ -163,10 +177,10 @@ def _read(path: Path, display: str) -> Any:
         return LineDict(1)
     if not isinstance(data, LineDict):
         raise RuleError(f"{display}: expected a mapping with `rules:` or `providers:` at the top")
-    unknown = set(data) - {"rules", "providers", "provider"}
+    unknown = set(data) - {"rules", "providers", "provider", "signals"}
     if unknown:
         key = sorted(unknown)[0]
-        raise RuleError(f"{display}:{data.key_lines[key]}: unknown top-level key {key!r} (expected rules, providers, provider)")
+        raise RuleError(f"{display}:{data.key_lines[key]}: unknown top-level key {key!r} (expected rules, signals, providers, provider)")
     return data
 
 
@@ -256,6 +270,24 @@ def _providers(data: LineDict, display: str) -> list[Provider]:
                 domains=tuple(d.lower() for d in f.text_list("domains")),
             )
         )
+    return result
+
+
+def _signals(data: LineDict, display: str) -> list[tuple[str, int, str, dict[str, tuple[str, ...]]]]:
+    section = data.get("signals")
+    if section is None:
+        return []
+    if not isinstance(section, list):
+        raise RuleError(f"{display}:{data.key_lines['signals']}: signals: expected a list of {{rule, match}}")
+    result = []
+    for index, node in enumerate(section):
+        if not isinstance(node, LineDict):
+            raise RuleError(f"{display}: signals[{index}]: expected a mapping with rule and match")
+        f = _Field(display, node, f"signals[{index}]")
+        f.unknown_keys({"rule", "match"})
+        rule_id = f.text("rule")
+        f.label = f"signals for {rule_id}"
+        result.append((display, node.line, rule_id, dict(_match(f))))
     return result
 
 

@@ -1,0 +1,86 @@
+"""The catalogue is complete, consistent and checked: every Terraform type of every listed provider."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from portacheck.model import Level
+from portacheck.rules import coverage
+from portacheck.rules.loader import load_catalogue
+
+ROOT = Path(__file__).resolve().parent.parent
+VENDORED = ROOT / "catalog" / "terraform"
+SHARED = ROOT.parent / "shared" / "catalog" / "terraform"  # the lists CI and developers share
+LIST_DIRS = [d for d in (SHARED, VENDORED) if d.is_dir()]
+HYPERSCALERS = ("aws", "azurerm", "google", "google-beta")
+EUROPEAN = ("ovh", "scaleway", "hcloud", "ionoscloud", "stackit", "openstack", "exoscale", "upcloud", "opentelekomcloud")
+NEUTRAL = ("kubernetes", "helm")
+TYPE_NAME = re.compile(r"^[a-z0-9]+_[a-z0-9_]+$")
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    return load_catalogue()
+
+
+def test_vendored_lists_are_present():
+    assert VENDORED.is_dir(), "catalog/terraform (snapshot of the shared lists) is missing"
+
+
+@pytest.mark.parametrize("list_dir", LIST_DIRS, ids=[d.parent.parent.name for d in LIST_DIRS])
+@pytest.mark.parametrize("provider", HYPERSCALERS + EUROPEAN + NEUTRAL)
+def test_every_listed_type_is_classified_by_exactly_one_rule(catalogue, list_dir, provider):
+    files = [list_dir / f"{provider}.resources.txt", list_dir / f"{provider}.data-sources.txt"]
+    assert all(f.is_file() for f in files), files
+    for result in coverage.measure(catalogue, files):
+        assert result.complete, coverage.render([result], verbose=True)
+
+
+def test_coverage_command_reports_complete(cli):
+    result = cli("rules", "coverage", "--catalog", str(VENDORED))
+    assert result.code == 0, result.out
+    assert "INCOMPLETE" not in result.out
+
+
+def test_coverage_command_fails_on_an_unclassified_name(cli, tmp_path):
+    listing = tmp_path / "aws.resources.txt"
+    listing.write_text("aws_dynamodb_table\naws_made_up_service_thing\n")
+    result = cli("rules", "coverage", "--catalog", str(listing))
+    assert result.code == 1
+    assert "aws_made_up_service_thing" in result.out
+    assert "1/2" in result.out
+
+
+def test_managed_evidence_names_a_real_terraform_type(catalogue):
+    known = set()
+    for list_dir in LIST_DIRS:
+        for path in list_dir.glob("*.txt"):
+            known.update(line.strip() for line in path.read_text().splitlines())
+    bad = [
+        (rule.id, offer.evidence)
+        for rule in catalogue.rules
+        for offer in rule.managed
+        if TYPE_NAME.match(offer.evidence.split()[0]) and offer.evidence.split()[0] not in known
+    ]
+    assert not bad, bad
+
+
+def test_rules_say_what_to_use_instead(catalogue):
+    vague = [
+        rule.id
+        for rule in catalogue.rules
+        if rule.level not in (Level.P0, Level.U) and not (rule.open_source or rule.managed or rule.standard)
+    ]
+    assert not vague, f"rules above P0 without a standard, open-source or managed alternative: {vague}"
+
+
+def test_rationales_are_sentences(catalogue):
+    short = [rule.id for rule in catalogue.rules if len(rule.why) < 40 or not rule.why[0].isupper()]
+    assert not short, short
+
+
+def test_every_rule_provider_is_declared(catalogue):
+    assert all(rule.provider in catalogue.providers for rule in catalogue.rules)
