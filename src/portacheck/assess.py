@@ -59,6 +59,15 @@ class Effort:
     def mid(self) -> float:
         return (self.low + self.high) / 2
 
+    @property
+    def portable_share(self) -> float:
+        """1 - (effort of P2-P4 and U / total effort), on midpoints: PORTABILITY.md's effort-weighted portability."""
+        total = sum(low + high for low, high in self.by_level.values())
+        if not total:
+            return 1.0
+        portable = sum(low + high for level, (low, high) in self.by_level.items() if level in (Level.P0, Level.P1))
+        return portable / total
+
 
 @dataclass(frozen=True)
 class ProviderUse:

@@ -199,6 +199,8 @@ def rules_show(
         f"  why:        {rule.why}",
         f"  effort:     band {rule.effort}, {low:g}–{high:g} person-days per resource instance",
     ]
+    if rule.effort_why:
+        lines.append(f"              ({rule.effort_why})")
     if rule.standard:
         lines.append(f"  standard:   {rule.standard}")
     if rule.open_source:
@@ -271,16 +273,13 @@ def main(argv: Optional[list[str]] = None) -> int:
 
 
 def _unexpected(exc: Exception, debug: bool) -> int:
-    import click
-
-    if isinstance(exc, click.exceptions.Abort):
+    # Usage errors come from the click that typer bundles (or a separate click): recognise them by shape.
+    if type(exc).__name__ == "Abort" or isinstance(exc, typer.Abort):
         typer.echo("portacheck: aborted", err=True)
         return 130
-    if isinstance(exc, click.ClickException):
+    if callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int):
         exc.show()
-        return EXIT_USAGE
-    if isinstance(exc, click.exceptions.Exit):
-        return exc.exit_code
+        return EXIT_USAGE if exc.exit_code != 0 else EXIT_OK
     if debug:
         import traceback
 

@@ -211,6 +211,7 @@ class Rule:
     notes: str = ""
     priority: int = 0  # breaks ties between globs of different rules; see rules/patterns.py
     extended_in: tuple[str, ...] = ()  # analyser mapping files that add patterns under `signals:`
+    effort_why: str = ""  # why the effort band departs from the level's band
 
 
 @dataclass(frozen=True, slots=True)

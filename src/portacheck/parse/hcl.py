@@ -38,14 +38,18 @@ class HclFile:
     relpath: str
     lines: list[str]
     blocks: list[Block]
+    attrs: dict[str, Attr] = field(default_factory=dict)  # top-level attributes: only .tfvars have them
 
 
-def parse_text(text: str, relpath: str, is_json: bool) -> HclFile:
+def parse_text(text: str, relpath: str, is_json: bool, is_tfvars: bool = False) -> HclFile:
     """Parse the text of one file; raise InputError with a line where one is known."""
     lines = text.splitlines()
+    if is_json and is_tfvars:
+        return HclFile(relpath, lines, [], _json_tfvars(text, lines))
     if is_json:
         return HclFile(relpath, lines, _json_blocks(text, lines))
-    return HclFile(relpath, lines, _hcl_blocks(text))
+    top = Block("", (), 1, len(lines))
+    return HclFile(relpath, lines, _hcl_blocks(text, top), top.attrs)
 
 
 # --- native syntax ---------------------------------------------------------------------------
@@ -62,7 +66,7 @@ def _options():
     return _OPTIONS
 
 
-def _hcl_blocks(text: str) -> list[Block]:
+def _hcl_blocks(text: str, top: Block) -> list[Block]:
     from hcl2.api import parses_to_tree, transform
     from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
@@ -80,7 +84,8 @@ def _hcl_blocks(text: str) -> list[Block]:
     except (LarkError, RecursionError, RuntimeError, ValueError) as exc:
         raise InputError(f"cannot parse HCL: {_first_line(exc)}") from None
     try:
-        return _body(tree.body)
+        _fill(top, tree.body)
+        return top.blocks
     except (RecursionError, RuntimeError, ValueError) as exc:
         raise InputError(f"cannot read HCL: {_first_line(exc)}") from None
 
@@ -88,25 +93,6 @@ def _hcl_blocks(text: str) -> list[Block]:
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0][:200] if text else type(exc).__name__
-
-
-def _body(body) -> list[Block]:
-    from hcl2.rules.base import AttributeRule, BlockRule
-
-    options = _options()
-    blocks: list[Block] = []
-    for child in body.children:
-        if isinstance(child, BlockRule):
-            labels = [label.serialize(options) for label in child.labels]
-            block = Block(
-                type=str(labels[0]),
-                labels=tuple(_label(label) for label in labels[1:]),
-                line=child._meta.line,
-                end_line=child._meta.end_line,
-            )
-            _fill(block, child.body)
-            blocks.append(block)
-    return blocks
 
 
 def _fill(block: Block, body) -> None:
@@ -140,7 +126,7 @@ _JSON_LABELS = {
 }
 
 
-def _json_blocks(text: str, lines: list[str]) -> list[Block]:
+def _load_json_object(text: str) -> dict:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -148,7 +134,21 @@ def _json_blocks(text: str, lines: list[str]) -> list[Block]:
     except RecursionError:
         raise InputError("invalid JSON: nested too deeply") from None
     if not isinstance(data, dict):
-        raise InputError("expected a JSON object at the top of a .tf.json file")
+        raise InputError("expected a JSON object at the top of the file")
+    return data
+
+
+def _json_tfvars(text: str, lines: list[str]) -> dict[str, Attr]:
+    finder = _LineFinder(lines)
+    result = {}
+    for key, value in _load_json_object(text).items():
+        line = finder.find(key) or 1
+        result[key] = Attr(key, _json_value(value), line, line)
+    return result
+
+
+def _json_blocks(text: str, lines: list[str]) -> list[Block]:
+    data = _load_json_object(text)
     finder = _LineFinder(lines)
     blocks: list[Block] = []
     for block_type, content in data.items():

@@ -200,10 +200,63 @@ class _Expr:
         self.pos = 0
         self.resolve = resolve
         self.depth = depth
+        self.skipping = 0  # > 0 while reading the branch of a conditional that is not taken
+
+    # -- operators: conditional, ||, &&, ==/!=, comparisons, unary ! and - --
+
+    def conditional(self) -> Any:
+        condition = self.binary(0)
+        if self.peek() != "?":
+            return condition
+        self.pos += 1
+        if not self.skipping and not isinstance(condition, bool):
+            raise _Fail
+        chosen = None
+        for branch in (True, False):
+            take = self.skipping == 0 and condition is branch
+            if not take:
+                self.skipping += 1
+            try:
+                value = self.conditional()
+            finally:
+                if not take:
+                    self.skipping -= 1
+            if take:
+                chosen = value
+            if branch:
+                self.expect(":")
+        return chosen if not self.skipping else _ANY
+
+    _LEVELS = (("||",), ("&&",), ("==", "!="), ("<=", ">=", "<", ">"))
+
+    def binary(self, level: int) -> Any:
+        if level == len(self._LEVELS):
+            return self.unary()
+        left = self.binary(level + 1)
+        while True:
+            self.skip()
+            op = next((o for o in self._LEVELS[level] if self.text.startswith(o, self.pos)), None)
+            if op is None or (op in ("<", ">") and self.text.startswith(op + op, self.pos)):
+                return left
+            self.pos += len(op)
+            right = self.binary(level + 1)
+            left = _ANY if self.skipping else _apply(op, left, right)
+
+    def unary(self) -> Any:
+        c = self.peek()
+        if c == "!" and not self.text.startswith("!=", self.pos):
+            self.pos += 1
+            value = self.unary()
+            if self.skipping:
+                return _ANY
+            if not isinstance(value, bool):
+                raise _Fail
+            return not value
+        return self.value()
 
     def parse(self) -> Any:
         try:
-            value = self.value()
+            value = self.conditional()
             self.skip()
             if self.pos != len(self.text):
                 raise _Fail
@@ -254,6 +307,8 @@ class _Expr:
         if self.peek() == "(":
             return self.call(name)
         path = self.accessors()
+        if self.skipping:
+            return _ANY
         value = self.resolve(name, path)
         if isinstance(value, Unresolved):
             raise _Fail
@@ -279,9 +334,9 @@ class _Expr:
                     self.pos = number.end()
             elif c == "[":
                 self.pos += 1
-                key = self.value()
+                key = self.conditional()
                 self.expect("]")
-                if not isinstance(key, (str, int)) or isinstance(key, bool):
+                if not self.skipping and (not isinstance(key, (str, int)) or isinstance(key, bool)):
                     raise _Fail
                 path.append(key)
             else:
@@ -303,6 +358,8 @@ class _Expr:
                 continue
             if c == '"':
                 self.pos += 1
+                if self.skipping:
+                    return _ANY
                 value = _template(self.text[start : self.pos], self.resolve, self.depth + 1)
                 if isinstance(value, Unresolved):
                     raise _Fail
@@ -314,7 +371,7 @@ class _Expr:
         self.expect("[")
         items = []
         while self.peek() != "]":
-            items.append(self.value())
+            items.append(self.conditional())
             if self.peek() == ",":
                 self.pos += 1
             elif self.peek() != "]":
@@ -328,7 +385,7 @@ class _Expr:
         while self.peek() != ")":
             start = self.pos
             try:
-                args.append(self.value())
+                args.append(self.conditional())
             except _Fail:
                 if name not in ("try", "coalesce"):
                     raise
@@ -343,6 +400,8 @@ class _Expr:
         function = _FUNCTIONS.get(name)
         if function is None:
             raise _Fail
+        if self.skipping:
+            return _ANY
         return function(args)
 
     def skip_argument(self) -> None:
@@ -370,6 +429,24 @@ class _Expr:
 
 
 _FAILED = object()
+_ANY = object()  # the value of an expression in a branch that is not taken
+
+
+def _apply(op: str, left: Any, right: Any) -> Any:
+    if op in ("==", "!="):
+        if isinstance(left, (list, dict)) or isinstance(right, (list, dict)):
+            raise _Fail
+        equal = left == right and type(left) is type(right) or (left is None and right is None)
+        if isinstance(left, (int, float)) and isinstance(right, (int, float)) and not isinstance(left, bool) and not isinstance(right, bool):
+            equal = left == right
+        return equal if op == "==" else not equal
+    if op in ("&&", "||"):
+        if not isinstance(left, bool) or not isinstance(right, bool):
+            raise _Fail
+        return (left and right) if op == "&&" else (left or right)
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (left, right)):
+        raise _Fail
+    return {"<": left < right, ">": left > right, "<=": left <= right, ">=": left >= right}[op]
 
 
 def _scalar(args: list, count: int = 1) -> list:
@@ -422,4 +499,18 @@ _FUNCTIONS: dict[str, Callable[[list], Any]] = {
     "toset": _collection,
     "tolist": _collection,
     "distinct": _collection,
+    "length": lambda a: len(_sized(a)),
+    "contains": lambda a: _contains(a),
 }
+
+
+def _sized(args: list) -> Any:
+    if len(args) != 1 or not isinstance(args[0], (list, dict, str)):
+        raise _Fail
+    return args[0]
+
+
+def _contains(args: list) -> bool:
+    if len(args) != 2 or not isinstance(args[0], list) or isinstance(args[1], (list, dict)):
+        raise _Fail
+    return args[1] in args[0]

@@ -55,12 +55,12 @@ def parse(files: Sequence[SourceFile], context: ParseContext) -> ParseResult:
                     called.add(target)
 
     evaluator = _Evaluator(loader, context)
-    for directory in sorted(by_dir):
-        if directory not in called:
-            evaluator.run_root(directory)
+    roots = [d for d in sorted(by_dir) if d not in called]
+    for directory in roots:
+        evaluator.run_root_safely(directory)
     for directory in sorted(by_dir):  # modules only reachable through a cycle of calls
         if directory not in evaluator.evaluated:
-            evaluator.run_root(directory)
+            evaluator.run_root_safely(directory)
     return ParseResult(tuple(evaluator.resources), tuple(loader.errors + evaluator.errors))
 
 
@@ -119,7 +119,7 @@ class _Loader:
             rel = self.rel(path)
             try:
                 text = read_source(path, self.context.max_file_bytes)
-                hcl = parse_text(text, rel, is_json=name.endswith(".json"))
+                hcl = parse_text(text, rel, is_json=name.endswith(".json"), is_tfvars=name.endswith(TFVARS_SUFFIXES))
             except InputError as exc:
                 self.errors.append(ScanError(rel, exc.message, exc.line, exc.column))
                 continue
@@ -137,19 +137,15 @@ class _Loader:
     def var_file(self, path: str) -> dict[str, Attr]:
         try:
             text = read_source(path, self.context.max_file_bytes)
-            return _tfvars_values(parse_text(text, path, is_json=path.endswith(".json")))
+            return _tfvars_values(parse_text(text, path, is_json=path.endswith(".json"), is_tfvars=True))
         except InputError as exc:
             self.errors.append(ScanError(path, exc.message, exc.line, exc.column))
             return {}
 
 
 def _tfvars_values(hcl: HclFile) -> dict[str, Attr]:
-    """A .tfvars file parses as a body of attributes; in JSON form they come out as blocks."""
-    values: dict[str, Attr] = {}
-    for block in hcl.blocks:
-        for name, attr in block.attrs.items():
-            values[name] = attr
-    return values
+    """A .tfvars file is a body of attributes (in JSON, the top-level keys)."""
+    return dict(hcl.attrs)
 
 
 # --- evaluation ------------------------------------------------------------------------------
@@ -196,6 +192,18 @@ class _Evaluator:
         self._var_files = [(path, loader.var_file(path)) for path in context.var_files]
 
     # -- entry points --
+
+    def run_root_safely(self, directory: str) -> None:
+        """A bug met in one root module costs that module, not the whole scan."""
+        before = len(self.resources)
+        try:
+            self.run_root(directory)
+        except Exception as exc:  # noqa: BLE001 - reported as an analysis error of this module
+            del self.resources[before:]
+            self.evaluated.add(directory)
+            self.errors.append(
+                ScanError(relpath(directory, self.context.root) or ".", f"internal error while evaluating this module ({type(exc).__name__}: {exc}); not analysed; please report this")
+            )
 
     def run_root(self, directory: str) -> None:
         module = self.loader.load_dir(directory)
@@ -515,6 +523,14 @@ class _Evaluator:
             if key not in ("source", "version", "count", "for_each", "providers", "depends_on")
         }
         child = self.loader.load_dir(target)
+        regions = dict(inst.provider_regions)
+        providers = block.attrs.get("providers")
+        if providers is not None and isinstance(providers.value, dict):
+            # providers = { aws = aws.frankfurt }: the child's aws is the parent's alias
+            for child_name, parent_ref in providers.value.items():
+                parent_name = str(parent_ref).strip("${}\"")
+                if parent_name in inst.provider_regions:
+                    regions[str(child_name).strip('"')] = inst.provider_regions[parent_name]
         child_inst = _Instance(
             module=child,
             variables=inputs,
@@ -523,7 +539,7 @@ class _Evaluator:
             stack=inst.stack + (target,),
             multiplier=multiplier,
             provider_sources=dict(inst.provider_sources),
-            provider_regions=dict(inst.provider_regions),
+            provider_regions=regions,
         )
         self._run(child_inst)
 
@@ -606,15 +622,22 @@ class _Evaluator:
 
     def _leaf_signals(self, inst, hcl: HclFile, attr: Attr, location: Location, context: str) -> Iterable[Signal]:
         heredoc = isinstance(attr.value, str) and attr.value.startswith('"<<')
+        resolver = None
         for leaf in _string_leaves(attr.value):
+            raw = leaf
             if not _TEXT_HINT.search(leaf):
                 continue
+            if "${" in leaf and not heredoc:  # "https://dynamodb.${var.region}.amazonaws.com": scan it resolved
+                resolver = resolver or self._resolver(inst)
+                value = evaluate('"' + leaf + '"', resolver)
+                if isinstance(value, str):
+                    leaf = value
             if heredoc:
                 line = attr.line + 1  # the text starts on the line after <<EOT
             elif attr.line == attr.end_line or "\n" in leaf:
                 line = attr.line
             else:
-                line = _find_line(hcl.lines, attr, leaf)
+                line = _find_line(hcl.lines, attr, raw)
             yield Signal("text", leaf, Location(location.path, line, 0, location.origin), context)
 
     # -- helpers --

@@ -69,6 +69,7 @@ def summary(a: Assessment) -> dict[str, Any]:
             "low": a.effort.low,
             "mid": round(a.effort.mid, 2),
             "high": a.effort.high,
+            "effort_weighted_portability": round(a.effort.portable_share, 4),
             "by_level": {lv.value: {"low": lo, "high": hi} for lv, (lo, hi) in a.effort.by_level.items()},
             "by_category": {cat: {"low": lo, "high": hi} for cat, (lo, hi) in a.effort.by_category.items()},
             "platform_one_off_per_target": {"low": a.effort.platform[0], "high": a.effort.platform[1]},

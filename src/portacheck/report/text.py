@@ -77,12 +77,18 @@ def render(assessment: Assessment, stream: TextIO, *, color: bool = False, verbo
         out("\n")
         for lv, (low, high) in a.effort.by_level.items():
             out(f"    {level(lv)}  {days(low, high)}  ({a.level_counts.get(lv, 0)} resources)\n")
-        out(f"    effort-weighted: P0–P1 resources are {pct(a.coverage)} of the count; see --format json for categories and assumptions\n")
+        out(f"    effort-weighted portability: {pct(a.effort.portable_share)} of the estimated effort is in P0–P1 resources (midpoints)\n")
+        for category, (low, high) in list(a.effort.by_category.items())[:5]:
+            out(f"    {category}: {days(low, high)}\n")
+        out("    assumptions: see --format json (summary.effort.assumptions)\n")
 
     if a.providers:
         out("\n" + paint("Providers", "1") + "\n")
         for provider in a.providers:
-            hq = "EU-headquartered" if provider.eu_headquartered else ("not EU-headquartered" if provider.eu_headquartered is False else "jurisdiction unknown")
+            if provider.kind == "neutral":
+                hq = "no provider jurisdiction: runs where you run it"
+            else:
+                hq = {True: "EU-headquartered", False: "not EU-headquartered", None: "jurisdiction unknown"}[provider.eu_headquartered]
             regions = f"; regions: {', '.join(provider.regions)}" if provider.regions else ""
             out(f"    {provider.key}: {provider.name} ({provider.kind}, {hq}) · {provider.resources} resources, {provider.data_sources} data sources{regions}\n")
 

@@ -46,7 +46,7 @@ RULE_ID = re.compile(r"^[A-Z0-9][A-Z0-9-]*[A-Z0-9]$")
 
 _RULE_KEYS = {
     "id", "provider", "service", "category", "level", "why", "standard", "open_source", "managed",
-    "effort", "confidence", "match", "conditions", "examples", "notes", "priority",
+    "effort", "effort_why", "confidence", "match", "conditions", "examples", "notes", "priority",
 }
 _PROVIDER_KEYS = {
     "name", "kind", "headquarters", "eu_headquartered", "terraform_sources", "terraform_prefix", "domains", "notes",
@@ -61,7 +61,7 @@ class Provider:
     name: str
     kind: str
     headquarters: str
-    eu_headquartered: bool
+    eu_headquartered: bool | None  # None for neutral software that runs wherever you run it
     terraform_sources: tuple[str, ...] = ()
     terraform_prefix: str = ""  # resource type prefix when it differs from the key (google-beta: google)
     domains: tuple[str, ...] = ()
@@ -255,8 +255,8 @@ def _providers(data: LineDict, display: str) -> list[Provider]:
             raise RuleError(f"{display}:{section.key_lines[key]}: {label}: expected a mapping")
         f = _Field(display, node, label)
         f.unknown_keys(_PROVIDER_KEYS)
-        eu = node.get("eu_headquartered", False)
-        if not isinstance(eu, bool):
+        eu = node.get("eu_headquartered")
+        if eu is not None and not isinstance(eu, bool):
             raise f.fail("eu_headquartered", "expected true or false")
         result.append(
             Provider(
@@ -312,8 +312,12 @@ def _rules(data: LineDict, display: str) -> list[Rule]:
             node["provider"] = default_provider
         level = f.level("level")
         effort = f.choice("effort", EFFORT_BANDS, default=LEVEL_BAND[level])
-        if not _band_fits(effort, level):
-            raise f.fail("effort", f"band {effort!r} does not fit level {level.value} (expected {LEVEL_BAND[level]!r} or a neighbour)")
+        if not _band_fits(effort, level) and not f.text("effort_why", required=False):
+            raise f.fail(
+                "effort",
+                f"band {effort!r} does not fit level {level.value} (expected {LEVEL_BAND[level]!r} or a neighbour; "
+                "say why in effort_why if the per-instance work really differs)",
+            )
         result.append(
             Rule(
                 id=rule_id,
@@ -333,6 +337,7 @@ def _rules(data: LineDict, display: str) -> list[Rule]:
                 examples=_examples(f),
                 notes=f.text("notes", required=False),
                 priority=_priority(f),
+                effort_why=f.text("effort_why", required=False),
             )
         )
     return result

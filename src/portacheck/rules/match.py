@@ -24,14 +24,15 @@ class KindPolicy:
 
     match_keys: tuple[str, ...]
     unknown_when_unmatched: bool
-    what: str  # noun for unknown findings: "resource type", "module source", ...
+    what: str  # noun for unknown findings: "Terraform resource type", "Terraform module source", ...
+    unknown_id: str = "TYPE"  # suffix of the synthetic rule id of its unknowns: <PROVIDER>-UNKNOWN-<suffix>
 
 
 SIGNAL_KINDS: Mapping[str, KindPolicy] = {
     "terraform": KindPolicy(("terraform",), True, "Terraform resource type"),
     "terraform_data": KindPolicy(("terraform_data", "terraform"), True, "Terraform data source"),
-    "terraform_module": KindPolicy(("terraform_module",), True, "Terraform module source"),
-    "terraform_backend": KindPolicy(("terraform_backend",), True, "Terraform state backend"),
+    "terraform_module": KindPolicy(("terraform_module",), True, "Terraform module source", "MODULE"),
+    "terraform_backend": KindPolicy(("terraform_backend",), True, "Terraform state backend", "BACKEND"),
 }
 TEXT_SIGNAL = "text"
 
@@ -87,7 +88,7 @@ class Matcher:
             else:
                 policy = SIGNAL_KINDS.get(signal.kind)
                 if policy and policy.unknown_when_unmatched:
-                    rule = self.unknown_rule(resource.provider, policy.what)
+                    rule = self.unknown_rule(resource.provider, policy.unknown_id, "Terraform types" if policy.unknown_id == "TYPE" and signal.kind.startswith("terraform") else policy.what + "s")
                     why = f"{policy.what} {signal.value!r} is not in the catalogue"
                     if resource.kind == "module" and resource.attributes.get("unresolved"):
                         why += f"; {resource.attributes['unresolved']}"
@@ -117,9 +118,9 @@ class Matcher:
             signal.context,
         )
         if hit.rule is None:
-            if hit.provider == resource.provider:
+            if hit.provider == self.family(resource.provider):
                 return None  # a resource of the provider naming its own API: nothing new
-            rule = self.unknown_rule(hit.provider, "endpoint")
+            rule = self.unknown_rule(hit.provider, "ENDPOINT", "service endpoints")
             why = f"{hit.token} is a {self.provider_name(hit.provider)} endpoint that the catalogue does not map to a service"
             return Finding(rule, resource, evidence, Level.U, why)
         if hit.rule.id in claimed:
@@ -130,12 +131,20 @@ class Matcher:
         provider = self.catalogue.providers.get(key)
         return provider.name if provider else key or "unknown provider"
 
-    def unknown_rule(self, provider: str, what: str) -> Rule:
-        key = (provider, what)
+    def family(self, provider: str) -> str:
+        """google-beta resources belong to Google Cloud: the provider whose type prefix they use."""
+        known = self.catalogue.providers.get(provider)
+        if known and known.terraform_prefix and known.terraform_prefix in self.catalogue.providers:
+            return known.terraform_prefix
+        return provider
+
+    def unknown_rule(self, provider: str, suffix: str, what: str) -> Rule:
+        provider = self.family(provider)
+        key = (provider, suffix)
         if key not in self._unknown_rules:
             prefix = (provider or "").upper().replace("_", "-")
-            rule_id = f"{prefix}-UNKNOWN" if prefix else "UNKNOWN"
-            service = f"Unclassified {what}s" + (f" ({self.provider_name(provider)})" if provider else "")
+            rule_id = f"{prefix}-UNKNOWN-{suffix}" if prefix else f"UNKNOWN-{suffix}"
+            service = f"Unclassified {what}" + (f" ({self.provider_name(provider)})" if provider else "")
             self._unknown_rules[key] = Rule(
                 id=rule_id,
                 provider=provider,
