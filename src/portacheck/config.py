@@ -1,14 +1,37 @@
-"""Scan settings: one frozen Config, built by the command line from flags and configuration files."""
+"""Scan settings: one frozen Config, built by the command line from flags and configuration files.
+
+A configuration file is `.portacheck.yaml` (or `.yml`) or the `[tool.portacheck]` table of a
+`pyproject.toml`. `find_config` looks for one from the scanned root upward and stops at the
+directory holding `.git` (the repository root) or at the file system root. `load_settings`
+validates a file into plain values: unknown keys and bad values are ConfigErrors that name
+the file, the line (YAML) and the key path. `resolve` merges those values with the flags of
+the command line, which win: scalars replace the file's value, lists add to it.
+"""
 
 from __future__ import annotations
 
+import difflib
+import os
+import re
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Any, Mapping
 
-from portacheck.model import EFFORT_BANDS, Level
+from portacheck.errors import ConfigError
+from portacheck.model import EFFORT_BANDS, LEVEL_BAND, Level
 from portacheck.parse import DEFAULT_MAX_FILE_BYTES
 
 DEFAULT_FAIL_ON = Level.P3
+CONFIG_NAMES = (".portacheck.yaml", ".portacheck.yml", "pyproject.toml")
+DEFAULT_BASELINE = ".portacheck-baseline.json"
+_RULE_ID = re.compile(r"^[A-Z0-9][A-Z0-9_.-]*$")
+
+
+@dataclass(frozen=True)
+class HelmChart:
+    """Values for rendering one chart (read by the Helm analyser): files in order, then --set pairs."""
+
+    values: tuple[str, ...] = ()  # absolute paths of values files
+    set: Mapping[str, str] = field(default_factory=dict)  # dotted key -> value, as `helm --set`
 
 
 @dataclass(frozen=True)
@@ -22,15 +45,418 @@ class Config:
     var_files: tuple[str, ...] = ()
     effort_bands: Mapping[str, tuple[float, float]] = field(default_factory=lambda: dict(EFFORT_BANDS))
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    jobs: int = 0  # parser worker processes; 0 = one per core, 1 = no worker processes
     source: str = ""  # the configuration file this came from, for messages
+    helm_charts: Mapping[str, HelmChart] = field(default_factory=dict)  # absolute chart directory -> values
+    baseline: str | None = None  # baseline file whose findings are not reported as new
+    ignores: bool = True  # honour inline suppressions (comments, annotations); False with --no-ignores
+    key_lines: Mapping[str, int] = field(default_factory=dict)  # key path in the file -> line, for messages
+
+    def where(self, key: str) -> str:
+        """`file:line: key` for a message about a configured value (the file only when from the file)."""
+        if not self.source:
+            return key
+        line = self.key_lines.get(key) or self.key_lines.get(key.split(".", 1)[0])
+        return f"{self.source}:{line}: {key}" if line else f"{self.source}: {key}"
 
 
 def parse_fail_on(text: str) -> Level | None:
     """`never` or a level; P0 is refused because every scan would fail."""
-    value = text.strip()
+    value = str(text).strip()
     if value.lower() == "never":
         return None
     level = Level.parse(value)
     if level is Level.P0:
         raise ValueError("P0 would fail every scan; use P1, P2, P3, P4, U or never")
     return level
+
+
+# --- finding the file ------------------------------------------------------------------------
+
+
+def find_config(start: str) -> str | None:
+    """The nearest configuration file from `start` upward, stopping at a repository root."""
+    directory = os.path.abspath(start)
+    if not os.path.isdir(directory):
+        directory = os.path.dirname(directory)
+    while True:
+        for name in CONFIG_NAMES:
+            path = os.path.join(directory, name)
+            if os.path.isfile(path) and (name != "pyproject.toml" or _has_tool_table(path)):
+                return path
+        parent = os.path.dirname(directory)
+        if os.path.exists(os.path.join(directory, ".git")) or parent == directory:
+            return None
+        directory = parent
+
+
+def _has_tool_table(path: str) -> bool:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError):
+        return False
+    return re.search(r"^\s*\[\s*tool\s*\.\s*portacheck\s*[\].]", text, re.MULTILINE) is not None
+
+
+def display_path(path: str) -> str:
+    """A path as a person would type it: relative to the current directory when inside it."""
+    absolute = os.path.abspath(path)
+    cwd = os.getcwd()
+    if os.path.commonpath([cwd, absolute]) == cwd:
+        return os.path.relpath(absolute, cwd).replace(os.sep, "/")
+    return absolute
+
+
+# --- reading and validating ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What one configuration file says, validated; keys are Config field names."""
+
+    source: str  # display path of the file
+    values: Mapping[str, Any]
+    key_lines: Mapping[str, int] = field(default_factory=dict)
+
+
+def load_settings(path: str) -> Settings:
+    display = display_path(path)
+    base = os.path.dirname(os.path.abspath(path))
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except FileNotFoundError:
+        raise ConfigError(f"{display}: configuration file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{display}: cannot read configuration file: {getattr(exc, 'strerror', None) or exc}") from None
+    if os.path.basename(path) == "pyproject.toml" or path.endswith(".toml"):
+        data, lines = _read_toml(text, display)
+        checker = _Checker(f"{display}: [tool.portacheck]", base, lines=None)
+    else:
+        data, lines = _read_yaml(text, display)
+        checker = _Checker(display, base, lines=lines)
+    values = checker.document(data)
+    return Settings(display, values, {k: v for k, v in lines.items()} if lines else {})
+
+
+def _read_toml(text: str, display: str) -> tuple[Any, dict[str, int]]:
+    import tomllib
+
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{display}: invalid TOML: {exc}") from None
+    if os.path.basename(display) == "pyproject.toml" or "tool" in document:
+        table = document.get("tool", {}).get("portacheck", {})
+    else:
+        table = document
+    return table, {}
+
+
+def _read_yaml(text: str, display: str) -> tuple[Any, dict[str, int]]:
+    from portacheck._yaml import DataError, LineDict, load_data
+
+    try:
+        data = load_data(text)
+    except DataError as exc:
+        raise ConfigError(f"{display}:{exc.line}: {exc.message}") from None
+    if data is None:
+        return {}, {}
+    lines: dict[str, int] = {}
+
+    def collect(node: Any, prefix: str) -> None:
+        if isinstance(node, LineDict):
+            for key, value in node.items():
+                path = f"{prefix}.{key}" if prefix else key
+                lines[path] = node.key_lines.get(key, node.line)
+                collect(value, path)
+
+    if isinstance(data, LineDict):
+        collect(data, "")
+        lines[""] = data.line
+    return data, lines
+
+
+_KEYS = {
+    "fail-on": "fail_on",
+    "min-coverage": "min_coverage",
+    "exclude": "exclude",
+    "disable": "disable",
+    "overrides": "overrides",
+    "rules": "rules_dirs",
+    "var-files": "var_files",
+    "effort-bands": "effort_bands",
+    "baseline": "baseline",
+    "helm": "helm_charts",
+}
+
+
+class _Checker:
+    """Turns the raw document into Config values; every error names file, line and key path."""
+
+    def __init__(self, display: str, base: str, lines: dict[str, int] | None):
+        self.display = display
+        self.base = base
+        self.lines = lines
+
+    def fail(self, key: str, message: str) -> ConfigError:
+        where = self.display
+        if self.lines is not None:
+            line = self.lines.get(key) or self.lines.get(key.rsplit(".", 1)[0]) or self.lines.get("")
+            if line:
+                where += f":{line}"
+        return ConfigError(f"{where}: {key}: {message}" if key else f"{where}: {message}")
+
+    def unknown(self, key: str, allowed, path: str) -> ConfigError:
+        close = difflib.get_close_matches(key.replace("_", "-"), list(allowed), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return self.fail(path, f"unknown key{hint}; expected one of: {', '.join(allowed)}")
+
+    def document(self, data: Any) -> dict[str, Any]:
+        if not isinstance(data, dict):
+            raise self.fail("", f"expected a mapping of settings at the top, not {_kind(data)}")
+        values: dict[str, Any] = {}
+        for key, value in data.items():
+            key = str(key)
+            if key not in _KEYS:
+                raise self.unknown(key, _KEYS, key)
+            values[_KEYS[key]] = getattr(self, "_" + _KEYS[key])(key, value)
+        return values
+
+    # -- one method per key --
+
+    def _fail_on(self, key: str, value: Any) -> Level | None:
+        if not isinstance(value, str):
+            raise self.fail(key, f"expected a level (P1, P2, P3, P4, U) or never, not {_kind(value)}")
+        try:
+            return parse_fail_on(value)
+        except ValueError as exc:
+            raise self.fail(key, str(exc)) from None
+
+    def _min_coverage(self, key: str, value: Any) -> float:
+        if isinstance(value, str) and value.strip().endswith("%"):
+            try:
+                value = float(value.strip()[:-1])
+            except ValueError:
+                pass
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.fail(key, f"expected a percentage between 0 and 100, not {_kind(value)}")
+        if not 0 <= value <= 100:
+            raise self.fail(key, f"{value:g} is not a percentage between 0 and 100")
+        return value / 100
+
+    def _strings(self, key: str, value: Any) -> tuple[str, ...]:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise self.fail(key, "expected a list of non-empty strings")
+        return tuple(v.strip() for v in value)
+
+    def _exclude(self, key: str, value: Any) -> tuple[str, ...]:
+        return self._strings(key, value)
+
+    def _rule_ids(self, key: str, value: Any) -> tuple[str, ...]:
+        ids = tuple(v.upper() for v in self._strings(key, value))
+        for rule_id in ids:
+            if not _RULE_ID.match(rule_id):
+                raise self.fail(key, f"{rule_id!r} is not a rule id (e.g. AWS-DYNAMODB)")
+        return ids
+
+    def _disable(self, key: str, value: Any) -> tuple[str, ...]:
+        return self._rule_ids(key, value)
+
+    def _overrides(self, key: str, value: Any) -> dict[str, Level]:
+        if not isinstance(value, dict):
+            raise self.fail(key, f"expected a mapping of rule id to level, not {_kind(value)}")
+        result = {}
+        for rule_id, level in value.items():
+            path = f"{key}.{rule_id}"
+            rule_id = str(rule_id).upper()
+            if not _RULE_ID.match(rule_id):
+                raise self.fail(path, f"{rule_id!r} is not a rule id (e.g. AWS-S3)")
+            try:
+                result[rule_id] = Level.parse(str(level))
+            except ValueError as exc:
+                raise self.fail(path, str(exc)) from None
+        return result
+
+    def _paths(self, key: str, value: Any, want_dir: bool) -> tuple[str, ...]:
+        result = []
+        for item in self._strings(key, value):
+            path = os.path.normpath(os.path.join(self.base, os.path.expanduser(item)))
+            ok = os.path.isdir(path) if want_dir else os.path.isfile(path)
+            if not ok:
+                raise self.fail(key, f"{item}: no such {'directory' if want_dir else 'file'} (relative paths are read from the configuration file's directory)")
+            result.append(path)
+        return tuple(result)
+
+    def _rules_dirs(self, key: str, value: Any) -> tuple[str, ...]:
+        return self._paths(key, value, want_dir=True)
+
+    def _var_files(self, key: str, value: Any) -> tuple[str, ...]:
+        return self._paths(key, value, want_dir=False)
+
+    def _baseline(self, key: str, value: Any) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(key, "expected the path of a baseline file")
+        return os.path.normpath(os.path.join(self.base, os.path.expanduser(value.strip())))
+
+    def _effort_bands(self, key: str, value: Any) -> dict[str, tuple[float, float]]:
+        if not isinstance(value, dict):
+            raise self.fail(key, "expected a mapping of band (none, S, M, L, XL, ?) or level (P0-P4, U) to [low, high] person-days")
+        bands = dict(EFFORT_BANDS)
+        named: dict[str, str] = {}
+        for name, pair in value.items():
+            path = f"{key}.{name}"
+            name = str(name)
+            band = name if name in EFFORT_BANDS else LEVEL_BAND.get(Level(name.upper())) if name.upper() in {lv.value for lv in Level} else None
+            if band is None:
+                raise self.fail(path, f"unknown band; expected one of: {', '.join(EFFORT_BANDS)} or a level P0-P4, U")
+            if band in named:
+                raise self.fail(path, f"sets band {band} already set by {named[band]}")
+            named[band] = name
+            if (
+                not isinstance(pair, list)
+                or len(pair) != 2
+                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in pair)
+            ):
+                raise self.fail(path, "expected [low, high] in person-days per resource instance")
+            low, high = float(pair[0]), float(pair[1])
+            if low < 0 or high < low:
+                raise self.fail(path, f"[{low:g}, {high:g}] is not a range: need 0 <= low <= high")
+            bands[band] = (low, high)
+        return bands
+
+    def _helm_charts(self, key: str, value: Any) -> dict[str, HelmChart]:
+        if not isinstance(value, dict):
+            raise self.fail(key, f"expected a mapping with `charts:`, not {_kind(value)}")
+        for name in value:
+            if name != "charts":
+                raise self.unknown(str(name), ["charts"], f"{key}.{name}")
+        charts = value.get("charts") or {}
+        if not isinstance(charts, dict):
+            raise self.fail(f"{key}.charts", "expected a mapping of chart directory to {values: [...], set: {...}}")
+        result: dict[str, HelmChart] = {}
+        for chart, spec in charts.items():
+            path = f"{key}.charts.{chart}"
+            directory = os.path.normpath(os.path.join(self.base, str(chart)))
+            if not os.path.isdir(directory):
+                raise self.fail(path, f"{chart}: no such chart directory")
+            spec = spec or {}
+            if not isinstance(spec, dict):
+                raise self.fail(path, "expected a mapping with `values:` and/or `set:`")
+            for name in spec:
+                if name not in ("values", "set"):
+                    raise self.unknown(str(name), ["values", "set"], f"{path}.{name}")
+            values: tuple[str, ...] = ()
+            if "values" in spec:
+                values = self._values_files(f"{path}.values", spec["values"], directory)
+            pairs: dict[str, str] = {}
+            if "set" in spec:
+                raw = spec["set"] or {}
+                if not isinstance(raw, dict):
+                    raise self.fail(f"{path}.set", "expected a mapping of dotted key to value, as `helm --set`")
+                for set_key, set_value in raw.items():
+                    if isinstance(set_value, (dict, list)) or set_value is None:
+                        raise self.fail(f"{path}.set.{set_key}", "expected a scalar value (string, number or boolean)")
+                    pairs[str(set_key)] = str(set_value).lower() if isinstance(set_value, bool) else str(set_value)
+            result[directory] = HelmChart(values, pairs)
+        return result
+
+    def _values_files(self, key: str, value: Any, chart_dir: str) -> tuple[str, ...]:
+        result = []
+        for item in self._strings(key, value):
+            # relative to the configuration file, as every other path here; a chart-relative name also works
+            candidates = [os.path.join(self.base, item), os.path.join(chart_dir, item)]
+            found = next((os.path.normpath(c) for c in candidates if os.path.isfile(c)), None)
+            if found is None:
+                raise self.fail(key, f"{item}: no such values file")
+            result.append(found)
+        return tuple(result)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    return {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean", int: "a number", float: "a number"}.get(
+        type(value), type(value).__name__
+    )
+
+
+# --- merging with the command line -----------------------------------------------------------
+
+_UNSET = object()
+
+
+def resolve(settings: Settings | None, **flags: Any) -> Config:
+    """Build the Config: defaults, then the file, then command-line flags (scalars replace, lists add).
+
+    Flags left at None (or empty lists) are not given. `ignores=False` (--no-ignores) also
+    drops the baseline: an audit reports everything.
+    """
+    values: dict[str, Any] = dict(settings.values) if settings else {}
+    for name in ("exclude", "disable", "rules_dirs", "var_files"):
+        extra = tuple(flags.pop(name, None) or ())
+        values[name] = tuple(values.get(name, ())) + extra
+    for name, value in flags.items():
+        if value is not None:
+            values[name] = value
+    if settings:
+        values["source"] = settings.source
+        values["key_lines"] = dict(settings.key_lines)
+    if values.get("ignores") is False:
+        values["baseline"] = None
+    return Config(**values)
+
+
+# --- a commented starter file ----------------------------------------------------------------
+
+STARTER = """\
+# portacheck configuration. Found from the scanned directory upward (up to the repository
+# root); `portacheck scan --config FILE` points elsewhere. Command-line flags win over this
+# file: single values replace it, lists (exclude, disable, rules, var-files) add to it.
+# Relative paths are read from this file's directory. Unknown keys are errors.
+
+# Fail (exit 1) on findings at or above this level: P1, P2, P3, P4, U or never.
+fail-on: P3
+
+# Fail when less than this percentage of deployed resources carry over with at most
+# re-pointing (P0-P1).
+# min-coverage: 60
+
+# Paths to skip: globs matched against paths relative to the scanned root, or bare names.
+exclude:
+  - examples
+  # - "**/test-fixtures/*"
+
+# Rules whose findings are dropped altogether.
+# disable:
+#   - TF-STATE-S3
+
+# Levels decided by your organisation; reports show them as overrides.
+# overrides:
+#   AWS-S3: P1
+
+# Extra rule directories (add to or replace bundled rules).
+# rules:
+#   - policy/portacheck-rules
+
+# Terraform variable files applied to every root module.
+# var-files:
+#   - env/prod.tfvars
+
+# Effort calibration in person-days per resource instance, by band or level.
+# effort-bands:
+#   P3: [8, 25]
+
+# Findings recorded here are not reported as new (`portacheck baseline create`).
+# baseline: .portacheck-baseline.json
+
+# Values for rendering Helm charts, per chart directory.
+# helm:
+#   charts:
+#     charts/web:
+#       values: [charts/web/values-prod.yaml]
+#       set: {image.tag: "1.2.3"}
+"""

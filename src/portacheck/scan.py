@@ -5,23 +5,42 @@ Each stage takes the previous stage's output and the Config; nothing here writes
 
 from __future__ import annotations
 
+import datetime
 import os
 from dataclasses import replace
-from typing import Sequence
+from typing import Callable, Sequence
 
 from portacheck.assess import Assessment, assess
 from portacheck.config import Config
 from portacheck.discover import discover, make_excluder
-from portacheck.inventory import build
+from portacheck import suppress
+from portacheck.baseline import Baseline
+from portacheck.baseline import apply as apply_baseline
+from portacheck.baseline import load as load_baseline
+from portacheck.errors import ConfigError
+from portacheck.inventory import Inventory, build
 from portacheck.model import Finding
 from portacheck.parse import ParseContext, parsers
 from portacheck.rules.loader import Catalogue, load_catalogue
 from portacheck.rules.match import Matcher
 
 
-def run(paths: Sequence[str], config: Config, catalogue: Catalogue | None = None, debug: bool = False) -> Assessment:
+def run(
+    paths: Sequence[str],
+    config: Config,
+    catalogue: Catalogue | None = None,
+    debug: bool = False,
+    progress: Callable[[str], None] | None = None,
+    today: datetime.date | None = None,
+) -> Assessment:
+    step = progress or (lambda _message: None)
+    step("loading rules")
     catalogue = catalogue or load_catalogue(config.rules_dirs)
+    check_rule_ids(config, catalogue)
+    baseline = load_baseline(config.baseline) if config.baseline else None  # a bad baseline fails before the scan
+    step("finding files")
     discovery = discover(paths, config.exclude)
+    step(f"analysing {len(discovery.files)} file{'s' if len(discovery.files) != 1 else ''}")
     context = ParseContext(
         root=discovery.root,
         provider_sources=catalogue.provider_for_source(),
@@ -30,11 +49,56 @@ def run(paths: Sequence[str], config: Config, catalogue: Catalogue | None = None
         var_files=tuple(os.path.abspath(p) for p in config.var_files),
         max_file_bytes=config.max_file_bytes,
         excluded=make_excluder(config.exclude),
+        jobs=config.jobs,
     )
     inventory = build(discovery, context, parsers(), debug=debug)
+    step("matching rules")
     findings = Matcher(catalogue).match(inventory.resources)
     findings = apply_policy(findings, config)
-    return assess(inventory, findings, catalogue, config.fail_on, config.effort_bands)
+    step("applying suppressions")
+    active, suppressed, notes = apply_ignores(inventory, findings, config, catalogue, baseline, today or datetime.date.today())
+    step("assessing")
+    return assess(inventory, active, catalogue, config.fail_on, config.effort_bands, suppressed=suppressed, notes=notes)
+
+
+def check_rule_ids(config: Config, catalogue: Catalogue) -> None:
+    """Disabled and overridden rules must exist: a typo would otherwise silently do nothing."""
+    for key, ids in (("disable", config.disable), ("overrides", tuple(config.overrides))):
+        for rule_id in ids:
+            if rule_id.upper() not in catalogue.by_id:
+                where = config.where(f"{key}.{rule_id}" if key == "overrides" else key)
+                raise ConfigError(f"{where}: no rule {rule_id!r} (see `portacheck rules list`)")
+
+
+def apply_ignores(
+    inventory: Inventory,
+    findings: Sequence[Finding],
+    config: Config,
+    catalogue: Catalogue,
+    baseline: Baseline | None,
+    today: datetime.date,
+) -> tuple[list[Finding], list[tuple[Finding, str]], list[str]]:
+    """Inline suppressions, then the baseline, on the findings in focus; the rest pass through."""
+    focus = inventory.focus
+    in_focus = [f for f in findings if focus is None or f.location.path in focus]
+    outside = [f for f in findings if not (focus is None or f.location.path in focus)]
+    active: Sequence[Finding] = in_focus
+    suppressed: list[tuple[Finding, str]] = []
+    notes: list[str] = []
+    if config.ignores:
+        analysed = {f.relpath for f in inventory.files} | {f.location.path for f in in_focus}
+        files = [rel for rel in analysed if focus is None or rel in focus]
+        found = suppress.collect(inventory.root, files, inventory.resources)
+        outcome = suppress.apply(in_focus, found, today, known_rules=catalogue.by_id)
+        active, notes = outcome.active, list(outcome.notes)
+        suppressed.extend(outcome.suppressed)
+    if baseline is not None:
+        analysed = [f.relpath for f in inventory.files if focus is None or f.relpath in focus]
+        outcome = apply_baseline(active, baseline, inventory.root, all_findings=in_focus, analysed=analysed, focused=focus is not None)
+        active = outcome.active
+        suppressed.extend(outcome.baselined)
+        notes.extend(outcome.notes)
+    return list(active) + outside, suppressed, notes
 
 
 def apply_policy(findings: Sequence[Finding], config: Config) -> list[Finding]:

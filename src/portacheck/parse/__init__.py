@@ -28,6 +28,7 @@ class ParseContext:
     var_files: tuple[str, ...] = ()  # absolute paths of --var-file files, in order
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     excluded: Callable[[str], bool] = lambda relpath: False  # user excludes, by path relative to root
+    jobs: int = 0  # worker processes for parsing; 0 = one per core
 
 
 Parser = Callable[[Sequence[SourceFile], ParseContext], ParseResult]

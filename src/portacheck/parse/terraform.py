@@ -39,6 +39,7 @@ def is_terraform_file(name: str) -> bool:
 
 def parse(files: Sequence[SourceFile], context: ParseContext) -> ParseResult:
     loader = _Loader(context)
+    loader.preparse([f.path for f in files])
     by_dir: dict[str, list[SourceFile]] = {}
     for source in files:
         by_dir.setdefault(os.path.dirname(source.path), []).append(source)
@@ -87,6 +88,22 @@ class _Module:
                     yield hcl, block
 
 
+# Parsing dominates a scan; below this much input, starting worker processes costs more than it saves.
+PARALLEL_MIN_FILES = 24
+PARALLEL_MIN_BYTES = 256 * 1024
+
+
+def _parse_file(path: str, rel: str, max_bytes: int) -> tuple[HclFile | None, str, InputError | None]:
+    """Read and parse one file; runs in worker processes, so it returns errors instead of raising."""
+    name = os.path.basename(path)
+    try:
+        text = read_source(path, max_bytes)
+        hcl = parse_text(text, rel, is_json=name.endswith(".json"), is_tfvars=name.endswith(TFVARS_SUFFIXES))
+        return hcl, text, None
+    except InputError as exc:
+        return None, "", exc
+
+
 class _Loader:
     """Reads each module directory once, keeps its parse errors once."""
 
@@ -94,6 +111,38 @@ class _Loader:
         self.context = context
         self.modules: dict[str, _Module] = {}
         self.errors: list[ScanError] = []
+        self._parsed: dict[str, tuple[HclFile | None, str, InputError | None]] = {}
+
+    def preparse(self, paths: Sequence[str]) -> None:
+        """Parse the discovered files up front, on every core when there is enough work."""
+        jobs = self.context.jobs or os.cpu_count() or 1
+        total = 0
+        for path in paths:
+            try:
+                total += os.path.getsize(path)
+            except OSError:
+                pass
+        if jobs < 2 or len(paths) < PARALLEL_MIN_FILES or total < PARALLEL_MIN_BYTES or not _can_fork():
+            return  # parsed lazily, in this process
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        rels = [self.rel(p) for p in paths]
+        # Largest first, so that one big file does not finish last on an otherwise idle pool.
+        order = sorted(range(len(paths)), key=lambda i: -_size(paths[i]))
+        try:
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+                results = pool.map(
+                    _parse_file,
+                    [paths[i] for i in order],
+                    [rels[i] for i in order],
+                    [self.context.max_file_bytes] * len(order),
+                    chunksize=4,
+                )
+                for index, result in zip(order, results):
+                    self._parsed[paths[index]] = result
+        except (OSError, RuntimeError):  # no processes here (sandbox, limits): parse in this process
+            self._parsed.clear()
 
     def rel(self, path: str) -> str:
         return relpath(path, self.context.root)
@@ -117,11 +166,9 @@ class _Loader:
         for path in paths:
             name = os.path.basename(path)
             rel = self.rel(path)
-            try:
-                text = read_source(path, self.context.max_file_bytes)
-                hcl = parse_text(text, rel, is_json=name.endswith(".json"), is_tfvars=name.endswith(TFVARS_SUFFIXES))
-            except InputError as exc:
-                self.errors.append(ScanError(rel, exc.message, exc.line, exc.column))
+            hcl, text, error = self._parsed.pop(path, None) or _parse_file(path, rel, self.context.max_file_bytes)
+            if error is not None:
+                self.errors.append(ScanError(rel, error.message, error.line, error.column))
                 continue
             if not text.strip():
                 self.errors.append(ScanError(rel, "empty file, nothing to analyse", severity=Severity.WARNING))
@@ -141,6 +188,20 @@ class _Loader:
         except InputError as exc:
             self.errors.append(ScanError(path, exc.message, exc.line, exc.column))
             return {}
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+    import sys
+
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
 def _tfvars_values(hcl: HclFile) -> dict[str, Attr]:
