@@ -141,7 +141,9 @@ def assess(
     if focus is not None:
         findings = [f for f in findings if f.location.path in focus]
     by_resource: dict[int, list[Finding]] = {}
-    for finding in findings:
+    # Suppressed and baselined findings leave the policy and the CI reports, not the inventory:
+    # a suppressed DynamoDB table still has to be migrated, so levels, coverage and effort count it.
+    for finding in list(findings) + [f for f, _why in suppressed]:
         by_resource.setdefault(id(finding.resource), []).append(finding)
 
     verdicts: list[ResourceVerdict] = []

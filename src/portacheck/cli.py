@@ -36,6 +36,10 @@ app = typer.Typer(
 )
 rules_app = typer.Typer(help="Browse the rule catalogue.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(rules_app, name="rules")
+baseline_app = typer.Typer(help="Record accepted findings so that scans report only new ones.", no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(baseline_app, name="baseline")
+config_app = typer.Typer(help="Write or check the configuration file.", no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(config_app, name="config")
 
 
 def exit_code(policy_failed: bool, incomplete: bool) -> int:
@@ -96,64 +100,153 @@ def _outputs(formats: List[str], output: Optional[str]) -> list[tuple[str, Optio
     return pairs
 
 
+_FORMATS_HELP = "text, json, sarif, gitlab, junit or markdown"
+
+
+def _build_config(
+    paths: List[str],
+    config_file: Optional[str],
+    no_config: bool,
+    *,
+    fail_on: Optional[str] = None,
+    min_coverage: Optional[float] = None,
+    exclude: Optional[List[str]] = None,
+    disable: Optional[List[str]] = None,
+    rules: Optional[List[str]] = None,
+    var_file: Optional[List[str]] = None,
+    baseline: Optional[str] = None,
+    no_ignores: bool = False,
+):
+    """Defaults, then the configuration file (found from the scan root upward, or --config), then flags."""
+    from portacheck.config import find_config, load_settings, parse_fail_on, resolve
+    from portacheck.discover import scan_root
+
+    fail_level = None
+    if fail_on is not None:
+        try:
+            fail_level = parse_fail_on(fail_on)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--fail-on")
+    for path in var_file or []:
+        if not os.path.isfile(path):
+            raise typer.BadParameter(f"{path}: no such file", param_hint="--var-file")
+    if config_file and no_config:
+        raise typer.BadParameter("--config and --no-config contradict each other", param_hint="--config")
+    settings = None
+    if config_file:
+        settings = load_settings(config_file)
+    elif not no_config:
+        found = find_config(scan_root(paths or ["."]))
+        if found:
+            settings = load_settings(found)
+    flags = {
+        "min_coverage": None if min_coverage is None else min_coverage / 100,
+        "exclude": exclude,
+        "disable": [rule_id.upper() for rule_id in disable or ()],
+        "rules_dirs": [os.path.abspath(p) for p in rules or ()],
+        "var_files": [os.path.abspath(p) for p in var_file or ()],
+        "baseline": os.path.abspath(baseline) if baseline else None,
+        "ignores": False if no_ignores else None,
+    }
+    if fail_on is not None:
+        flags["fail_on"] = fail_level
+    config = resolve(settings, **flags)
+    if fail_on is not None and fail_level is None:  # `never` from the command line beats the file
+        from dataclasses import replace
+
+        config = replace(config, fail_on=None)
+    return config
+
+
+def _progress(enabled: bool):
+    """A progress line on standard error when it is a terminal and not in CI; None otherwise."""
+    stream = sys.stderr
+    if not enabled or os.environ.get("CI") or not (hasattr(stream, "isatty") and stream.isatty()) or os.environ.get("TERM") == "dumb":
+        return None
+    from portacheck.progress import Progress
+
+    return Progress(stream)
+
+
 @app.command()
 def scan(
     paths: List[str] = typer.Argument(None, help="Files or directories to scan (default: the current directory)."),
     format: List[str] = typer.Option(
-        None, "--format", "-f", help="Report format: text or json. Repeat for several; FORMAT:PATH writes one to a file."
+        None,
+        "--format",
+        "-f",
+        help=f"Report format: {_FORMATS_HELP}. Repeat for several; FORMAT:PATH writes that one to a file. Default: text.",
     ),
-    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the (last) report to this file instead of standard output."),
-    fail_on: str = typer.Option("P3", "--fail-on", help="Fail (exit 1) on findings at or above this level: P1, P2, P3, P4, U, or never."),
-    rules: List[str] = typer.Option(None, "--rules", help="Extra rule directory; its rules add to or replace bundled ones (repeatable)."),
-    var_file: List[str] = typer.Option(None, "--var-file", help="Terraform variable file applied to every root module (repeatable)."),
-    exclude: List[str] = typer.Option(None, "--exclude", help="Skip paths matching this glob or name (repeatable)."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the last --format given without :PATH to this file instead of standard output."),
+    fail_on: Optional[str] = typer.Option(
+        None, "--fail-on", help="Fail (exit 1) on findings at or above this level: P1, P2, P3, P4, U, or never. Default: the configuration's, else P3."
+    ),
     min_coverage: Optional[float] = typer.Option(
         None, "--min-coverage", min=0, max=100, help="Fail when less than this percentage of resources carry over with at most re-pointing (P0-P1)."
     ),
+    config_file: Optional[str] = typer.Option(
+        None, "--config", help="Configuration file to use instead of the .portacheck.yaml or pyproject.toml found from the scanned root upward."
+    ),
+    no_config: bool = typer.Option(False, "--no-config", help="Ignore configuration files; only flags and defaults apply."),
+    baseline: Optional[str] = typer.Option(None, "--baseline", help="Report only findings not recorded in this baseline file (see `portacheck baseline create`)."),
+    no_ignores: bool = typer.Option(False, "--no-ignores", help="Audit everything: ignore inline suppressions and the baseline."),
+    disable: List[str] = typer.Option(None, "--disable", help="Drop the findings of this rule id (repeatable; adds to the configuration's)."),
+    rules: List[str] = typer.Option(None, "--rules", help="Extra rule directory; its rules add to or replace bundled ones (repeatable)."),
+    var_file: List[str] = typer.Option(None, "--var-file", help="Terraform variable file applied to every root module (repeatable)."),
+    exclude: List[str] = typer.Option(None, "--exclude", help="Skip paths matching this glob or name (repeatable; adds to the configuration's)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print no report to standard output; errors and the exit code still tell."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List every finding, P0 included."),
     color: str = typer.Option("auto", "--color", help="Colour the text report: auto, always or never."),
+    no_progress: bool = typer.Option(False, "--no-progress", help="Never show the progress line (it only appears on a terminal outside CI)."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
 ) -> None:
     """Scan infrastructure code and report how portable it is."""
-    from portacheck.config import Config, parse_fail_on
     from portacheck.report import render
     from portacheck.scan import run
 
-    try:
-        fail_level = parse_fail_on(fail_on)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--fail-on")
     if color not in ("auto", "always", "never"):
         raise typer.BadParameter("choose auto, always or never", param_hint="--color")
     outputs = _outputs(format or [], output)
-    for path in var_file or []:
-        if not os.path.isfile(path):
-            raise typer.BadParameter(f"{path}: no such file", param_hint="--var-file")
-    config = Config(
-        fail_on=fail_level,
-        min_coverage=None if min_coverage is None else min_coverage / 100,
-        exclude=tuple(exclude or ()),
-        rules_dirs=tuple(rules or ()),
-        var_files=tuple(var_file or ()),
+    config = _build_config(
+        paths or ["."],
+        config_file,
+        no_config,
+        fail_on=fail_on,
+        min_coverage=min_coverage,
+        exclude=exclude,
+        disable=disable,
+        rules=rules,
+        var_file=var_file,
+        baseline=baseline,
+        no_ignores=no_ignores,
     )
-    assessment = run(paths or ["."], config, debug=debug)
+    progress = _progress(not (no_progress or quiet))
+    try:
+        assessment = run(paths or ["."], config, debug=debug, progress=progress)
+    finally:
+        if progress is not None:
+            progress.close()
+    options = {"verbose": verbose, "base": os.getcwd(), "min_coverage": config.min_coverage}
     wrote_text_to_stdout = False
     for name, path in outputs:
         if path is None:
             if quiet:
                 continue
-            render(name, assessment, sys.stdout, color=_use_color(color, sys.stdout), verbose=verbose)
+            render(name, assessment, sys.stdout, color=_use_color(color, sys.stdout), **options)
             wrote_text_to_stdout = name == "text"
         else:
             try:
+                if os.path.dirname(path):
+                    os.makedirs(os.path.dirname(path), exist_ok=True)
                 with open(path, "w", encoding="utf-8") as stream:
-                    render(name, assessment, stream, color=False, verbose=verbose)
+                    render(name, assessment, stream, color=False, **options)
             except OSError as exc:
                 raise PortacheckError(f"{path}: cannot write report: {exc.strerror or exc}") from None
     if not wrote_text_to_stdout:
         for error in assessment.errors:
             typer.echo(f"portacheck: {error}", err=True)
+        for note in assessment.notes:
+            typer.echo(f"portacheck: note: {note}", err=True)
     below = config.min_coverage is not None and assessment.resources_total > 0 and assessment.coverage < config.min_coverage
     if below:
         typer.echo(
@@ -161,6 +254,93 @@ def scan(
             err=True,
         )
     raise typer.Exit(exit_code(assessment.policy_failed() or below, assessment.has_errors))
+
+
+@baseline_app.command("create")
+def baseline_create(
+    paths: List[str] = typer.Argument(None, help="Files or directories to scan (default: the current directory)."),
+    output: Optional[str] = typer.Option(
+        None, "--output", "-o", help="Baseline file to write. Default: the configuration's `baseline`, else .portacheck-baseline.json."
+    ),
+    config_file: Optional[str] = typer.Option(None, "--config", help="Configuration file to use instead of the one found from the scanned root upward."),
+    no_config: bool = typer.Option(False, "--no-config", help="Ignore configuration files."),
+    no_ignores: bool = typer.Option(False, "--no-ignores", help="Record findings that inline suppressions cover too."),
+    disable: List[str] = typer.Option(None, "--disable", help="Drop the findings of this rule id (repeatable)."),
+    rules: List[str] = typer.Option(None, "--rules", help="Extra rule directory (repeatable)."),
+    var_file: List[str] = typer.Option(None, "--var-file", help="Terraform variable file applied to every root module (repeatable)."),
+    exclude: List[str] = typer.Option(None, "--exclude", help="Skip paths matching this glob or name (repeatable)."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
+) -> None:
+    """Record the current findings (P1 and up) so that later scans with --baseline report only new ones."""
+    from dataclasses import replace
+
+    from portacheck import baseline as baselines
+    from portacheck.config import DEFAULT_BASELINE
+    from portacheck.scan import run
+
+    config = _build_config(
+        paths or ["."], config_file, no_config, exclude=exclude, disable=disable, rules=rules, var_file=var_file, no_ignores=no_ignores
+    )
+    target = output or config.baseline or DEFAULT_BASELINE
+    config = replace(config, baseline=None)  # the old baseline must not hide findings from the new one
+    progress = _progress(True)
+    try:
+        assessment = run(paths or ["."], config, debug=debug, progress=progress)
+    finally:
+        if progress is not None:
+            progress.close()
+    result = baselines.build(assessment.findings, assessment.root, target)
+    baselines.write(result)
+    for error in assessment.errors:
+        typer.echo(f"portacheck: {error}", err=True)
+    count = len(result.entries)
+    typer.echo(f"portacheck: wrote {count} finding{'s' if count != 1 else ''} to {target}", err=True)
+    if assessment.has_errors:
+        typer.echo("portacheck: some input could not be analysed; its findings are not in the baseline", err=True)
+    raise typer.Exit(EXIT_INCOMPLETE if assessment.has_errors else EXIT_OK)
+
+
+@config_app.command("init")
+def config_init(
+    output: str = typer.Option(".portacheck.yaml", "--output", "-o", help="File to write."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+) -> None:
+    """Write a commented starter configuration file."""
+    from portacheck.config import STARTER
+
+    if os.path.exists(output) and not force:
+        raise PortacheckError(f"{output} already exists; use --force to overwrite it")
+    try:
+        with open(output, "w", encoding="utf-8") as stream:
+            stream.write(STARTER)
+    except OSError as exc:
+        raise PortacheckError(f"{output}: cannot write: {exc.strerror or exc}") from None
+    typer.echo(f"portacheck: wrote {output}", err=True)
+
+
+@config_app.command("show")
+def config_show(
+    paths: List[str] = typer.Argument(None, help="The paths a scan would get (the file is found from their root upward)."),
+    config_file: Optional[str] = typer.Option(None, "--config", help="Configuration file to read instead."),
+) -> None:
+    """Validate the configuration a scan would use and print the settings it results in."""
+    from portacheck.model import EFFORT_BANDS
+
+    config = _build_config(paths or ["."], config_file, False)
+    lines = [f"# configuration file: {config.source or '(none found; defaults)'}"]
+    lines.append(f"fail-on: {config.fail_on.value if config.fail_on else 'never'}")
+    lines.append(f"min-coverage: {'none' if config.min_coverage is None else f'{config.min_coverage * 100:g}'}")
+    for key, values in (("exclude", config.exclude), ("disable", config.disable), ("rules", config.rules_dirs), ("var-files", config.var_files)):
+        lines.append(f"{key}: [{', '.join(values)}]")
+    lines.append("overrides: {" + ", ".join(f"{k}: {v.value}" for k, v in sorted(config.overrides.items())) + "}")
+    changed = {k: v for k, v in config.effort_bands.items() if EFFORT_BANDS.get(k) != tuple(v)}
+    lines.append("effort-bands: {" + ", ".join(f"{k}: [{lo:g}, {hi:g}]" for k, (lo, hi) in changed.items()) + "}")
+    lines.append(f"baseline: {config.baseline or 'none'}")
+    if config.helm_charts:
+        lines.append("helm:\n  charts:")
+        for chart, spec in sorted(config.helm_charts.items()):
+            lines.append(f"    {chart}: {{values: [{', '.join(spec.values)}], set: {dict(spec.set)}}}")
+    typer.echo("\n".join(lines))
 
 
 @rules_app.command("list")

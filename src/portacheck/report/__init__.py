@@ -10,12 +10,19 @@ Reporter = Callable[..., None]
 
 
 def reporters() -> Mapping[str, Reporter]:
-    from portacheck.report import json, text
+    from portacheck.report import gitlab, json, junit, markdown, sarif, text
 
-    return {"text": text.render, "json": json.render}
+    return {
+        "text": text.render,
+        "json": json.render,
+        "sarif": sarif.render,
+        "gitlab": gitlab.render,
+        "junit": junit.render,
+        "markdown": markdown.render,
+    }
 
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "gitlab", "junit", "markdown")
 
 
 def render(name: str, assessment: Assessment, stream: TextIO, **options) -> None:

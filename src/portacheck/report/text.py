@@ -20,7 +20,7 @@ _COLOURS = {
 MAX_LOCATIONS = 20
 
 
-def render(assessment: Assessment, stream: TextIO, *, color: bool = False, verbose: bool = False) -> None:
+def render(assessment: Assessment, stream: TextIO, *, color: bool = False, verbose: bool = False, **_options) -> None:
     def paint(text: str, code: str) -> str:
         return f"\x1b[{code}m{text}\x1b[0m" if color else text
 

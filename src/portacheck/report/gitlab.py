@@ -1,0 +1,67 @@
+"""GitLab Code Quality (the Code Climate subset GitLab reads), shown in merge requests.
+
+One issue per active finding from P1 up; the fingerprint is the stable one (no lines), so
+GitLab can tell new issues from resolved ones between pipelines. Severities follow the level:
+P1 info, P2 minor, U minor, P3 major, P4 critical. A file that could not be analysed is a
+`blocker` issue: an incomplete scan must not look clean in the merge request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, TextIO
+
+from portacheck.assess import Assessment
+from portacheck.model import Finding, Level, Severity, fingerprint
+from portacheck.report.common import alternatives, describe_finding
+from portacheck.report.sarif import ci_path, reportable
+
+SEVERITY = {Level.P0: "info", Level.P1: "info", Level.P2: "minor", Level.U: "minor", Level.P3: "major", Level.P4: "critical"}
+
+
+def render(assessment: Assessment, stream: TextIO, *, base: str | None = None, **_options: Any) -> None:
+    json.dump(issues(assessment, base), stream, indent=2, ensure_ascii=False)
+    stream.write("\n")
+
+
+def issues(a: Assessment, base: str | None = None) -> list[dict[str, Any]]:
+    result = [issue(a, f, base) for f in reportable(a)]
+    for error in a.errors:
+        if error.severity is not Severity.ERROR:
+            continue
+        path = ci_path(a, error.path, base)
+        result.append(
+            {
+                "type": "issue",
+                "check_name": "portacheck/scan-error",
+                "description": f"portacheck could not analyse this file: {error.message}",
+                "categories": ["Bug Risk"],
+                "severity": "blocker",
+                "fingerprint": hashlib.sha256(f"scan-error\x1f{error.path}\x1f{error.message}".encode()).hexdigest()[:32],
+                "location": {"path": path, "lines": {"begin": max(error.line, 1)}},
+            }
+        )
+    return result
+
+
+def issue(a: Assessment, f: Finding, base: str | None) -> dict[str, Any]:
+    rule = f.rule
+    body = [f"**{rule.service}** ({rule.id}): level {f.level.value} ({f.level.title}).", "", f.why]
+    alts = alternatives(rule)
+    if alts:
+        body += ["", "Alternatives:"] + [f"- {part}" for part in alts]
+    if f.override:
+        body += ["", f"Level set by configuration: {f.override}."]
+    if f.location.origin:
+        body += ["", f"Via {f.location.origin}."]
+    return {
+        "type": "issue",
+        "check_name": rule.id,
+        "description": f"{f.level.value} {rule.service}: {describe_finding(f)} ({f.level.title})",
+        "content": {"body": "\n".join(body)},
+        "categories": ["Compatibility"],
+        "severity": SEVERITY[f.level],
+        "fingerprint": fingerprint(f),
+        "location": {"path": ci_path(a, f.location.path, base), "lines": {"begin": max(f.location.line, 1)}},
+    }

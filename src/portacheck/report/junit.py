@@ -1,0 +1,120 @@
+"""JUnit XML for Jenkins, Azure DevOps, GitLab and other test-report viewers.
+
+One test suite per file: a test case per finding from P1 up, failing when the finding is at or
+above --fail-on and passing (with its level in system-out) below it; suppressed and baselined
+findings are skipped test cases with the reason; a file that could not be analysed is an error.
+A last suite, `portacheck`, holds the summary and, with --min-coverage, a `coverage` test case.
+No timestamps or durations are written, so the output is reproducible.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from typing import Any, TextIO
+
+from portacheck.assess import Assessment
+from portacheck.model import Finding, Level, Severity
+from portacheck.report.common import alternatives, describe_finding, headline, result_line
+from portacheck.report.sarif import ci_path, fails
+
+
+def render(assessment: Assessment, stream: TextIO, *, base: str | None = None, min_coverage: float | None = None, **_options: Any) -> None:
+    tree = ET.ElementTree(document(assessment, base, min_coverage))
+    ET.indent(tree, space="  ")
+    stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+    stream.write(ET.tostring(tree.getroot(), encoding="unicode"))
+    stream.write("\n")
+
+
+def _case_name(f: Finding) -> str:
+    return f"{f.rule.id} {describe_finding(f)}"
+
+
+def _details(f: Finding) -> str:
+    lines = [f"{f.rule.service} ({f.rule.id}): level {f.level.value} ({f.level.title})", f"why: {f.why}"]
+    lines += alternatives(f.rule)
+    if f.override:
+        lines.append(f"level set by configuration: {f.override}")
+    if f.location.origin:
+        lines.append(f"via {f.location.origin}")
+    return "\n".join(lines)
+
+
+def document(a: Assessment, base: str | None = None, min_coverage: float | None = None) -> ET.Element:
+    by_file: dict[str, list[tuple[str, Any]]] = {}
+    for f in a.findings:
+        if f.level is not Level.P0:
+            by_file.setdefault(f.location.path, []).append(("finding", f))
+    for f, why in a.suppressed:
+        if f.level is not Level.P0:
+            by_file.setdefault(f.location.path, []).append(("skipped", (f, why)))
+    for error in a.errors:
+        if error.severity is Severity.ERROR:
+            by_file.setdefault(error.path, []).append(("error", error))
+
+    root = ET.Element("testsuites", {"name": "portacheck"})
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    for path in sorted(by_file):
+        shown = ci_path(a, path, base)
+        suite = ET.SubElement(root, "testsuite", {"name": shown})
+        counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+        for kind, item in by_file[path]:
+            counts["tests"] += 1
+            if kind == "finding":
+                f = item
+                case = ET.SubElement(suite, "testcase", _case_attrs(_case_name(f), shown, f.location.line))
+                if fails(a, f):
+                    counts["failures"] += 1
+                    failure = ET.SubElement(
+                        case, "failure", {"message": f"{f.level.value} {f.rule.service}: at or above --fail-on {a.fail_on.value}", "type": f.level.value}
+                    )
+                    failure.text = _details(f)
+                else:
+                    ET.SubElement(case, "system-out").text = _details(f)
+            elif kind == "skipped":
+                f, why = item
+                counts["skipped"] += 1
+                case = ET.SubElement(suite, "testcase", _case_attrs(_case_name(f), shown, f.location.line))
+                ET.SubElement(case, "skipped", {"message": why})
+            else:
+                error = item
+                counts["errors"] += 1
+                case = ET.SubElement(suite, "testcase", _case_attrs(f"analyse {shown}", shown, error.line))
+                ET.SubElement(case, "error", {"message": error.message, "type": "scan-error"}).text = str(error)
+        _set_counts(suite, counts)
+        for key in totals:
+            totals[key] += counts[key]
+
+    suite = ET.SubElement(root, "testsuite", {"name": "portacheck"})
+    counts = {"tests": 1, "failures": 0, "errors": 0, "skipped": 0}
+    summary = ET.SubElement(suite, "testcase", {"name": "summary", "classname": "portacheck"})
+    ET.SubElement(summary, "system-out").text = "\n".join(headline(a) + [result_line(a)] + [f"note: {n}" for n in a.notes])
+    if min_coverage is not None:
+        counts["tests"] += 1
+        case = ET.SubElement(suite, "testcase", {"name": "coverage", "classname": "portacheck"})
+        text = f"coverage {a.coverage * 100:.1f}% (P0-P1 share of {a.resources_total} deployed resources), minimum {min_coverage * 100:g}%"
+        if a.resources_total > 0 and a.coverage < min_coverage:
+            counts["failures"] += 1
+            ET.SubElement(case, "failure", {"message": "coverage below --min-coverage", "type": "coverage"}).text = text
+        else:
+            ET.SubElement(case, "system-out").text = text
+    warnings = [str(e) for e in a.errors if e.severity is not Severity.ERROR]
+    if warnings:
+        ET.SubElement(suite, "system-err").text = "\n".join(warnings)
+    _set_counts(suite, counts)
+    for key in totals:
+        totals[key] += counts[key]
+    _set_counts(root, totals)
+    return root
+
+
+def _case_attrs(name: str, path: str, line: int) -> dict[str, str]:
+    attrs = {"name": name, "classname": path, "file": path}
+    if line:
+        attrs["line"] = str(line)
+    return attrs
+
+
+def _set_counts(element: ET.Element, counts: dict[str, int]) -> None:
+    for key in ("tests", "failures", "errors", "skipped"):
+        element.set(key, str(counts[key]))

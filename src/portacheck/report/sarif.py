@@ -1,0 +1,195 @@
+"""SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
+
+One run; the driver lists the rules that have results, each with its help (level, why,
+alternatives). Results are the active findings from P1 up (P0 carries over and is not a
+problem); suppressed and baselined findings are left out, so code scanning shows what is new.
+Result levels follow the policy: a finding at or above --fail-on is an `error`, other P2-P4 and
+unknown findings are `warning`s, P1 findings `note`s. Rules carry `problem.severity` (which
+GitHub shows for non-security tools) and no `security-severity`: portability is not a
+vulnerability and must not land in security dashboards. `partialFingerprints` hold the stable
+fingerprint (no line numbers), so alerts survive edits and moved blocks. Scan errors and notes
+are tool execution notifications; nothing time-dependent is written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from typing import Any, TextIO
+
+from portacheck import __version__
+from portacheck.assess import Assessment
+from portacheck.model import Finding, Level, Rule, Severity, fingerprint
+from portacheck.report.common import alternatives, describe_finding
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://github.com/portacheck/portacheck"
+FINGERPRINT_KEY = "portacheck/v1"
+
+# A rule's own level in SARIF terms, before the policy is applied to a result.
+_RULE_LEVEL = {Level.P1: "note", Level.P2: "warning", Level.P3: "error", Level.P4: "error", Level.U: "warning", Level.P0: "none"}
+_PROBLEM_SEVERITY = {Level.P1: "recommendation", Level.P2: "warning", Level.P3: "error", Level.P4: "error", Level.U: "warning", Level.P0: "recommendation"}
+
+
+def render(assessment: Assessment, stream: TextIO, *, base: str | None = None, **_options: Any) -> None:
+    json.dump(document(assessment, base), stream, indent=2, ensure_ascii=False)
+    stream.write("\n")
+
+
+def reportable(a: Assessment) -> list[Finding]:
+    """Findings that CI formats list: active ones, P0 left out."""
+    return [f for f in a.findings if f.level is not Level.P0]
+
+
+def ci_path(a: Assessment, path: str, base: str | None) -> str:
+    """A path relative to `base` (the repository root in CI) when the file lies inside it."""
+    if not base:
+        return path
+    absolute = os.path.normpath(os.path.join(a.root, path))
+    base = os.path.abspath(base)
+    if os.path.commonpath([base, absolute]) != base:
+        return path
+    return os.path.relpath(absolute, base).replace(os.sep, "/")
+
+
+def fails(a: Assessment, finding: Finding) -> bool:
+    return a.fail_on is not None and finding.level is not Level.P0 and finding.level >= a.fail_on
+
+
+def result_level(a: Assessment, finding: Finding) -> str:
+    if fails(a, finding):
+        return "error"
+    level = _RULE_LEVEL[finding.level]
+    return "warning" if level == "error" else level
+
+
+def document(a: Assessment, base: str | None = None) -> dict[str, Any]:
+    findings = reportable(a)
+    rules = sorted({f.rule.id: f.rule for f in findings}.values(), key=lambda r: r.id)
+    index = {rule.id: i for i, rule in enumerate(rules)}
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "portacheck",
+                "semanticVersion": __version__,
+                "version": __version__,
+                "informationUri": INFORMATION_URI,
+                "rules": [rule_descriptor(rule) for rule in rules],
+            }
+        },
+        "invocations": [invocation(a, base)],
+        "columnKind": "utf16CodeUnits",
+        "results": [result(a, f, index[f.rule.id], base) for f in findings],
+        "properties": {
+            "coverage": round(a.coverage, 4),
+            "resources": a.resources_total,
+            "suppressed": len(a.suppressed),
+            "failOn": a.fail_on.value if a.fail_on else "never",
+        },
+    }
+    return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
+
+
+def _name(rule: Rule) -> str:
+    return "".join(word[:1].upper() + word[1:] for word in re.findall(r"[A-Za-z0-9]+", rule.service)) or rule.id
+
+
+def rule_help(rule: Rule) -> tuple[str, str]:
+    """(plain text, Markdown) help for a rule."""
+    level = f"{rule.level.value} ({rule.level.title})"
+    alts = alternatives(rule)
+    text = [f"{rule.service}: level {level}, effort band {rule.effort}.", "", f"Why: {rule.why}"]
+    markdown = [f"**{rule.service}** — level **{level}**, effort band {rule.effort}.", "", f"**Why:** {rule.why}"]
+    if alts:
+        text += ["", "Alternatives:"] + [f"- {part}" for part in alts]
+        markdown += ["", "**Alternatives:**", ""] + [f"- {part}" for part in alts]
+    if rule.conditions:
+        text += ["", "The level depends on:"]
+        markdown += ["", "**The level depends on:**", ""]
+        for c in rule.conditions:
+            test = f"matches {', '.join(c.values)}" if c.values else ("is set" if c.present else "is not set")
+            line = f"- {c.attribute} {test}: {c.level.value} ({c.why})"
+            text.append(line)
+            markdown.append(line)
+    footer = f"Suppress with `# portacheck:ignore[{rule.id}] reason: …`; details: `portacheck rules show {rule.id}`."
+    text += ["", footer]
+    markdown += ["", footer]
+    return "\n".join(text), "\n".join(markdown)
+
+
+def rule_descriptor(rule: Rule) -> dict[str, Any]:
+    text, markdown = rule_help(rule)
+    return {
+        "id": rule.id,
+        "name": _name(rule),
+        "shortDescription": {"text": f"{rule.service} ({rule.level.value} {rule.level.title})"},
+        "fullDescription": {"text": rule.why},
+        "help": {"text": text, "markdown": markdown},
+        "defaultConfiguration": {"level": _RULE_LEVEL[rule.level]},
+        "properties": {
+            "tags": sorted({"portability", rule.category, rule.provider}),
+            "precision": {"high": "high", "medium": "medium", "low": "low"}.get(rule.confidence, "medium"),
+            "problem.severity": _PROBLEM_SEVERITY[rule.level],
+            "portability-level": rule.level.value,
+            "effort-band": rule.effort,
+            "category": rule.category,
+            "provider": rule.provider,
+        },
+    }
+
+
+def _location(a: Assessment, path: str, line: int, base: str | None) -> dict[str, Any]:
+    physical: dict[str, Any] = {"artifactLocation": {"uri": ci_path(a, path, base), "uriBaseId": "%SRCROOT%"}}
+    if line > 0:
+        physical["region"] = {"startLine": line}
+    return {"physicalLocation": physical}
+
+
+def result(a: Assessment, f: Finding, rule_index: int, base: str | None) -> dict[str, Any]:
+    rule = f.rule
+    message = f"{describe_finding(f)}: {rule.service}, level {f.level.value} ({f.level.title}). {f.why}"
+    alts = alternatives(rule)
+    if alts:
+        message += " Alternatives: " + "; ".join(alts) + "."
+    if f.override:
+        message += f" Level set by configuration: {f.override}."
+    location = _location(a, f.location.path, f.location.line, base)
+    if f.location.origin:
+        location["message"] = {"text": f"via {f.location.origin}"}
+    properties: dict[str, Any] = {
+        "portability-level": f.level.value,
+        "rule-level": rule.level.value,
+        "resource": f.resource.address,
+        "resource-type": f.resource.type,
+        "evidence": f"{f.signal.kind}: {f.signal.value}",
+    }
+    if f.override:
+        properties["override"] = f.override
+    if f.location.origin:
+        properties["origin"] = f.location.origin
+    return {
+        "ruleId": rule.id,
+        "ruleIndex": rule_index,
+        "level": result_level(a, f),
+        "message": {"text": message},
+        "locations": [location],
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(f)},
+        "properties": properties,
+    }
+
+
+def invocation(a: Assessment, base: str | None) -> dict[str, Any]:
+    notifications = []
+    for error in a.errors:
+        item: dict[str, Any] = {
+            "level": "error" if error.severity is Severity.ERROR else "warning",
+            "message": {"text": f"{error.path}: {error.message}"},
+            "descriptor": {"id": "scan-error" if error.severity is Severity.ERROR else "scan-warning"},
+        }
+        if error.path and not error.path.startswith("<"):
+            item["locations"] = [_location(a, error.path, error.line, base)]
+        notifications.append(item)
+    for note in a.notes:
+        notifications.append({"level": "warning", "message": {"text": note}, "descriptor": {"id": "note"}})
+    return {"executionSuccessful": not a.has_errors, "toolExecutionNotifications": notifications}

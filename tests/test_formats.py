@@ -1,0 +1,163 @@
+"""Report formats for CI: several at once, GitLab Code Quality, JUnit XML, Markdown; all deterministic."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from portacheck.report import FORMATS, reporters
+
+DYNAMO = """\
+resource "aws_dynamodb_table" "orders" {
+  name     = "orders"
+  hash_key = "id"
+  attribute {
+    name = "id"
+    type = "S"
+  }
+}
+"""
+BUCKET = """\
+resource "aws_s3_bucket" "uploads" {
+  bucket = "uploads"
+}
+"""
+QUEUE = """\
+resource "aws_sqs_queue" "jobs" {
+  name = "jobs"
+}
+"""
+RANDOM = """\
+resource "random_id" "suffix" {
+  byte_length = 4
+}
+"""
+GIT = {".git/HEAD": "ref: refs/heads/main\n"}  # stops the configuration search at the tree
+
+
+@pytest.fixture
+def infra(tree):
+    return tree({**GIT, "infra/main.tf": DYNAMO + "\n" + BUCKET + "\n" + QUEUE + "\n" + RANDOM})
+
+
+def test_every_format_is_registered():
+    assert tuple(reporters()) == FORMATS == ("text", "json", "sarif", "gitlab", "junit", "markdown")
+
+
+def test_several_formats_in_one_run_with_format_path_and_output(cli, infra):
+    result = cli(
+        "scan", "infra", "--format", "text", "--format", "sarif:out/r.sarif", "--format", "gitlab:gl.json",
+        "--format", "junit:junit.xml", "--format", "markdown", "--output", "summary.md", cwd=infra,
+    )
+    assert result.code == 1, result
+    assert "Amazon DynamoDB [AWS-DYNAMODB]" in result.out  # text on standard output
+    assert json.loads((infra / "gl.json").read_text())
+    ET.fromstring((infra / "junit.xml").read_text())
+    assert (infra / "summary.md").read_text().startswith("## portacheck: cloud portability")
+    assert json.loads((infra / "out/r.sarif").read_text())["version"] == "2.1.0"
+
+
+def test_output_goes_to_the_last_bare_format(cli, infra):
+    result = cli("scan", "infra", "-f", "json", "-f", "gitlab", "-o", "gl.json", cwd=infra)
+    assert result.code == 1
+    assert json.loads(result.out)["schema_version"]
+    assert json.loads((infra / "gl.json").read_text())[0]["check_name"]
+
+
+def test_two_formats_on_standard_output_is_a_usage_error(cli, infra):
+    result = cli("scan", "infra", "-f", "json", "-f", "sarif", cwd=infra)
+    assert result.code == 2
+    assert "formats json, sarif would all go to standard output" in result.err
+
+
+def test_unknown_format_is_a_usage_error(cli, infra):
+    result = cli("scan", "infra", "-f", "html", cwd=infra)
+    assert result.code == 2
+    assert "unknown format 'html' (choose from text, json, sarif, gitlab, junit, markdown)" in result.err
+
+
+def test_gitlab_code_quality(cli, infra):
+    result = cli("scan", "infra", "-f", "gitlab", cwd=infra)
+    issues = json.loads(result.out)
+    by_rule = {i["check_name"]: i for i in issues}
+    assert set(by_rule) == {"AWS-DYNAMODB", "AWS-S3", "AWS-SQS"}  # P0 (random_id) is not an issue
+    assert {r: i["severity"] for r, i in by_rule.items()} == {"AWS-DYNAMODB": "major", "AWS-S3": "info", "AWS-SQS": "minor"}
+    dynamo = by_rule["AWS-DYNAMODB"]
+    assert dynamo["location"] == {"path": "infra/main.tf", "lines": {"begin": 1}}  # relative to the repository root (cwd)
+    assert dynamo["type"] == "issue" and dynamo["categories"] == ["Compatibility"]
+    assert dynamo["description"] == "P3 Amazon DynamoDB: aws_dynamodb_table.orders (replace)"
+    assert "ScyllaDB" in dynamo["content"]["body"]
+    assert len({i["fingerprint"] for i in issues}) == len(issues)
+
+
+def test_gitlab_fingerprints_survive_moved_lines(cli, infra):
+    before = {i["check_name"]: i for i in json.loads(cli("scan", "infra", "-f", "gitlab", cwd=infra).out)}
+    main = infra / "infra/main.tf"
+    main.write_text("# a comment\n\n" + QUEUE + "\n" + BUCKET + "\n\n" + DYNAMO + "\n" + RANDOM)
+    after = {i["check_name"]: i for i in json.loads(cli("scan", "infra", "-f", "gitlab", cwd=infra).out)}
+    assert after["AWS-DYNAMODB"]["location"]["lines"]["begin"] != before["AWS-DYNAMODB"]["location"]["lines"]["begin"]
+    assert {k: v["fingerprint"] for k, v in after.items()} == {k: v["fingerprint"] for k, v in before.items()}
+
+
+def test_gitlab_reports_files_that_could_not_be_analysed(cli, tree):
+    root = tree({**GIT, "main.tf": DYNAMO, "broken.tf": 'resource "aws_s3_bucket" "x" {\n  bucket = \n'})
+    result = cli("scan", ".", "-f", "gitlab", cwd=root)
+    assert result.code == 4
+    blockers = [i for i in json.loads(result.out) if i["severity"] == "blocker"]
+    assert [b["location"]["path"] for b in blockers] == ["broken.tf"]
+    assert blockers[0]["check_name"] == "portacheck/scan-error"
+
+
+def test_junit(cli, tree):
+    root = tree({
+        **GIT,
+        "main.tf": "# portacheck:ignore[AWS-S3] reason: static assets, moved with rclone\n" + BUCKET + "\n" + DYNAMO + "\n" + QUEUE,
+        "broken.tf": 'resource "aws_s3_bucket" "x" {\n  bucket = \n',
+    })
+    result = cli("scan", ".", "-f", "junit", "--min-coverage", "90", cwd=root)
+    assert result.code == 4
+    suites = ET.fromstring(result.out)
+    assert suites.tag == "testsuites"
+    assert {k: suites.get(k) for k in ("tests", "failures", "errors", "skipped")} == {"tests": "6", "failures": "2", "errors": "1", "skipped": "1"}
+    main = suites.find("testsuite[@name='main.tf']")
+    cases = {c.get("name"): c for c in main.findall("testcase")}
+    assert set(cases) == {"AWS-S3 aws_s3_bucket.uploads", "AWS-DYNAMODB aws_dynamodb_table.orders", "AWS-SQS aws_sqs_queue.jobs"}
+    failure = cases["AWS-DYNAMODB aws_dynamodb_table.orders"].find("failure")
+    assert failure.get("type") == "P3" and "at or above --fail-on P3" in failure.get("message")
+    assert cases["AWS-SQS aws_sqs_queue.jobs"].find("failure") is None  # P2 is below --fail-on P3
+    assert cases["AWS-S3 aws_s3_bucket.uploads"].find("skipped").get("message").startswith("suppressed at main.tf:1: static assets")
+    assert cases["AWS-DYNAMODB aws_dynamodb_table.orders"].get("line") == "6"
+    error = suites.find("testsuite[@name='broken.tf']/testcase/error")
+    assert error is not None and error.get("type") == "scan-error"
+    coverage = suites.find("testsuite[@name='portacheck']/testcase[@name='coverage']/failure")
+    assert coverage is not None
+    assert "timestamp" not in result.out and "time=" not in result.out
+
+
+def test_markdown(cli, tree):
+    root = tree({**GIT, "main.tf": DYNAMO + "\n" + BUCKET + "\n" + RANDOM, "extra.tf": 'locals {\n  x = "https://dynamodb.eu-west-1.amazonaws.com"\n}\n'})
+    result = cli("scan", ".", "-f", "markdown", "--min-coverage", "10", cwd=root)
+    text = result.out
+    assert text.startswith("## portacheck: cloud portability\n")
+    assert "**Result:** FAILED: 2 findings at or above P3; coverage 67% (minimum 10%): passed" in text
+    assert "| Level | Service | Rule | Findings | Effort | Alternatives |" in text
+    row = next(line for line in text.splitlines() if "`AWS-DYNAMODB` |" in line and line.startswith("| 🟠"))
+    assert "| 🟠 P3 | Amazon DynamoDB | `AWS-DYNAMODB` | 2 | 5–20 person-days | open source: ScyllaDB" in row
+    assert "<details><summary>Findings (3)</summary>" in text
+    assert "dynamodb.eu-west-1.amazonaws.com in local.x" in text
+    assert "random_id" not in text  # P0 carries over: not listed
+
+
+@pytest.mark.parametrize("name", FORMATS)
+def test_output_is_deterministic(cli, infra, name):
+    first = cli("scan", "infra", "-f", name, cwd=infra)
+    second = cli("scan", "infra", "-f", name, cwd=infra)
+    assert first.out == second.out and first.out
+
+
+def test_markdown_cells_cannot_break_the_table():
+    from portacheck.report.markdown import cell
+
+    assert cell("a|b\n<script>") == "a\\|b &lt;script&gt;"
