@@ -11,12 +11,17 @@ EXAMPLES = [(rule.id, i, example) for rule in load_catalogue().rules for i, exam
 
 @pytest.mark.parametrize("rule_id,index,example", EXAMPLES, ids=[f"{r}-{i}" for r, i, _ in EXAMPLES])
 def test_rule_example(rule_id, index, example, tmp_path, scan):
-    assert example.source == "terraform"
-    (tmp_path / "main.tf").write_text(example.code, encoding="utf-8")
+    name = {"terraform": "main.tf", "kubernetes": "manifest.yaml"}[example.source]
+    (tmp_path / name).write_text(example.code, encoding="utf-8")
     assessment = scan(tmp_path)
     assert not assessment.errors, assessment.errors
-    own = [f for f in assessment.findings if f.rule.id == rule_id and f.signal.kind.startswith("terraform")]
-    assert len(own) == 1, [(f.rule.id, f.signal.value) for f in assessment.findings]
+    if example.source == "terraform":
+        own = [f for f in assessment.findings if f.rule.id == rule_id and f.signal.kind.startswith("terraform")]
+        assert len(own) == 1, [(f.rule.id, f.signal.value) for f in assessment.findings]
+    else:
+        own = [f for f in assessment.findings if f.rule.id == rule_id]
+        assert own, [(f.rule.id, f.signal.kind, f.signal.value) for f in assessment.findings]
+        own = [max(own, key=lambda f: f.level.rank)]
     assert own[0].level.value == example.level.value, own[0].why
 
 

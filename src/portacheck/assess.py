@@ -24,6 +24,8 @@ from portacheck.model import (
     Severity,
 )
 from portacheck.rules.loader import Catalogue, Provider
+from portacheck.workloads import WorkloadView
+from portacheck.workloads import build as build_workloads
 
 PLATFORM_COST = (20.0, 60.0)  # one-off per target: landing zone, identity, network, CI/CD, observability, backup
 REPEAT_FACTOR = 0.3  # N identical copies cost 1 + 0.3 * (N - 1) of one
@@ -96,7 +98,7 @@ class Assessment:
     fail_on: Level | None
     suppressed: tuple[tuple[Finding, str], ...] = ()  # (finding, why it is not active)
     notes: tuple[str, ...] = ()  # assessment-level warnings (stale suppressions, ...)
-    extra: Mapping[str, object] = field(default_factory=dict)  # views added by other analysers
+    workloads: WorkloadView = field(default_factory=lambda: WorkloadView(()))
 
     @property
     def resources_total(self) -> int:
@@ -182,6 +184,7 @@ def assess(
         fail_on=fail_on,
         suppressed=tuple(suppressed),
         notes=tuple(notes),
+        workloads=build_workloads(inventory.resources, list(findings) + [f for f, _why in suppressed], focus),
     )
 
 

@@ -15,7 +15,12 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
 from portacheck.model import ScanError, Severity, SourceFile
+from portacheck.parse.application import is_application_file
 from portacheck.parse.terraform import is_terraform_file
+
+CHART_FILE = "Chart.yaml"
+YAML_SUFFIXES = (".yaml", ".yml", ".json")
+CHART_ARCHIVE_SUFFIXES = (".tgz", ".tar.gz")
 
 # Directories never entered: VCS data, provider plugins and downloaded modules (modules are
 # read on demand through modules.json), dependency and build trees.
@@ -45,11 +50,36 @@ def scan_root(paths: Sequence[str]) -> str:
     return common if os.path.isdir(common) else os.path.dirname(common)
 
 
-def classify(name: str) -> str | None:
-    """The analyser kind of a file by its name, or None when no analyser reads it."""
+def classify(rel: str) -> str | None:
+    """The analyser kind of a file by its path, or None when no analyser reads it.
+
+    Every YAML or JSON file that is not an application config goes to the Kubernetes analyser,
+    which skips documents without `apiVersion` and `kind` silently. Files inside a Helm chart
+    never get here: the walker hands the whole chart to the Helm analyser.
+    """
+    name = rel.rsplit("/", 1)[-1]
     if is_terraform_file(name):
         return "terraform"
+    if is_application_file(rel):
+        return "application"
+    if name.endswith(YAML_SUFFIXES):
+        return "kubernetes"
+    if name.endswith(CHART_ARCHIVE_SUFFIXES):
+        return "helm"
     return None
+
+
+def chart_root(path: str, stop: str) -> str | None:
+    """The nearest directory at or above `path` (not above `stop`) that holds a Chart.yaml."""
+    directory = path if os.path.isdir(path) else os.path.dirname(path)
+    stop = os.path.abspath(stop)
+    while True:
+        if os.path.isfile(os.path.join(directory, CHART_FILE)):
+            return directory
+        parent = os.path.dirname(directory)
+        if directory == stop or parent == directory or os.path.commonpath([stop, parent]) != stop:
+            return None
+        directory = parent
 
 
 def make_excluder(patterns: Iterable[str]) -> Callable[[str], bool]:
@@ -90,9 +120,12 @@ def discover(paths: Sequence[str], exclude: Iterable[str] = (), root: str | None
             explicit_files = True
             rel = walker.rel(absolute)
             focus.add(rel)
-            kind = classify(os.path.basename(absolute))
-            if kind == "terraform":
-                walker.walk(os.path.dirname(absolute), recursive=False)  # the whole module
+            chart = chart_root(absolute, root)
+            kind = classify(rel)
+            if chart is not None:
+                walker.add(os.path.join(chart, CHART_FILE), "helm")  # a template is judged with its chart
+            elif kind in ("terraform", "kubernetes"):
+                walker.walk(os.path.dirname(absolute), recursive=False)  # the whole module, the sibling manifests
             elif kind is not None:
                 walker.add(absolute, kind)
         else:
@@ -133,6 +166,11 @@ class _Walker:
         except OSError as exc:
             self.errors.append(ScanError(self.rel(directory), f"cannot list directory: {exc.strerror or exc}"))
             return
+        if any(entry.name == CHART_FILE and entry.is_file() for entry in entries):
+            chart_file = os.path.join(directory, CHART_FILE)
+            if not self.user_excluded(self.rel(chart_file)):
+                self.files.setdefault(self.rel(chart_file), SourceFile(chart_file, self.rel(chart_file), "helm"))
+            return  # templates, values and vendored charts belong to the chart
         for entry in entries:
             rel = self.rel(entry.path)
             if self.default_excluded(entry.name) or self.user_excluded(rel):
@@ -144,7 +182,7 @@ class _Walker:
                     if recursive:
                         self.walk(entry.path)
                 elif entry.is_file(follow_symlinks=False):
-                    kind = classify(entry.name)
+                    kind = classify(rel)
                     if kind:
                         self.files.setdefault(rel, SourceFile(entry.path, rel, kind))
             except OSError as exc:  # pragma: no cover - races with the file system
@@ -156,12 +194,12 @@ class _Walker:
         except OSError as exc:
             if exc.errno == 40:  # ELOOP
                 self.errors.append(ScanError(rel, "symlink loop; not followed"))
-            elif classify(entry.name):
+            elif classify(rel):
                 self.errors.append(ScanError(rel, "broken symlink; not analysed", severity=Severity.WARNING))
             return
         real = os.path.realpath(entry.path)
         if not self._inside_root(real):
-            if stat.S_ISDIR(info.st_mode) or classify(entry.name):
+            if stat.S_ISDIR(info.st_mode) or classify(rel):
                 self.errors.append(ScanError(rel, "symlink points outside the scanned root; not followed", severity=Severity.WARNING))
             return
         if stat.S_ISDIR(info.st_mode):
@@ -172,7 +210,7 @@ class _Walker:
                 return
             self.walk(entry.path)
         elif stat.S_ISREG(info.st_mode):
-            kind = classify(entry.name)
+            kind = classify(rel)
             if kind:
                 self.files.setdefault(rel, SourceFile(entry.path, rel, kind))
 

@@ -125,7 +125,9 @@ class Resource:
     """
 
     source: str  # "terraform", "kubernetes", "helm", "application"
-    kind: str  # "resource", "data", "module", "provider", "backend", "reference", "object", "package"
+    # "resource", "data", "module", "provider", "backend", "reference" (Terraform);
+    # "workload", "object", "patch" (Kubernetes); "package", "build" (application code)
+    kind: str
     provider: str  # canonical provider name, "" when none
     type: str  # e.g. "aws_dynamodb_table", "apps/v1/Deployment"
     address: str  # e.g. "module.app.aws_dynamodb_table.orders"
@@ -133,6 +135,14 @@ class Resource:
     signals: tuple[Signal, ...] = ()
     attributes: Mapping[str, Any] = field(default_factory=dict)  # resolved values; Unresolved where not
     instances: int | None = 1  # count/for_each when known, None when not
+    # Keys (see resource_key) of other resources this one relies on, resolved by its analyser:
+    # a workload's ServiceAccount, claims, storage classes, Services and Ingresses, ConfigMaps.
+    links: tuple[str, ...] = ()
+
+
+def resource_key(resource: "Resource") -> str:
+    """The identity links refer to: the file and the address inside it."""
+    return f"{resource.location.path}#{resource.address}"
 
 
 # Effort bands of PORTABILITY.md in person-days per resource instance; configuration can
@@ -156,7 +166,7 @@ CATEGORIES = (
 )
 
 # Resource kinds that deploy something and count in the resource view.
-DEPLOYED_KINDS = frozenset({"resource", "module", "object"})
+DEPLOYED_KINDS = frozenset({"resource", "module", "object", "workload"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,9 +35,14 @@ Parser = Callable[[Sequence[SourceFile], ParseContext], ParseResult]
 
 
 def _registry() -> Mapping[str, Parser]:
-    from portacheck.parse import terraform
+    from portacheck.parse import application, helm, kubernetes, terraform
 
-    return {"terraform": terraform.parse}
+    return {
+        "terraform": terraform.parse,
+        "kubernetes": kubernetes.parse,
+        "helm": helm.parse,
+        "application": application.parse,
+    }
 
 
 def parsers() -> Mapping[str, Parser]:

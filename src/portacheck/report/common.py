@@ -37,6 +37,12 @@ def headline(a: Assessment) -> list[str]:
         if effort.platform != (0, 0):
             text += f", plus {days(*effort.platform)} of one-off platform work per target"
         lines.append(text + ".")
+    view = a.workloads
+    if view.total:
+        lines.append(
+            f"{view.total} containerised workload{'s' if view.total != 1 else ''}: {view.as_they_are} run elsewhere as they are (P0), "
+            f"{view.repointed} with re-pointing only (P1), {view.tied} tied to the provider by what they use (P2 and above, or unknown)."
+        )
     if a.data_sources:
         lines.append(f"{len(a.data_sources)} data source{'s' if len(a.data_sources) != 1 else ''} read provider data (coupling, nothing deployed).")
     errors = sum(1 for e in a.errors if e.severity.value == "error")
@@ -114,6 +120,18 @@ def describe_finding(finding: Finding) -> str:
     if signal.kind == "terraform_module":
         return f"{resource.address} (source {signal.value}, not on disk)"
     return resource.address
+
+
+def workload_ties(verdict) -> list[str]:
+    """What ties one workload, one line per service: `P2 AWS-EKS-IRSA via ServiceAccount/web`."""
+    lines: dict[str, str] = {}
+    for tie in verdict.ties:
+        rule = tie.finding.rule
+        if rule.id in lines:
+            continue
+        via = f" via {tie.via}" if tie.via else ""
+        lines[rule.id] = f"{tie.finding.level.value} {rule.service} [{rule.id}]{via} ({tie.finding.location})"
+    return list(lines.values())
 
 
 def level_word(level: Level) -> str:

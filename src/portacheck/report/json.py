@@ -44,7 +44,41 @@ def document(a: Assessment) -> dict[str, Any]:
         "suppressed": [dict(finding(f), suppressed_because=why) for f, why in a.suppressed],
         "notes": list(a.notes),
         "errors": [error(e) for e in a.errors],
-        **{key: value for key, value in a.extra.items()},
+        "workloads": workloads(a),
+    }
+
+
+def workloads(a: Assessment) -> dict[str, Any]:
+    view = a.workloads
+    return {
+        "total": view.total,
+        "as_they_are": view.as_they_are,
+        "repointed": view.repointed,
+        "tied": view.tied,
+        "items": [
+            {
+                "address": v.resource.address,
+                "type": v.resource.type,
+                "source": v.resource.source,
+                "file": v.resource.location.path,
+                "line": v.resource.location.line,
+                "origin": v.resource.location.origin or None,
+                "level": v.level.value,
+                "ties": [
+                    {
+                        "rule_id": t.finding.rule.id,
+                        "service": t.finding.rule.service,
+                        "level": t.finding.level.value,
+                        "via": t.via or None,
+                        "file": t.finding.location.path,
+                        "line": t.finding.location.line,
+                        "fingerprint": fingerprint(t.finding),
+                    }
+                    for t in v.ties
+                ],
+            }
+            for v in view.workloads
+        ],
     }
 
 

@@ -7,7 +7,17 @@ from typing import TextIO
 from portacheck import __version__
 from portacheck.assess import Assessment
 from portacheck.model import Level, Severity
-from portacheck.report.common import alternatives, by_service, days, effort_by_rule, describe_finding, headline, pct, result_line
+from portacheck.report.common import (
+    alternatives,
+    by_service,
+    days,
+    describe_finding,
+    effort_by_rule,
+    headline,
+    pct,
+    result_line,
+    workload_ties,
+)
 
 _COLOURS = {
     Level.P0: "32",  # green
@@ -69,6 +79,22 @@ def render(assessment: Assessment, stream: TextIO, *, color: bool = False, verbo
         services = sorted({f.rule.service for f in neutral})
         out(f"\n{level(Level.P0)}  {len(neutral)} finding{'s' if len(neutral) != 1 else ''} carry over as they are: {', '.join(services[:8])}"
             + (" …" if len(services) > 8 else "") + " (--verbose lists them)\n")
+
+    if a.workloads.total:
+        view = a.workloads
+        out("\n" + paint("Workloads", "1") + f": {view.as_they_are} of {view.total} run elsewhere as they are\n")
+        for verdict in view.workloads:
+            resource = verdict.resource
+            origin = f" (via {resource.location.origin})" if resource.location.origin else ""
+            if verdict.portable:
+                if verbose:
+                    out(f"    {level(Level.P0)}  {resource.address}  {resource.location}{origin}: nothing provider-specific found\n")
+                continue
+            out(f"    {level(verdict.level)}  {resource.address}  {resource.location}{origin}\n")
+            for line in workload_ties(verdict):
+                out(f"          {line}\n")
+        if view.as_they_are and not verbose:
+            out(f"    ({view.as_they_are} portable workload{'s' if view.as_they_are != 1 else ''} not listed; --verbose lists them)\n")
 
     if a.resources_total:
         out("\n" + paint("Effort", "1") + f": {days(a.effort.low, a.effort.high)} in all")

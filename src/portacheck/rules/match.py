@@ -33,6 +33,26 @@ SIGNAL_KINDS: Mapping[str, KindPolicy] = {
     "terraform_data": KindPolicy(("terraform_data", "terraform"), True, "Terraform data source"),
     "terraform_module": KindPolicy(("terraform_module",), True, "Terraform module source", "MODULE"),
     "terraform_backend": KindPolicy(("terraform_backend",), True, "Terraform state backend", "BACKEND"),
+    # A Kubernetes kind, provisioner, ingress or gateway controller, secret store or solver that
+    # no rule knows is an unknown; free-form names (classes, annotations, labels) are not.
+    "k8s_kind": KindPolicy(("k8s_kind",), True, "Kubernetes kind", "KIND"),
+    "k8s_storage_provisioner": KindPolicy(("k8s_storage_provisioner",), True, "storage provisioner", "PROVISIONER"),
+    "k8s_storage_class": KindPolicy(("k8s_storage_class",), False, "storage class"),
+    "k8s_ingress_class": KindPolicy(("k8s_ingress_class",), False, "ingress class"),
+    "k8s_ingress_controller": KindPolicy(("k8s_ingress_controller",), True, "ingress controller", "INGRESS-CONTROLLER"),
+    "k8s_gateway_class": KindPolicy(("k8s_gateway_class",), False, "gateway class"),
+    "k8s_lb_class": KindPolicy(("k8s_lb_class",), True, "load balancer class", "LB-CLASS"),
+    "k8s_annotation": KindPolicy(("k8s_annotation",), False, "annotation"),
+    "k8s_label": KindPolicy(("k8s_label",), False, "label"),
+    "k8s_node_label": KindPolicy(("k8s_node_label",), False, "node label"),
+    "k8s_secret_provider": KindPolicy(("k8s_secret_provider",), True, "secrets store CSI provider", "SECRET-PROVIDER"),
+    "k8s_secret_store": KindPolicy(("k8s_secret_store",), True, "External Secrets provider", "SECRET-STORE"),
+    "k8s_dns01_solver": KindPolicy(("k8s_dns01_solver",), True, "cert-manager DNS-01 solver", "DNS01"),
+    "k8s_external_dns_provider": KindPolicy(("k8s_external_dns_provider",), True, "external-dns provider", "EXTERNAL-DNS"),
+    "k8s_env": KindPolicy(("k8s_env",), False, "environment variable"),
+    "telemetry_exporter": KindPolicy(("telemetry_exporter",), False, "telemetry exporter"),
+    "sdk_package": KindPolicy(("sdk_package",), False, "SDK package"),
+    "sdk_client": KindPolicy(("sdk_client",), True, "SDK client", "SDK-CLIENT"),
 }
 TEXT_SIGNAL = "text"
 
@@ -76,6 +96,7 @@ class Matcher:
     def match_resource(self, resource: Resource) -> list[Finding]:
         findings: list[Finding] = []
         claimed: set[str] = set()
+        explained: set[str] = set()  # contexts whose value a structured signal already judged
         for signal in resource.signals:
             if signal.kind == TEXT_SIGNAL:
                 continue
@@ -85,6 +106,8 @@ class Matcher:
                 level, why = evaluate_conditions(rule, resource)
                 findings.append(Finding(rule, resource, signal, level, why))
                 claimed.add(rule.id)
+                if signal.context and rule.level is not Level.P0:
+                    explained.add(signal.context)
             else:
                 policy = SIGNAL_KINDS.get(signal.kind)
                 if policy and policy.unknown_when_unmatched:
@@ -96,8 +119,8 @@ class Matcher:
                     claimed.add(rule.id)
         seen: set[tuple[str, int]] = set()
         for signal in resource.signals:
-            if signal.kind != TEXT_SIGNAL:
-                continue
+            if signal.kind != TEXT_SIGNAL or signal.context in explained:
+                continue  # e.g. the role ARN of an IRSA annotation: the annotation's rule judges it
             for hit in self.endpoints.scan(signal.value):
                 finding = self._text_finding(resource, signal, hit, claimed)
                 if finding is None:
