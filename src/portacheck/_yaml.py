@@ -123,6 +123,32 @@ class Document:
         self.warnings = warnings  # (line, message): duplicate keys and the like
 
 
+try:
+    from yaml.cyaml import CParser as _Parser
+except ImportError:  # pragma: no cover - PyYAML without libyaml: pure Python, slower
+    _Parser = yaml.SafeLoader
+
+
+class _ManifestLoader(_Parser, yaml.constructor.BaseConstructor, yaml.resolver.BaseResolver):
+    """libyaml's parser and composer with a resolver that does no regex work: manifests are
+    read as text, so every plain scalar is a string (nulls are told apart by _Builder)."""
+
+    def __init__(self, stream):
+        _Parser.__init__(self, stream)
+        yaml.constructor.BaseConstructor.__init__(self)
+        yaml.resolver.BaseResolver.__init__(self)
+
+    def resolve(self, kind, value, implicit):
+        if kind is yaml.ScalarNode:
+            return "tag:yaml.org,2002:str"
+        if kind is yaml.SequenceNode:
+            return "tag:yaml.org,2002:seq"
+        return "tag:yaml.org,2002:map"
+
+
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+
+
 def load_documents(text: str) -> list[Document]:
     """Every document of a manifest file as YMap/YList/str trees; DataError with a line if broken.
 
@@ -131,7 +157,7 @@ def load_documents(text: str) -> list[Document]:
     """
     documents = []
     try:
-        for node in yaml.compose_all(text, Loader=_Loader):
+        for node in yaml.compose_all(text, Loader=_ManifestLoader):
             if node is None:
                 continue
             builder = _Builder()
@@ -142,6 +168,8 @@ def load_documents(text: str) -> list[Document]:
         line = mark.line + 1 if mark else 0
         column = mark.column + 1 if mark else 0
         problem = exc.problem or exc.context or "cannot parse"
+        if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
+            problem = "a tab character where YAML expects spaces"
         raise DataError(f"invalid YAML: {problem}", line, column) from None
     except yaml.YAMLError as exc:
         raise DataError(f"invalid YAML: {exc}") from None
@@ -172,7 +200,7 @@ class _Builder:
                 else:
                     key = "<complex key>"
                 line = key_node.start_mark.line + 1
-                if key == "<<" and key_node.tag == "tag:yaml.org,2002:merge":
+                if key == "<<" and isinstance(key_node, yaml.ScalarNode) and key_node.style is None:
                     merged = self.build(value_node, depth + 1)
                     for part in merged if isinstance(merged, list) else [merged]:
                         if isinstance(part, YMap):
@@ -194,9 +222,14 @@ class _Builder:
                 result.append(self.build(child, depth + 1))
                 result.item_lines.append(_value_line(child))
             return result
-        if node.tag == "tag:yaml.org,2002:null" or (node.tag.endswith(":null") and node.value in ("", "~", "null", "Null", "NULL")):
+        if node.style is None and node.value in _NULLS and not node.tag.startswith("!"):
             return None
         return node.value
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.split("\n", line + 1)
+    return lines[line][column] if line < len(lines) and column < len(lines[line]) else ""
 
 
 def _value_line(node: yaml.Node) -> int:

@@ -68,7 +68,7 @@ def parse(files: Sequence[SourceFile], context: ParseContext) -> ParseResult:
     patches = _kustomize_patches(files, context, errors)
     objects: list[_Object] = []
     for source in files:
-        text = _read(source, context, errors)
+        text = _read(source, context, errors, always=source.relpath in patches)
         if text is None:
             continue
         origin = patches.get(source.relpath, "")
@@ -100,10 +100,14 @@ def is_kubernetes_text(text: str) -> bool:
 # --- reading ---------------------------------------------------------------------------------
 
 
-def _read(source: SourceFile, context: ParseContext, errors: list[ScanError]) -> str | None:
-    """The text of a file worth parsing, None for files that are not manifests (silently)."""
+def _read(source: SourceFile, context: ParseContext, errors: list[ScanError], always: bool = False) -> str | None:
+    """The text of a file worth parsing, None for files that are not manifests (silently).
+
+    Kustomization files and the patches they name are always read (a JSON 6902 patch has no
+    apiVersion); other files only when they mention both `apiVersion` and `kind`.
+    """
     name = source.relpath.rsplit("/", 1)[-1]
-    kustomization = name in KUSTOMIZATION_NAMES
+    kustomization = always or name in KUSTOMIZATION_NAMES
     try:
         size = os.path.getsize(source.path)
         with open(source.path, "rb") as handle:
@@ -190,7 +194,7 @@ def _analyse(
         line = exc.line + line_offset if exc.line else 0
         return [], [ScanError(rel, exc.message, line, exc.column)]
     objects: list[_Object] = []
-    kustomization = rel.rsplit("/", 1)[-1] in KUSTOMIZATION_NAMES
+    kustomization = rel.rsplit("/", 1)[-1] in KUSTOMIZATION_NAMES and not patch  # inline patches live in one
     for document in documents:
         for line, message in document.warnings:
             errors.append(ScanError(rel, message, line + line_offset, severity=Severity.WARNING))
@@ -292,8 +296,8 @@ class _ObjectReader:
         if reader is not None:
             reader(self, spec if spec is not None else YMap(node.line))
         obj.attributes = {"name": obj.name, "namespace": obj.namespace, "kind": obj.kind, "apiVersion": obj.api_version}
-        if spec is not None:
-            obj.attributes["spec"] = spec
+        if spec is not None and isinstance(spec.get("type"), str):
+            obj.attributes["type"] = spec["type"]  # Service type: the one spec field a condition may want
         self.telemetry(node, "")
         return obj
 
@@ -814,7 +818,11 @@ def _link(objects: list[_Object]) -> None:
             return None
         return min(candidates, key=lambda c: (_distance(c.path, near.path), c.path, c.line))
 
-    services = [o for o in objects if o.kind == "Service" and o.group == "core" and o.selector and o.resource_kind != "patch"]
+    by_selector: dict[tuple[str, str], list[_Object]] = {}  # one (label, value) of each Service's selector
+    for service in objects:
+        if service.kind == "Service" and service.group == "core" and service.selector and service.resource_kind != "patch":
+            first = sorted(service.selector.items())[0]
+            by_selector.setdefault(first, []).append(service)
     for obj in objects:
         for kind, name in obj.refs:
             target = nearest(kind, name, obj)
@@ -825,11 +833,16 @@ def _link(objects: list[_Object]) -> None:
             if service is not None:
                 service.links.append(obj.key)  # the Service is fronted by this Ingress or route
     for obj in objects:
-        if obj.resource_kind == "workload" and obj.pod_labels:
-            for service in services:
+        if obj.resource_kind != "workload" or not obj.pod_labels:
+            continue
+        chosen: dict[str, _Object] = {}  # by Service name: the nearest Service of that name
+        for pair in obj.pod_labels.items():
+            for service in by_selector.get(pair, ()):
                 if _same_namespace("Service", service, obj) and all(obj.pod_labels.get(k) == v for k, v in service.selector.items()):
-                    if not any(s.key in obj.links for s in services if s is not service and s.name == service.name):
-                        obj.links.append(service.key)
+                    best = chosen.get(service.name)
+                    if best is None or _distance(service.path, obj.path) < _distance(best.path, obj.path):
+                        chosen[service.name] = service
+        obj.links.extend(service.key for _name, service in sorted(chosen.items()))
     patches = [o for o in objects if o.resource_kind == "patch"]
     for patch in patches:
         for target in index.get((patch.kind, patch.name), ()):
