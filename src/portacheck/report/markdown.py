@@ -13,7 +13,17 @@ from typing import Any, TextIO
 from portacheck import __version__
 from portacheck.assess import Assessment
 from portacheck.model import Level, Severity
-from portacheck.report.common import alternatives, by_service, days, describe_finding, effort_by_rule, headline, pct, result_line
+from portacheck.report.common import (
+    alternatives,
+    by_service,
+    days,
+    describe_finding,
+    effort_by_rule,
+    headline,
+    pct,
+    result_line,
+    workload_ties,
+)
 from portacheck.report.sarif import ci_path, fails
 
 MAX_ROWS = 200
@@ -69,6 +79,18 @@ def lines(a: Assessment, base: str | None = None, min_coverage: float | None = N
         if len(groups) > MAX_ROWS:
             out.append(f"\n… and {len(groups) - MAX_ROWS} more services (see the JSON report).")
 
+    tied = [w for w in a.workloads.workloads if not w.portable]
+    if tied:
+        out += _details(
+            f"Workloads tied to a provider ({len(tied)} of {a.workloads.total})",
+            ["| Level | Workload | Location | What ties it |", "|---|---|---|---|"]
+            + [
+                f"| {_ICON[w.level]} {w.level.value} | {cell(w.resource.address)} | "
+                f"`{cell(_where(a, w.resource.location.path, w.resource.location.line, base))}` | "
+                f"{'<br>'.join(cell(line) for line in workload_ties(w))} |"
+                for w in tied[:MAX_ROWS]
+            ],
+        )
     findings = [f for f in a.findings if f.level is not Level.P0]
     if findings:
         out += _details(
