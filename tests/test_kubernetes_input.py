@@ -125,7 +125,8 @@ def test_kustomize_patches_say_so_and_attach_to_their_target():
     irsa = objects[("overlays/prod/irsa-patch.yaml", "patch:ServiceAccount/api")]
     assert irsa.kind == "patch"
     assert irsa.location.origin == "kustomize patch (overlays/prod/kustomization.yaml)"
-    json_patch = objects[("overlays/prod/spot-patch.yaml", "patch:JSONPatch/spot-patch.yaml")]
+    json_patch = objects[("overlays/prod/spot-patch.yaml", "patch:Deployment/api")]  # its target, from the kustomization
+    assert signals(json_patch, "k8s_node_label") == [("eks.amazonaws.com/capacityType=SPOT", 4)]
     assert signals(json_patch, "k8s_annotation") == [("alb.ingress.kubernetes.io/group.name", 6)]
     inline = objects[("overlays/prod/kustomization.yaml", "patch:Deployment/api")]
     assert inline.location.origin == "kustomize inline patch (overlays/prod/kustomization.yaml)"
@@ -133,7 +134,10 @@ def test_kustomize_patches_say_so_and_attach_to_their_target():
     deployment = objects[("base/deployment.yaml", "Deployment/api")]
     assert deployment.links == (
         "base/serviceaccount.yaml#ServiceAccount/api",
+        "overlays/prod/spot-patch.yaml#patch:Deployment/api",
         "overlays/prod/kustomization.yaml#patch:Deployment/api",
+        "base/kustomization.yaml#Kustomization/base",  # the kustomizations that build it: images, patches
+        "overlays/prod/kustomization.yaml#Kustomization/overlays/prod",
     )
     service_account = objects[("base/serviceaccount.yaml", "ServiceAccount/api")]
     assert service_account.links == ("overlays/prod/irsa-patch.yaml#patch:ServiceAccount/api",)

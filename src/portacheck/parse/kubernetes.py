@@ -72,7 +72,7 @@ def parse(files: Sequence[SourceFile], context: ParseContext) -> ParseResult:
         if text is None:
             continue
         origin = patches.get(source.relpath, "")
-        found, problems = _analyse(text, source.relpath, origin, SOURCE, patch=bool(origin))
+        found, problems = _analyse(text, source.relpath, origin, SOURCE, patch=bool(origin), target=patches.targets.get(source.relpath))
         objects.extend(found)
         errors.extend(problems)
     for kustomization, rel, line, text, origin in patches.inline:
@@ -80,6 +80,7 @@ def parse(files: Sequence[SourceFile], context: ParseContext) -> ParseResult:
         objects.extend(found)
         errors.extend(problems)
     _link(objects)
+    _link_kustomizations(objects, patches.includes)
     return ParseResult(tuple(o.resource() for o in objects), tuple(errors))
 
 
@@ -185,7 +186,8 @@ class _Object:
 
 
 def _analyse(
-    text: str, rel: str, origin: str, source: str, patch: bool = False, line_offset: int = 0
+    text: str, rel: str, origin: str, source: str, patch: bool = False, line_offset: int = 0,
+    target: tuple[str, str] | None = None,
 ) -> tuple[list[_Object], list[ScanError]]:
     errors: list[ScanError] = []
     try:
@@ -203,7 +205,7 @@ def _analyse(
             objects.append(_kustomization(root, rel, origin, source, line_offset))
             continue
         if isinstance(root, YList) and patch:
-            objects.append(_json_patch(root, rel, origin, source, line_offset))
+            objects.append(_json_patch(root, rel, origin, source, line_offset, target))
             continue
         if not isinstance(root, YMap) or not isinstance(root.get("apiVersion"), str) or not isinstance(root.get("kind"), str):
             continue
@@ -295,7 +297,7 @@ class _ObjectReader:
         reader = _KIND_READERS.get(obj.kind)
         if reader is not None:
             reader(self, spec if spec is not None else YMap(node.line))
-        obj.attributes = {"name": obj.name, "namespace": obj.namespace, "kind": obj.kind, "apiVersion": obj.api_version}
+        obj.attributes.update({"name": obj.name, "namespace": obj.namespace, "kind": obj.kind, "apiVersion": obj.api_version})
         if spec is not None and isinstance(spec.get("type"), str):
             obj.attributes["type"] = spec["type"]  # Service type: the one spec field a condition may want
         self.telemetry(node, "")
@@ -368,6 +370,8 @@ class _ObjectReader:
 
     def container(self, container: YMap, path: str) -> None:
         image = _text(container.get("image"))
+        if image:  # the workload view ties a workload to the code its image is built from
+            self.obj.attributes.setdefault("images", []).append(image)
         env = container.get("env")
         if isinstance(env, YList):
             for i, item in enumerate(env):
@@ -717,11 +721,17 @@ _KIND_READERS = {
 
 
 class _Patches(dict):
-    """Patch file relpath -> origin text; inline patches as (kustomization, rel, line, text, origin)."""
+    """Patch file relpath -> origin text; inline patches as (kustomization, rel, line, text, origin).
+
+    `targets` holds the (kind, name) a patch entry names, which a JSON 6902 patch needs to say
+    what it patches; `includes` the files and directories each kustomization builds from.
+    """
 
     def __init__(self):
         super().__init__()
         self.inline: list[tuple[str, str, int, str, str]] = []
+        self.targets: dict[str, tuple[str, str]] = {}
+        self.includes: dict[str, list[str]] = {}
 
 
 def _kustomize_patches(files: Sequence[SourceFile], context: ParseContext, errors: list[ScanError]) -> _Patches:
@@ -739,12 +749,18 @@ def _kustomize_patches(files: Sequence[SourceFile], context: ParseContext, error
             root = document.root
             if not isinstance(root, YMap):
                 continue
+            for key in ("resources", "bases", "components"):
+                entries = root.get(key)
+                if isinstance(entries, YList):
+                    patches.includes.setdefault(source.relpath, []).extend(
+                        _join(directory, entry) for entry in entries if isinstance(entry, str) and "://" not in entry
+                    )
             for key in ("patches", "patchesStrategicMerge", "patchesJson6902"):
                 entries = root.get(key)
                 if not isinstance(entries, YList):
                     continue
                 for i, entry in enumerate(entries):
-                    path, inline, line = "", "", entries.item_lines[i]
+                    path, inline, line, target = "", "", entries.item_lines[i], None
                     if isinstance(entry, str):
                         if "\n" in entry or entry.lstrip().startswith(("apiVersion", "-")):
                             inline = entry
@@ -754,12 +770,21 @@ def _kustomize_patches(files: Sequence[SourceFile], context: ParseContext, error
                         path = _text(entry.get("path"))
                         inline = _text(entry.get("patch"))
                         line = entry.value_lines.get("patch", line)
+                        selector = entry.get("target")
+                        if isinstance(selector, YMap) and isinstance(selector.get("kind"), str) and isinstance(selector.get("name"), str):
+                            target = (selector["kind"], selector["name"])
                     if path:
-                        rel = os.path.normpath(os.path.join(directory, path)).replace(os.sep, "/")
+                        rel = _join(directory, path)
                         patches[rel] = origin
+                        if target:
+                            patches.targets[rel] = target
                     elif inline:
                         patches.inline.append((source.relpath, source.relpath, line, inline, f"kustomize inline patch ({source.relpath})"))
     return patches
+
+
+def _join(directory: str, path: str) -> str:
+    return os.path.normpath(os.path.join(directory, path)).replace(os.sep, "/")
 
 
 def _kustomization(root: YMap, rel: str, origin: str, source: str, offset: int) -> _Object:
@@ -773,24 +798,32 @@ def _kustomization(root: YMap, rel: str, origin: str, source: str, offset: int) 
     return obj
 
 
-def _json_patch(root: YList, rel: str, origin: str, source: str, offset: int) -> _Object:
-    """A JSON 6902 patch: its annotation paths are annotation keys, its values are scanned."""
-    name = rel.rsplit("/", 1)[-1]
-    obj = _Object(rel, root.line + offset, origin, source, "", "json6902", "JSONPatch", name, "", "patch")
+def _json_patch(root: YList, rel: str, origin: str, source: str, offset: int, target: tuple[str, str] | None = None) -> _Object:
+    """A JSON 6902 patch: annotation, label and node-selector paths and values become signals."""
+    kind, name = target or ("JSONPatch", rel.rsplit("/", 1)[-1])
+    obj = _Object(rel, root.line + offset, origin, source, "", "json6902", kind, name, "", "patch")
+
+    def signal(signal_kind: str, value: str, line: int, context: str) -> None:
+        obj.signals.append(Signal(signal_kind, value, Location(rel, line + offset, 0, origin), context))
+
     for i, op in enumerate(root):
         if not isinstance(op, YMap):
             continue
-        path = _text(op.get("path"))
-        line = op.value_lines.get("path", op.line) + offset
-        marker = "/annotations/"
-        if marker in path:
-            key = path.split(marker, 1)[1].replace("~1", "/").replace("~0", "~")
-            obj.signals.append(Signal("k8s_annotation", key, Location(rel, line, 0, origin), f"[{i}].path"))
-        for context, value_line, value in _string_leaves(op.get("value"), f"[{i}].value"):
-            if _TEXT_HINT.search(value):
-                obj.signals.append(Signal("text", value, Location(rel, value_line + offset, 0, origin), context))
-        if isinstance(op.get("value"), str) and _TEXT_HINT.search(op["value"]):
-            obj.signals.append(Signal("text", op["value"], Location(rel, op.value_lines.get("value", op.line) + offset, 0, origin), f"[{i}].value"))
+        path = _text(op.get("path")).replace("~1", "/").replace("~0", "~")
+        line = op.value_lines.get("path", op.line)
+        value = op.get("value")
+        for marker, signal_kind in (("/annotations", "k8s_annotation"), ("/labels", "k8s_label"), ("/nodeSelector", "k8s_node_label")):
+            head, found, key = path.partition(marker + "/")
+            if found and key:
+                text = _text(value)
+                signal(signal_kind, f"{key}={text}" if signal_kind == "k8s_node_label" and text else key, line, f"[{i}].path")
+            elif path.endswith(marker) and isinstance(value, YMap):
+                for k, v in value.items():
+                    shown = f"{k}={_text(v)}" if signal_kind == "k8s_node_label" and _text(v) else k
+                    signal(signal_kind, shown, value.key_lines.get(k, line), f"[{i}].value.{k}")
+        for context, value_line, text in _string_leaves(value, f"[{i}].value"):
+            if _TEXT_HINT.search(text):
+                signal("text", text, value_line, context)
     return obj
 
 
@@ -848,6 +881,30 @@ def _link(objects: list[_Object]) -> None:
         for target in index.get((patch.kind, patch.name), ()):
             if _same_namespace(patch.kind, target, patch):
                 target.links.append(patch.key)
+
+
+def _link_kustomizations(objects: list[_Object], includes: dict[str, list[str]]) -> None:
+    """A workload built by a kustomization is linked to it: its `images:` overrides and patches apply."""
+    kustomizations = {o.path: o for o in objects if o.resource_kind == "reference" and o.path in includes}
+    by_dir = {os.path.dirname(path): path for path in kustomizations}
+
+    def files_of(path: str, seen: set[str]) -> set[str]:
+        if path in seen:
+            return set()
+        seen.add(path)
+        result: set[str] = set()
+        for entry in includes.get(path, ()):
+            if entry in by_dir:  # a directory with its own kustomization
+                result |= files_of(by_dir[entry], seen)
+            else:
+                result.add(entry)
+        return result
+
+    for path, kustomization in sorted(kustomizations.items()):
+        built = files_of(path, set())
+        for obj in objects:
+            if obj.resource_kind == "workload" and obj.path in built:
+                obj.links.append(kustomization.key)
 
 
 def _same_namespace(kind: str, a: _Object, b: _Object) -> bool:
