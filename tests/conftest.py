@@ -77,3 +77,36 @@ def cli(monkeypatch):
 def findings_table(assessment) -> list[tuple[str, str, int, str]]:
     """(rule id, file, line, level) of every finding, in report order."""
     return [(f.rule.id, f.location.path, f.location.line, f.level.value) for f in assessment.findings]
+
+
+_LOADED: dict = {}  # rules directories -> (catalogue, matcher), shared by `fast_cli` within the session
+
+
+@pytest.fixture
+def fast_cli(cli, monkeypatch):
+    """`cli`, with the bundled catalogue and its matcher built once per session instead of per scan.
+
+    Loading and compiling the catalogue is most of a small scan's time; tests that run dozens of
+    scans over the same rules use this. Everything else (options, discovery, analysers,
+    suppressions, baselines, reports, exit codes) runs as in `cli`.
+    """
+    import portacheck.scan as scan_module
+
+    load, matcher = scan_module.load_catalogue, scan_module.Matcher
+
+    def cached_load(rules_dirs=()):
+        key = tuple(rules_dirs)
+        if key not in _LOADED:
+            catalogue = load(rules_dirs)
+            _LOADED[key] = (catalogue, matcher(catalogue))
+        return _LOADED[key][0]
+
+    def cached_matcher(catalogue):
+        for known, built in _LOADED.values():
+            if known is catalogue:
+                return built
+        return matcher(catalogue)
+
+    monkeypatch.setattr(scan_module, "load_catalogue", cached_load)
+    monkeypatch.setattr(scan_module, "Matcher", cached_matcher)
+    return cli

@@ -185,11 +185,11 @@ def test_version_and_terraform_scan_do_not_import_heavy_libraries():
         "import sys\n"
         "from portacheck.cli import main\n"
         "main(['--version'])\n"
-        "after_version = {m for m in sys.modules if m.split('.')[0] in ('hcl2', 'lark', 'ruamel', 'yaml', 'helm_sdk', 'jsonschema')}\n"
+        "after_version = {m for m in sys.modules if m.split('.')[0] in ('hcl2', 'lark', 'ruamel', 'yaml', 'helm_python', 'jsonschema')}\n"
         "main(['scan', sys.argv[1], '--quiet'])\n"
         "after_scan = {m.split('.')[0] for m in sys.modules}\n"
         "print(sorted(after_version))\n"
-        "print(sorted(after_scan & {'ruamel', 'helm_sdk', 'jsonschema', 'boto3'}))\n"
+        "print(sorted(after_scan & {'ruamel', 'helm_python', 'jsonschema', 'boto3'}))\n"
     )
     result = subprocess.run([sys.executable, "-c", code, AWS], capture_output=True, text=True, check=True)
     assert result.stdout.splitlines()[-2:] == ["[]", "[]"]

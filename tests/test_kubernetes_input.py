@@ -193,3 +193,24 @@ def test_a_named_manifest_brings_its_siblings_for_links(tree, scan):
     discovery = discover([str(root / "k8s" / "deploy.yaml")], root=str(root))
     assert [f.relpath for f in discovery.files] == ["k8s/deploy.yaml", "k8s/sa.yaml"]
     assert discovery.focus == frozenset({"k8s/deploy.yaml"})
+
+
+def test_a_crd_schema_mentions_providers_without_using_them():
+    text = (
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: things.example.com}\n"
+        "spec:\n  versions:\n    - name: v1\n      schema:\n        openAPIV3Schema:\n"
+        "          description: 'e.g. arn:aws:sns:us-east-1:123456789012:topic or disk.csi.azure.com'\n"
+    )
+    result = analyse_text(text, "crd.yaml")
+    assert [s.kind for s in result.resources[0].signals] == ["k8s_kind"]
+
+
+def test_keeping_pods_off_provider_nodes_is_not_a_tie():
+    text = (
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: app}]\n"
+        "  affinity:\n    nodeAffinity:\n      requiredDuringSchedulingIgnoredDuringExecution:\n        nodeSelectorTerms:\n"
+        "          - matchExpressions:\n"
+        "              - {key: eks.amazonaws.com/compute-type, operator: NotIn, values: [fargate]}\n"
+        "              - {key: kubernetes.io/arch, operator: In, values: [arm64]}\n"
+    )
+    assert signals(analyse_text(text, "p.yaml").resources[0], "k8s_node_label") == [("kubernetes.io/arch=arm64", 12)]

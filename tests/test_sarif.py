@@ -114,3 +114,10 @@ def test_sarif_shows_overrides(cli, repo):
     assert dynamo["properties"]["override"] == "P3 -> P2 by .portacheck.yaml"
     assert "Level set by configuration: P3 -> P2 by .portacheck.yaml." in dynamo["message"]["text"]
     validate(document)
+
+
+def test_the_schema_is_the_official_copy():
+    shared = Path(__file__).resolve().parent.parent.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+    if not shared.is_file():
+        pytest.skip("the shared schemas are not beside this checkout")
+    assert json.loads(shared.read_text(encoding="utf-8")) == SCHEMA

@@ -14,6 +14,7 @@ from typing import Mapping, Sequence
 from portacheck.inventory import Inventory
 from portacheck.model import (
     DEPLOYED_KINDS,
+    resource_key,
     EFFORT_BANDS,
     LEVEL_BAND,
     Finding,
@@ -141,7 +142,7 @@ def assess(
 ) -> Assessment:
     focus = inventory.focus
     if focus is not None:
-        findings = [f for f in findings if f.location.path in focus]
+        findings = [f for f in findings if any(p in focus for p in f.paths)]
     by_resource: dict[int, list[Finding]] = {}
     # Suppressed and baselined findings leave the policy and the CI reports, not the inventory:
     # a suppressed DynamoDB table still has to be migrated, so levels, coverage and effort count it.
@@ -150,11 +151,12 @@ def assess(
 
     verdicts: list[ResourceVerdict] = []
     data_sources: list[ResourceVerdict] = []
+    folded = _folded(inventory.resources, by_resource)
     for resource in inventory.resources:
-        own = by_resource.get(id(resource))
+        own = by_resource.get(id(resource), []) + folded.get(id(resource), [])
         if focus is not None and resource.location.path not in focus:
             continue
-        if resource.kind in DEPLOYED_KINDS or resource.kind == "data":
+        if resource.kind in DEPLOYED_KINDS or resource.kind == "data" or (resource.kind == "patch" and id(resource) not in folded.patched):
             verdict = _verdict(resource, own or [], bands)
             if verdict is None:
                 continue
@@ -186,6 +188,33 @@ def assess(
         notes=tuple(notes),
         workloads=build_workloads(inventory.resources, list(findings) + [f for f, _why in suppressed], focus),
     )
+
+
+class _Folded(dict):
+    patched: set[int]
+
+
+def _folded(resources: Sequence[Resource], by_resource: Mapping[int, list[Finding]]) -> _Folded:
+    """Findings of patches and build files, folded into the deployed objects that link to them.
+
+    A Kustomize patch or an `images:` override changes the object it applies to: its findings
+    count in that object's level and effort. A patch whose target is not among the scanned
+    files is judged as a resource of its own (`patched` holds the ones that found a target).
+    """
+    by_key = {resource_key(r): r for r in resources}
+    result = _Folded()
+    result.patched = set()
+    for resource in resources:
+        if resource.kind not in DEPLOYED_KINDS:
+            continue
+        for key in resource.links:
+            linked = by_key.get(key)
+            if linked is None or linked.kind not in ("patch", "reference"):
+                continue
+            result.setdefault(id(resource), []).extend(by_resource.get(id(linked), ()))
+            if linked.kind == "patch":
+                result.patched.add(id(linked))
+    return result
 
 
 def _finding_order(finding: Finding):

@@ -8,7 +8,7 @@ The file is sorted, versioned JSON with no timestamps, so it diffs well in revie
       "findings": [
         {"fingerprint": "…", "rule_id": "AWS-DYNAMODB", "file": "infra/main.tf",
          "resource": "aws_dynamodb_table.orders", "origin": null,
-         "evidence": {"kind": "terraform_resource", "value": "aws_dynamodb_table"}, "level": "P3"}
+         "evidence": {"kind": "terraform", "value": "aws_dynamodb_table"}, "level": "P3"}
       ]
     }
 
@@ -128,6 +128,8 @@ def dump(baseline: Baseline, stream: TextIO) -> None:
 
 def write(baseline: Baseline) -> None:
     try:
+        if os.path.dirname(baseline.path):
+            os.makedirs(os.path.dirname(baseline.path), exist_ok=True)
         with open(baseline.path, "w", encoding="utf-8") as stream:
             dump(baseline, stream)
     except OSError as exc:
@@ -135,8 +137,12 @@ def write(baseline: Baseline) -> None:
 
 
 def load(path: str) -> Baseline:
+    """Read and upgrade a baseline file; messages name it as a person would type it."""
+    from portacheck.config import display_path
+
+    absolute, path = os.path.abspath(path), display_path(path)
     try:
-        with open(path, encoding="utf-8") as handle:
+        with open(absolute, encoding="utf-8") as handle:
             text = handle.read()
     except FileNotFoundError:
         raise BaselineError(f"{path}: baseline file not found (create it with `portacheck baseline create`)") from None
@@ -161,23 +167,28 @@ def load(path: str) -> Baseline:
         raise BaselineError(f"{path}: findings: expected a list")
     entries = []
     for index, item in enumerate(items):
-        try:
-            evidence = item.get("evidence") or {}
-            entries.append(
-                Entry(
-                    fingerprint=str(item["fingerprint"]),
-                    rule_id=str(item["rule_id"]),
-                    file=str(item["file"]),
-                    resource=str(item.get("resource") or ""),
-                    origin=str(item.get("origin") or ""),
-                    evidence_kind=str(evidence.get("kind") or ""),
-                    evidence_value=str(evidence.get("value") or ""),
-                    level=str(item.get("level") or ""),
-                )
+        where = f"{path}: findings[{index}]"
+        if not isinstance(item, dict):
+            raise BaselineError(f"{where}: expected an object, not {type(item).__name__}")
+        for key in ("fingerprint", "rule_id", "file"):
+            if not isinstance(item.get(key), str) or not item[key]:
+                raise BaselineError(f"{where}: {key}: expected a non-empty string")
+        evidence = item.get("evidence") or {}
+        if not isinstance(evidence, dict):
+            raise BaselineError(f"{where}: evidence: expected an object")
+        entries.append(
+            Entry(
+                fingerprint=item["fingerprint"],
+                rule_id=item["rule_id"],
+                file=item["file"],
+                resource=str(item.get("resource") or ""),
+                origin=str(item.get("origin") or ""),
+                evidence_kind=str(evidence.get("kind") or ""),
+                evidence_value=str(evidence.get("value") or ""),
+                level=str(item.get("level") or ""),
             )
-        except (KeyError, AttributeError, TypeError) as exc:
-            raise BaselineError(f"{path}: findings[{index}]: missing or bad field {exc}") from None
-    return Baseline(path, os.path.dirname(os.path.abspath(path)), tuple(entries))
+        )
+    return Baseline(path, os.path.dirname(absolute), tuple(entries))
 
 
 @dataclass(frozen=True)

@@ -116,6 +116,7 @@ def _build_config(
     var_file: Optional[List[str]] = None,
     baseline: Optional[str] = None,
     no_ignores: bool = False,
+    helm: Optional[dict] = None,
 ):
     """Defaults, then the configuration file (found from the scan root upward, or --config), then flags."""
     from portacheck.config import find_config, load_settings, parse_fail_on, resolve
@@ -147,6 +148,7 @@ def _build_config(
         "var_files": [os.path.abspath(p) for p in var_file or ()],
         "baseline": os.path.abspath(baseline) if baseline else None,
         "ignores": False if no_ignores else None,
+        **(helm or {}),
     }
     if fail_on is not None:
         flags["fail_on"] = fail_level
@@ -158,10 +160,47 @@ def _build_config(
     return config
 
 
+def _helm_flags(values: Optional[List[str]], pairs: Optional[List[str]], charts_dir: Optional[List[str]], renderer: Optional[str], timeout: Optional[float]) -> dict:
+    """Check the Helm options and turn them into Config fields (see portacheck.parse.helm)."""
+    from portacheck.parse.helm.render import RENDERERS
+    from portacheck.parse.helm.values import parse_set
+
+    for path in values or []:
+        if not os.path.isfile(path):
+            raise typer.BadParameter(f"{path}: no such file", param_hint="--helm-values")
+    for path in charts_dir or []:
+        if not os.path.isdir(path):
+            raise typer.BadParameter(f"{path}: no such directory", param_hint="--helm-charts-dir")
+    try:
+        parse_set(pairs or [])
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--helm-set")
+    if renderer is not None and renderer not in RENDERERS:
+        raise typer.BadParameter(f"choose {', '.join(RENDERERS)}", param_hint="--helm-renderer")
+    return {
+        "helm_values": tuple(os.path.abspath(p) for p in values or ()) or None,
+        "helm_set": tuple(pairs or ()) or None,
+        "helm_charts_dirs": tuple(os.path.abspath(p) for p in charts_dir or ()) or None,
+        "helm_renderer": renderer,
+        "helm_timeout": timeout,
+    }
+
+
+_HELM_VALUES_HELP = "Helm values file for every chart scanned (repeatable; after values.yaml and the configuration's)."
+_HELM_SET_HELP = "Helm value as key=value, like `helm --set` (repeatable; after every values file)."
+_HELM_CHARTS_DIR_HELP = "Directory of chart archives (e.g. a `helm dependency build` cache) that satisfy chart dependencies (repeatable)."
+_HELM_RENDERER_HELP = "How to render Helm charts: auto (the SDK of portacheck[helm], else `helm` on PATH), sdk, binary or static (no rendering)."
+_HELM_TIMEOUT_HELP = "Seconds one Helm chart may take to render before it counts as not analysed. Default: 30."
+
+
 def _progress(enabled: bool):
-    """A progress line on standard error when it is a terminal and not in CI; None otherwise."""
+    """A progress line on standard error when it is a terminal and not in CI; None otherwise.
+
+    CI services set CI (GitHub, GitLab, Azure Pipelines, CircleCI, Travis...); `CI=false` or
+    `CI=0` does not count as CI."""
     stream = sys.stderr
-    if not enabled or os.environ.get("CI") or not (hasattr(stream, "isatty") and stream.isatty()) or os.environ.get("TERM") == "dumb":
+    in_ci = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+    if not enabled or in_ci or not (hasattr(stream, "isatty") and stream.isatty()) or os.environ.get("TERM") == "dumb":
         return None
     from portacheck.progress import Progress
 
@@ -193,6 +232,11 @@ def scan(
     disable: List[str] = typer.Option(None, "--disable", help="Drop the findings of this rule id (repeatable; adds to the configuration's)."),
     rules: List[str] = typer.Option(None, "--rules", help="Extra rule directory; its rules add to or replace bundled ones (repeatable)."),
     var_file: List[str] = typer.Option(None, "--var-file", help="Terraform variable file applied to every root module (repeatable)."),
+    helm_values: List[str] = typer.Option(None, "--helm-values", help=_HELM_VALUES_HELP),
+    helm_set: List[str] = typer.Option(None, "--helm-set", help=_HELM_SET_HELP),
+    helm_charts_dir: List[str] = typer.Option(None, "--helm-charts-dir", help=_HELM_CHARTS_DIR_HELP),
+    helm_renderer: Optional[str] = typer.Option(None, "--helm-renderer", help=_HELM_RENDERER_HELP),
+    helm_timeout: Optional[float] = typer.Option(None, "--helm-timeout", min=0.1, help=_HELM_TIMEOUT_HELP),
     exclude: List[str] = typer.Option(None, "--exclude", help="Skip paths matching this glob or name (repeatable; adds to the configuration's)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print no report to standard output; errors and the exit code still tell."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List every finding, P0 included."),
@@ -219,6 +263,7 @@ def scan(
         var_file=var_file,
         baseline=baseline,
         no_ignores=no_ignores,
+        helm=_helm_flags(helm_values, helm_set, helm_charts_dir, helm_renderer, helm_timeout),
     )
     progress = _progress(not (no_progress or quiet))
     try:
@@ -268,22 +313,29 @@ def baseline_create(
     disable: List[str] = typer.Option(None, "--disable", help="Drop the findings of this rule id (repeatable)."),
     rules: List[str] = typer.Option(None, "--rules", help="Extra rule directory (repeatable)."),
     var_file: List[str] = typer.Option(None, "--var-file", help="Terraform variable file applied to every root module (repeatable)."),
+    helm_values: List[str] = typer.Option(None, "--helm-values", help=_HELM_VALUES_HELP),
+    helm_set: List[str] = typer.Option(None, "--helm-set", help=_HELM_SET_HELP),
+    helm_charts_dir: List[str] = typer.Option(None, "--helm-charts-dir", help=_HELM_CHARTS_DIR_HELP),
+    helm_renderer: Optional[str] = typer.Option(None, "--helm-renderer", help=_HELM_RENDERER_HELP),
+    helm_timeout: Optional[float] = typer.Option(None, "--helm-timeout", min=0.1, help=_HELM_TIMEOUT_HELP),
     exclude: List[str] = typer.Option(None, "--exclude", help="Skip paths matching this glob or name (repeatable)."),
+    no_progress: bool = typer.Option(False, "--no-progress", help="Never show the progress line (it only appears on a terminal outside CI)."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
 ) -> None:
     """Record the current findings (P1 and up) so that later scans with --baseline report only new ones."""
     from dataclasses import replace
 
     from portacheck import baseline as baselines
-    from portacheck.config import DEFAULT_BASELINE
+    from portacheck.config import DEFAULT_BASELINE, display_path
     from portacheck.scan import run
 
     config = _build_config(
-        paths or ["."], config_file, no_config, exclude=exclude, disable=disable, rules=rules, var_file=var_file, no_ignores=no_ignores
+        paths or ["."], config_file, no_config, exclude=exclude, disable=disable, rules=rules, var_file=var_file, no_ignores=no_ignores,
+        helm=_helm_flags(helm_values, helm_set, helm_charts_dir, helm_renderer, helm_timeout),
     )
     target = output or config.baseline or DEFAULT_BASELINE
     config = replace(config, baseline=None)  # the old baseline must not hide findings from the new one
-    progress = _progress(True)
+    progress = _progress(not no_progress)
     try:
         assessment = run(paths or ["."], config, debug=debug, progress=progress)
     finally:
@@ -294,7 +346,7 @@ def baseline_create(
     for error in assessment.errors:
         typer.echo(f"portacheck: {error}", err=True)
     count = len(result.entries)
-    typer.echo(f"portacheck: wrote {count} finding{'s' if count != 1 else ''} to {target}", err=True)
+    typer.echo(f"portacheck: wrote {count} finding{'s' if count != 1 else ''} to {display_path(target)}", err=True)
     if assessment.has_errors:
         typer.echo("portacheck: some input could not be analysed; its findings are not in the baseline", err=True)
     raise typer.Exit(EXIT_INCOMPLETE if assessment.has_errors else EXIT_OK)

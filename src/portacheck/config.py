@@ -48,6 +48,11 @@ class Config:
     jobs: int = 0  # parser worker processes; 0 = one per core, 1 = no worker processes
     source: str = ""  # the configuration file this came from, for messages
     helm_charts: Mapping[str, HelmChart] = field(default_factory=dict)  # absolute chart directory -> values
+    helm_values: tuple[str, ...] = ()  # --helm-values files (absolute) for every chart, after helm_charts' own
+    helm_set: tuple[str, ...] = ()  # --helm-set key=value pairs for every chart, after helm_charts' own
+    helm_charts_dirs: tuple[str, ...] = ()  # --helm-charts-dir: chart archives that satisfy dependencies
+    helm_renderer: str = "auto"  # auto (SDK if installed, else a helm binary), sdk, binary or static
+    helm_timeout: float = 30.0  # seconds one chart may take to render
     baseline: str | None = None  # baseline file whose findings are not reported as new
     ignores: bool = True  # honour inline suppressions (comments, annotations); False with --no-ignores
     key_lines: Mapping[str, int] = field(default_factory=dict)  # key path in the file -> line, for messages

@@ -3,20 +3,23 @@
 Walks directories itself (not os.walk) so that symlinks get a decision each: followed when
 they stay inside the root, reported when they loop or leave it. Files named on the command
 line (as pre-commit does) pull in the rest of their Terraform module, because a file cannot be
-judged without its variables; the report then shows findings of the named files only.
+judged without its variables, and the modules that call it through a local source (transitively),
+because its variables get their values there and its findings their module path; the report then
+shows findings of the named files only.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import os
+import re
 import stat
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
 from portacheck.model import ScanError, Severity, SourceFile
 from portacheck.parse.application import is_application_file
-from portacheck.parse.terraform import is_terraform_file
+from portacheck.parse.terraform import TFVARS_SUFFIXES, is_terraform_file
 
 CHART_FILE = "Chart.yaml"
 YAML_SUFFIXES = (".yaml", ".yml", ".json")
@@ -28,6 +31,10 @@ DEFAULT_EXCLUDES = (
     ".git", ".hg", ".svn", ".terraform", ".terragrunt-cache", "node_modules", ".venv", "venv",
     "__pycache__", ".tox", ".mypy_cache", ".pytest_cache", ".ruff_cache",
 )
+
+
+# A local module call, in HCL (`source = "./db"`) or JSON (`"source": "../modules/db"`).
+_LOCAL_SOURCE = re.compile(rb'(?:\bsource\s*=|"source"\s*:)\s*"(\.\.?(?:[/\\][^"]*)?)"')
 
 
 @dataclass(frozen=True)
@@ -107,6 +114,7 @@ def discover(paths: Sequence[str], exclude: Iterable[str] = (), root: str | None
     walker = _Walker(root, make_excluder(exclude), make_excluder(DEFAULT_EXCLUDES))
     focus: set[str] = set()
     explicit_files = False
+    module_dirs: set[str] = set()  # directories of named Terraform files
     for path in paths:
         absolute = os.path.abspath(path)
         if os.path.commonpath([root, absolute]) != root:
@@ -126,10 +134,14 @@ def discover(paths: Sequence[str], exclude: Iterable[str] = (), root: str | None
                 walker.add(os.path.join(chart, CHART_FILE), "helm")  # a template is judged with its chart
             elif kind in ("terraform", "kubernetes"):
                 walker.walk(os.path.dirname(absolute), recursive=False)  # the whole module, the sibling manifests
+                if kind == "terraform":
+                    module_dirs.add(os.path.dirname(absolute))
             elif kind is not None:
                 walker.add(absolute, kind)
         else:
             walker.errors.append(ScanError(path, "no such file or directory"))
+    for caller in sorted(walker.callers(module_dirs)):
+        walker.walk(caller, recursive=False, kinds=("terraform",))
     files = tuple(sorted(walker.files.values(), key=lambda f: f.relpath))
     return Discovery(root, files, tuple(walker.errors), frozenset(focus) if explicit_files else None)
 
@@ -156,7 +168,41 @@ class _Walker:
     def _inside_root(self, real: str) -> bool:
         return os.path.commonpath([self.real_root, real]) == self.real_root
 
-    def walk(self, directory: str, recursive: bool = True) -> None:
+    def callers(self, module_dirs: set[str]) -> set[str]:
+        """Directories under the root whose Terraform files call one of `module_dirs` through a local
+        source, directly or through other such calls. A byte search, not a parse: cheap enough to run
+        over the whole tree for every commit."""
+        if not module_dirs:
+            return set()
+        called_by: dict[str, set[str]] = {}
+        for directory, _dirs, names in self._tree():
+            for name in names:
+                if not is_terraform_file(name) or name.endswith(TFVARS_SUFFIXES):
+                    continue
+                try:
+                    with open(os.path.join(directory, name), "rb") as handle:
+                        data = handle.read()
+                except OSError:
+                    continue
+                for match in _LOCAL_SOURCE.finditer(data):
+                    source = match.group(1).decode("utf-8", "replace").replace("\\", "/")
+                    called_by.setdefault(os.path.normpath(os.path.join(directory, source)), set()).add(directory)
+        found: set[str] = set()
+        todo = [os.path.normpath(d) for d in module_dirs]
+        while todo:
+            for caller in called_by.get(todo.pop(), ()):
+                if caller not in found and caller not in module_dirs:
+                    found.add(caller)
+                    todo.append(caller)
+        return found
+
+    def _tree(self):
+        """os.walk of the root without excluded directories and without following symlinks."""
+        for directory, dirs, names in os.walk(self.root):
+            dirs[:] = sorted(d for d in dirs if not self.default_excluded(d) and not self.user_excluded(self.rel(os.path.join(directory, d))))
+            yield directory, dirs, names
+
+    def walk(self, directory: str, recursive: bool = True, kinds: tuple[str, ...] | None = None) -> None:
         real = os.path.realpath(directory)
         if real in self.visited:
             return
@@ -166,7 +212,7 @@ class _Walker:
         except OSError as exc:
             self.errors.append(ScanError(self.rel(directory), f"cannot list directory: {exc.strerror or exc}"))
             return
-        if any(entry.name == CHART_FILE and entry.is_file() for entry in entries):
+        if (kinds is None or "helm" in kinds) and any(entry.name == CHART_FILE and entry.is_file() for entry in entries):
             chart_file = os.path.join(directory, CHART_FILE)
             if not self.user_excluded(self.rel(chart_file)):
                 self.files.setdefault(self.rel(chart_file), SourceFile(chart_file, self.rel(chart_file), "helm"))
@@ -183,7 +229,7 @@ class _Walker:
                         self.walk(entry.path)
                 elif entry.is_file(follow_symlinks=False):
                     kind = classify(rel)
-                    if kind:
+                    if kind and (kinds is None or kind in kinds):
                         self.files.setdefault(rel, SourceFile(entry.path, rel, kind))
             except OSError as exc:  # pragma: no cover - races with the file system
                 self.errors.append(ScanError(rel, f"cannot inspect: {exc.strerror or exc}"))

@@ -113,6 +113,7 @@ class Signal:
     value: str
     location: Location
     context: str = ""  # where inside the resource, e.g. "spec.storageClassName"
+    values_location: Location | None = None  # a rendered Helm value: the values file line it came from
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +239,12 @@ class Finding:
     @property
     def location(self) -> Location:
         return self.signal.location
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """The files the finding is about: its location's, and the values file its value came from."""
+        extra = self.signal.values_location
+        return (self.signal.location.path,) + ((extra.path,) if extra is not None else ())
 
 
 @dataclass(frozen=True, slots=True)

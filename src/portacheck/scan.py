@@ -50,6 +50,13 @@ def run(
         max_file_bytes=config.max_file_bytes,
         excluded=make_excluder(config.exclude),
         jobs=config.jobs,
+        sdk_packages=tuple((p, r.provider) for r in catalogue.rules for p in r.match.get("sdk_package", ())),
+        helm_values=config.helm_values,
+        helm_set=config.helm_set,
+        helm_chart_values=config.helm_charts,
+        helm_charts_dirs=config.helm_charts_dirs,
+        helm_renderer=config.helm_renderer,
+        helm_timeout=config.helm_timeout,
     )
     inventory = build(discovery, context, parsers(), debug=debug)
     step("matching rules")
@@ -80,16 +87,18 @@ def apply_ignores(
 ) -> tuple[list[Finding], list[tuple[Finding, str]], list[str]]:
     """Inline suppressions, then the baseline, on the findings in focus; the rest pass through."""
     focus = inventory.focus
-    in_focus = [f for f in findings if focus is None or f.location.path in focus]
-    outside = [f for f in findings if not (focus is None or f.location.path in focus)]
+    in_focus = [f for f in findings if focus is None or any(p in focus for p in f.paths)]
+    outside = [f for f in findings if not (focus is None or any(p in focus for p in f.paths))]
     active: Sequence[Finding] = in_focus
     suppressed: list[tuple[Finding, str]] = []
     notes: list[str] = []
     if config.ignores:
-        analysed = {f.relpath for f in inventory.files} | {f.location.path for f in in_focus}
-        files = [rel for rel in analysed if focus is None or rel in focus]
-        found = suppress.collect(inventory.root, files, inventory.resources)
-        outcome = suppress.apply(in_focus, found, today, known_rules=catalogue.by_id)
+        analysed = {f.relpath for f in inventory.files} | {path for f in in_focus for path in f.paths}
+        analysed |= suppress.chart_files(inventory.root, [f.relpath for f in inventory.files if f.kind == "helm"])
+        # Every analysed file's suppressions apply (a module block's comment covers the module's files,
+        # a values file's comment the template it feeds), but only the named files' are reported on.
+        found = suppress.collect(inventory.root, analysed, inventory.resources)
+        outcome = suppress.apply(in_focus, found, today, known_rules=catalogue.by_id, report_on=focus)
         active, notes = outcome.active, list(outcome.notes)
         suppressed.extend(outcome.suppressed)
     if baseline is not None:

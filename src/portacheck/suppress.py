@@ -14,12 +14,16 @@ What a suppression covers (its scope):
 - in YAML, a comment above the first key of a document covers the document; above any other
   key, or at the end of its line, it covers that key and everything indented below it;
 - elsewhere a comment covers its own line (at the end of a line) or the next line of code;
-- an annotation covers the object (the YAML document) that carries it.
+- an annotation covers the object (the YAML document) that carries it;
+- in a Helm values file, the covered lines also cover the rendered findings whose value came
+  from them (Signal.values_location).
 
 Rule ids are exact or globs (`AWS-*`). A reason is mandatory; `until: YYYY-MM-DD` is optional
 and inclusive. Suppressions without a reason, malformed, expired or matching nothing are
-reported as notes; the findings of suppressions that are not applied stay active. Files are
-only read when they hold the marker text, which a byte search finds cheaply.
+reported as notes; the findings of suppressions that are not applied stay active. In a scan of
+named files (pre-commit), every analysed file's suppressions apply, but notes are given only for
+those in the named files or covering their findings. Files are only read when they hold the
+marker text, which a byte search finds cheaply.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ import fnmatch
 import os
 import re
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Collection, Iterable, Sequence
 
 from portacheck.model import Finding, Resource
 
@@ -73,6 +77,9 @@ class Suppression:
             return False
         loc = finding.location
         if loc.path == self.path and self.start <= loc.line <= self.end:
+            return True
+        values = getattr(finding.signal, "values_location", None)  # a rendered Helm value: the values line it came from
+        if values is not None and values.path == self.path and self.start <= values.line <= self.end:
             return True
         res = finding.resource.location
         if self.block and res.path == self.path and self.start <= res.line <= self.end:
@@ -123,6 +130,24 @@ def collect(root: str, relpaths: Iterable[str], resources: Sequence[Resource] = 
         text = data.decode("utf-8", errors="replace")
         result.extend(parse_file(rel, text, resources))
     return result
+
+
+def chart_files(root: str, charts: Iterable[str]) -> set[str]:
+    """The YAML files (values, templates, vendored subcharts) of the charts whose Chart.yaml paths are given.
+
+    Discovery hands a chart to its analyser as its Chart.yaml alone; suppressions live in its
+    other files, and must be read there to be applied or reported as stale."""
+    found: set[str] = set()
+    for chart in charts:
+        if os.path.basename(chart) != "Chart.yaml":
+            continue  # a packaged chart: its files are not on disk to carry comments
+        directory = os.path.join(root, os.path.dirname(chart))
+        for current, dirs, names in os.walk(directory):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in names:
+                if name.lower().endswith(_YAML_SUFFIXES):
+                    found.add(os.path.relpath(os.path.join(current, name), root).replace(os.sep, "/"))
+    return found
 
 
 def parse_file(rel: str, text: str, resources: Sequence[Resource] = ()) -> list[Suppression]:
@@ -448,21 +473,30 @@ def apply(
     suppressions: Sequence[Suppression],
     today: _dt.date,
     known_rules: Iterable[str] = (),
+    report_on: Collection[str] | None = None,
 ) -> Outcome:
-    """Split findings into active and suppressed; notes say which suppressions did not apply and why."""
+    """Split findings into active and suppressed; notes say which suppressions did not apply and why.
+
+    `report_on` (the files named on the command line, as pre-commit passes them) limits the notes
+    to suppressions in those files or that would cover one of the findings; None reports on all."""
     known = set(known_rules)
     notes: list[str] = []
     usable: list[Suppression] = []
+
+    def note(s: Suppression, text: str) -> None:
+        if report_on is None or s.path in report_on or any(s.covers(f) for f in findings):
+            notes.append(text)
+
     for s in sorted(suppressions, key=lambda s: (s.path, s.line, s.rules)):
         what = f"suppression of {', '.join(s.rules)}" if s.rules else "suppression"
         if s.problem:
-            notes.append(f"{s.where}: {what} not applied: {s.problem}")
+            note(s, f"{s.where}: {what} not applied: {s.problem}")
         elif s.until is not None and s.until < today:
-            notes.append(f"{s.where}: {what} expired on {s.until.isoformat()}; its findings are reported again")
+            note(s, f"{s.where}: {what} expired on {s.until.isoformat()}; its findings are reported again")
         else:
             unknown = [r for r in s.rules if known and not any(ch in r for ch in "*?") and r not in known]
             if unknown:
-                notes.append(f"{s.where}: {what}: no rule {', '.join(unknown)} (see `portacheck rules list`)")
+                note(s, f"{s.where}: {what}: no rule {', '.join(unknown)} (see `portacheck rules list`)")
                 if len(unknown) == len(s.rules):
                     continue
             usable.append(s)
@@ -478,5 +512,5 @@ def apply(
             suppressed.append((finding, cover.describe()))
     for s in usable:
         if s not in used:
-            notes.append(f"{s.where}: suppression of {', '.join(s.rules)} matches no finding; remove it")
+            note(s, f"{s.where}: suppression of {', '.join(s.rules)} matches no finding; remove it")
     return Outcome(tuple(active), tuple(suppressed), tuple(notes))

@@ -8,6 +8,7 @@ and routes in front of them, ConfigMaps and Secrets (endpoints, stores), Kustomi
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
@@ -66,6 +67,7 @@ def build(resources: Sequence[Resource], findings: Iterable[Finding], focus: fro
     for finding in findings:
         findings_of.setdefault(resource_key(finding.resource), []).append(finding)
     verdicts = []
+    code = _CodeLinks(resources, findings_of)
     for resource in resources:
         if resource.kind != "workload" or (focus is not None and resource.location.path not in focus):
             continue
@@ -73,12 +75,13 @@ def build(resources: Sequence[Resource], findings: Iterable[Finding], focus: fro
         for key in _reachable(resource, by_key):
             linked = by_key[key]
             ties.extend(Tie(f, linked.address) for f in findings_of.get(key, ()))
+        ties.extend(code.ties(resource))
         above = [t for t in ties if t.finding.level is not Level.P0]
         above = _unique(sorted(above, key=lambda t: (-t.finding.level.rank, t.finding.rule.id, t.via, t.finding.location.line)))
         level = max((t.finding.level for t in above), default=Level.P0)
         verdicts.append(WorkloadVerdict(resource, level, tuple(above)))
     verdicts.sort(key=lambda v: (v.resource.location.path, v.resource.location.line, v.resource.address))
-    return WorkloadView(tuple(verdicts))
+    return WorkloadView(tuple(verdicts), code.notes())
 
 
 def _reachable(resource: Resource, by_key: Mapping[str, Resource]) -> list[str]:
@@ -106,3 +109,76 @@ def _unique(ties: list[Tie]) -> list[Tie]:
             seen.add(key)
             result.append(tie)
     return result
+
+
+# --- the code a workload's image is built from -----------------------------------------------
+
+_MANIFEST_DIRS = frozenset({"k8s", "kubernetes", "kube", "deploy", "deployment", "manifests"})
+
+
+class _CodeLinks:
+    """Ties a workload to the application findings (SDK packages, client calls, app config) under
+    the directory its image is built from: a skaffold or Compose build naming its image (compared
+    without registry and tag, then by the last path segment when that is unambiguous), or a
+    Dockerfile next to its manifest (same directory, or the parent of a k8s/, deploy/... one).
+    """
+
+    def __init__(self, resources: Sequence[Resource], findings_of: Mapping[str, list[Finding]]):
+        self.builds = [r for r in resources if r.source == "application" and r.kind == "build"]
+        self.code = [
+            f for r in resources if r.source == "application" and r.kind != "build" for f in findings_of.get(resource_key(r), ())
+        ]
+        self.unlinked: list[str] = []
+
+    def ties(self, workload: Resource) -> list[Tie]:
+        if not self.builds and not self.code:
+            return []  # no application code in the scan: nothing to link, nothing to say
+        found: dict[str, str] = {}  # build context -> how the link was made
+        for image in workload.attributes.get("images") or ():
+            for build in self.by_image(str(image)):
+                found.setdefault(build.attributes["context"], build.address)
+        manifest_dir = posixpath.dirname(workload.location.path) or "."
+        near = {manifest_dir}
+        if posixpath.basename(manifest_dir) in _MANIFEST_DIRS:
+            near.add(posixpath.dirname(manifest_dir) or ".")
+        for build in self.builds:
+            if build.type == "Dockerfile" and build.attributes.get("context") in near:
+                found.setdefault(build.attributes["context"], build.address)
+        if not found:
+            self.unlinked.append(f"{workload.address} ({workload.location.path})")
+            return []
+        result = []
+        for context, via in sorted(found.items()):
+            prefix = "" if context == "." else context + "/"
+            result.extend(Tie(f, f"{via}, built from {context}") for f in self.code if f.location.path.startswith(prefix))
+        return result
+
+    def by_image(self, image: str) -> list[Resource]:
+        wanted = _repository(image)
+        named = [b for b in self.builds if b.attributes.get("image")]
+        exact = [b for b in named if _repository(b.attributes["image"]) == wanted]
+        if exact:
+            return exact
+        last = wanted.rsplit("/", 1)[-1]
+        same_name = [b for b in named if _repository(b.attributes["image"]).rsplit("/", 1)[-1] == last]
+        return same_name if len({b.attributes["context"] for b in same_name}) == 1 else []
+
+    def notes(self) -> tuple[str, ...]:
+        if not self.unlinked:
+            return ()
+        return (
+            f"{len(self.unlinked)} workload{'s' if len(self.unlinked) != 1 else ''} could not be tied to the code "
+            "its image is built from (no skaffold or Compose build names the image, no Dockerfile next to the manifest), "
+            "so SDKs in that code are not counted for it: " + ", ".join(self.unlinked),
+        )
+
+
+def _repository(image: str) -> str:
+    """An image reference without registry, tag and digest: `gcr.io/p/web:1.2` -> `p/web`."""
+    name = image.split("@", 1)[0]
+    if ":" in name.rsplit("/", 1)[-1]:
+        name = name.rsplit(":", 1)[0]
+    parts = name.split("/")
+    if len(parts) > 1 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
+        parts = parts[1:]
+    return "/".join(parts).lower()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from portacheck.errors import InputError
 from portacheck.model import ParseResult, SourceFile
@@ -29,6 +29,17 @@ class ParseContext:
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     excluded: Callable[[str], bool] = lambda relpath: False  # user excludes, by path relative to root
     jobs: int = 0  # worker processes for parsing; 0 = one per core
+    # (pattern, provider) of every `sdk_package` pattern in the catalogue: which dependencies are
+    # cloud SDKs. None (no catalogue at hand): the application analyser keeps every dependency.
+    sdk_packages: tuple[tuple[str, str], ...] | None = None
+    # Helm (see parse/helm): user values for every chart, per-chart values from the configuration
+    # file (absolute chart directory -> config.HelmChart), dependency archives, renderer, time limit.
+    helm_values: tuple[str, ...] = ()  # absolute paths of --helm-values files, in order
+    helm_set: tuple[str, ...] = ()  # --helm-set key=value pairs, in order
+    helm_chart_values: Mapping[str, Any] = field(default_factory=dict)
+    helm_charts_dirs: tuple[str, ...] = ()  # absolute --helm-charts-dir directories
+    helm_renderer: str = "auto"  # auto, sdk, binary or static
+    helm_timeout: float = 30.0  # seconds per chart render
 
 
 Parser = Callable[[Sequence[SourceFile], ParseContext], ParseResult]

@@ -322,7 +322,13 @@ class _ObjectReader:
                 self.signal("k8s_label", key, self.key_line(labels, key), f"{path}.labels.{key}")
 
     def strings(self, node: Any, path: str) -> None:
-        """Every string value that could hold a hostname, ARN or URI, for the endpoint matcher."""
+        """Every string value that could hold a hostname, ARN or URI, for the endpoint matcher.
+
+        A CustomResourceDefinition only describes a schema: its descriptions and examples
+        mention providers without using them, so only its kind is judged.
+        """
+        if self.obj.kind == "CustomResourceDefinition":
+            return
         for context, line, value in _string_leaves(node, path):
             if context.startswith(("apiVersion", "kind", "metadata.managedFields")) or context.endswith(_SKIPPED_TEXT):
                 continue
@@ -459,6 +465,8 @@ class _ObjectReader:
             for i, expression in enumerate(expressions):
                 if not isinstance(expression, YMap) or not isinstance(expression.get("key"), str):
                     continue
+                if _text(expression.get("operator")) in ("NotIn", "DoesNotExist", "Lt", "Gt"):
+                    continue  # keeping pods away from provider nodes does not tie them to the provider
                 key = expression["key"]
                 line = self.value_line(expression, "key")
                 values = expression.get("values")

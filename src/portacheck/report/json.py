@@ -116,6 +116,7 @@ def summary(a: Assessment) -> dict[str, Any]:
             "as_they_are": a.workloads.as_they_are,
             "repointed": a.workloads.repointed,
             "tied": a.workloads.tied,
+            "notes": list(a.workloads.notes),
         },
         "by_provider": {k: {lv.value: n for lv, n in v.items()} for k, v in sorted(a.by_provider.items())},
         "by_category": {k: {lv.value: n for lv, n in v.items()} for k, v in sorted(a.by_category.items())},
@@ -179,7 +180,12 @@ def finding(f: Finding) -> dict[str, Any]:
             "file": resource.location.path,
             "line": resource.location.line,
         },
-        "evidence": {"kind": f.signal.kind, "value": f.signal.value, "context": f.signal.context or None},
+        "evidence": {
+            "kind": f.signal.kind,
+            "value": f.signal.value,
+            "context": f.signal.context or None,
+            "values": _values_location(f.signal.values_location),
+        },
         "alternatives": {
             "standard": f.rule.standard or None,
             "open_source": list(f.rule.open_source),
@@ -212,6 +218,13 @@ def verdict(v: ResourceVerdict) -> dict[str, Any]:
 
 def error(e: ScanError) -> dict[str, Any]:
     return {"file": e.path, "line": e.line or None, "column": e.column or None, "severity": e.severity.value, "message": e.message}
+
+
+def _values_location(loc: Any) -> dict[str, Any] | None:
+    """Where a rendered Helm value came from: the values file and line (member: file inside an archive)."""
+    if loc is None:
+        return None
+    return {"file": loc.path, "line": loc.line or None, "member": loc.origin or None}
 
 
 def _plain(value: Any) -> Any:

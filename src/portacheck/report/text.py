@@ -65,6 +65,8 @@ def render(assessment: Assessment, stream: TextIO, *, color: bool = False, verbo
         for finding in shown:
             where = str(finding.location)
             origin = f"  (via {finding.location.origin})" if finding.location.origin else ""
+            if finding.signal.values_location is not None:  # a rendered Helm value: where to change it
+                origin += f"  (value from {finding.signal.values_location})"
             note = ""
             if finding.level is not rule.level or finding.why != rule.why:
                 note = f"\n        {finding.level.value}: {finding.why}"
@@ -95,6 +97,8 @@ def render(assessment: Assessment, stream: TextIO, *, color: bool = False, verbo
                 out(f"          {line}\n")
         if view.as_they_are and not verbose:
             out(f"    ({view.as_they_are} portable workload{'s' if view.as_they_are != 1 else ''} not listed; --verbose lists them)\n")
+        for note in view.notes:
+            out(f"    note: {note}\n")
 
     if a.resources_total:
         out("\n" + paint("Effort", "1") + f": {days(a.effort.low, a.effort.high)} in all")

@@ -139,6 +139,7 @@ class Matcher:
             hit.token,
             Location(location.path, line, 0, location.origin),
             signal.context,
+            signal.values_location,
         )
         if hit.rule is None:
             if hit.provider == self.family(resource.provider):

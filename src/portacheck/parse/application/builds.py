@@ -1,0 +1,102 @@
+"""Where container images are built from: Dockerfiles, skaffold.yaml artifacts, Compose build contexts.
+
+Each becomes a Resource of kind "build" (nothing deployed) with `image` (when the file names
+one) and `context`, the build directory relative to the scan root. The workload view uses them
+to tie a workload to the SDKs of the code its image is built from.
+
+    Dockerfile                  context = its directory, image unknown
+    skaffold.yaml               build.artifacts[] (and profiles[].build.artifacts[]): image, context
+    docker-compose.yml          services.<name>.build (a path, or {context, dockerfile}); image or the service name
+"""
+
+from __future__ import annotations
+
+import posixpath
+from typing import Any
+
+from portacheck._yaml import Document, YList, YMap
+from portacheck.model import Location, Resource
+
+
+def context_dir(file_rel: str, context: str = ".") -> str:
+    """A build context relative to the scan root, "." for the root itself."""
+    base = posixpath.dirname(file_rel)
+    joined = posixpath.normpath(posixpath.join(base, context or "."))
+    return "." if joined in ("", ".") else joined
+
+
+def dockerfile(rel: str) -> Resource:
+    directory = context_dir(rel)
+    return _build(rel, 0, "Dockerfile", f"dockerfile:{rel.rsplit('/', 1)[-1]}", "", directory, rel)
+
+
+def skaffold(rel: str, documents: list[Document]) -> list[Resource]:
+    result = []
+    for document in documents:
+        root = document.root
+        if not isinstance(root, YMap):
+            continue
+        sections: list[tuple[Any, str]] = [(root.get("build"), "")]
+        profiles = root.get("profiles")
+        for profile in profiles if isinstance(profiles, YList) else ():
+            if isinstance(profile, YMap):
+                sections.append((profile.get("build"), str(profile.get("name") or "")))
+        for build, profile_name in sections:
+            artifacts = build.get("artifacts") if isinstance(build, YMap) else None
+            if not isinstance(artifacts, YList):
+                continue
+            for index, artifact in enumerate(artifacts):
+                if not isinstance(artifact, YMap) or not isinstance(artifact.get("image"), str):
+                    continue
+                image = artifact["image"]
+                context = artifact.get("context") if isinstance(artifact.get("context"), str) else "."
+                docker = artifact.get("docker")
+                name = docker.get("dockerfile") if isinstance(docker, YMap) else None
+                directory = context_dir(rel, context)
+                address = f"skaffold:{image}" + (f" (profile {profile_name})" if profile_name else "")
+                dockerfile_path = posixpath.join(directory, name if isinstance(name, str) else "Dockerfile")
+                line = artifacts.item_lines[index]
+                result.append(_build(rel, line, "skaffold artifact", address, image, directory, dockerfile_path))
+    return result
+
+
+def compose(rel: str, documents: list[Document]) -> list[Resource]:
+    result = []
+    for document in documents:
+        root = document.root
+        services = root.get("services") if isinstance(root, YMap) else None
+        if not isinstance(services, YMap):
+            continue
+        for name, service in services.items():
+            if not isinstance(service, YMap) or "build" not in service:
+                continue
+            build = service["build"]
+            context, dockerfile_name = ".", "Dockerfile"
+            if isinstance(build, str):
+                context = build
+            elif isinstance(build, YMap):
+                context = build.get("context") if isinstance(build.get("context"), str) else "."
+                if isinstance(build.get("dockerfile"), str):
+                    dockerfile_name = build["dockerfile"]
+            else:
+                continue
+            if "://" in context or context.startswith("git@"):
+                continue  # a remote context: nothing in this repository
+            image = service.get("image") if isinstance(service.get("image"), str) else str(name)
+            directory = context_dir(rel, context)
+            line = services.key_lines.get(name, 0)
+            dockerfile_path = posixpath.join(directory, dockerfile_name)
+            result.append(_build(rel, line, "compose service", f"compose:{name}", image, directory, dockerfile_path))
+    return result
+
+
+def _build(rel: str, line: int, type_: str, address: str, image: str, context: str, dockerfile_path: str) -> Resource:
+    return Resource(
+        source="application",
+        kind="build",
+        provider="",
+        type=type_,
+        address=address,
+        location=Location(rel, line),
+        attributes={"image": image, "context": context, "dockerfile": posixpath.normpath(dockerfile_path)},
+    )

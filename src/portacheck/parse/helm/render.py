@@ -1,0 +1,202 @@
+"""The one place that knows how to render a chart; everything else sees manifests or a failure.
+
+Renderers, behind `render()`:
+- `sdk`: helm-python-sdk (Helm v4's Go SDK through ctypes; the optional `portacheck[helm]`
+  extra), in a child process of this interpreter (see _worker.py);
+- `binary`: `helm template` from PATH, with Helm's home directories pointed at an empty
+  scratch directory so no plugin, repository or cache of the user is involved;
+- `auto`: the SDK when installed, else a `helm` on PATH.
+Either way the chart is the staged copy (dependencies already resolved), each render has a
+wall-clock limit and a memory limit, and the child is killed when it overruns. Rendering never
+contacts a cluster or a network: `lookup` returns nothing, and nothing is fetched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+RENDERERS = ("auto", "sdk", "binary", "static")
+DEFAULT_TIMEOUT = 30.0
+MEMORY_LIMIT = 3 * 1024 * 1024 * 1024  # address space of the SDK worker
+MAX_OUTPUT = 256 * 1024 * 1024
+NAMESPACE = "default"
+_WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_worker.py")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    manifests: Mapping[str, str]  # render key ("web/templates/deployment.yaml") -> manifest text
+    renderer: str  # "sdk" or "binary"
+
+
+@dataclass(frozen=True)
+class Failure:
+    kind: str  # "unavailable", "load", "values", "render", "timeout", "crash", "too-large"
+    message: str
+    renderer: str = ""
+    template: str = ""  # render key of the template that failed, when the message names one
+    line: int = 0
+
+
+def sdk_installed() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("helm_python") is not None
+
+
+def choose(renderer: str) -> str | Failure:
+    """The renderer to use for `renderer` (auto, sdk, binary), or why none can be used."""
+    if renderer == "auto":
+        if sdk_installed():
+            return "sdk"
+        if shutil.which("helm"):
+            return "binary"
+        return Failure("unavailable", "no Helm renderer: install portacheck[helm] (helm-python-sdk) or put `helm` on PATH")
+    if renderer == "sdk" and not sdk_installed():
+        return Failure("unavailable", "--helm-renderer sdk needs helm-python-sdk: pip install 'portacheck[helm]'", "sdk")
+    if renderer == "binary" and not shutil.which("helm"):
+        return Failure("unavailable", "--helm-renderer binary needs a `helm` executable on PATH; none found", "binary")
+    return renderer
+
+
+def render(staged: str, values: Mapping[str, Any], release: str, renderer: str, timeout: float = DEFAULT_TIMEOUT) -> Rendered | Failure:
+    """Render the staged chart directory with the user's values (chart defaults apply underneath)."""
+    chosen = choose(renderer)
+    if isinstance(chosen, Failure):
+        return chosen
+    if chosen == "sdk":
+        return _sdk(staged, values, release, timeout)
+    return _binary(staged, values, release, timeout)
+
+
+def _sdk(staged: str, values: Mapping[str, Any], release: str, timeout: float) -> Rendered | Failure:
+    request = {"chart": staged, "values": values, "release": release, "namespace": NAMESPACE, "memory": MEMORY_LIMIT, "max_output": MAX_OUTPUT}
+    with tempfile.TemporaryDirectory(prefix="portacheck-helm-") as cwd:
+        try:
+            done = subprocess.run(
+                [sys.executable, "-P", _WORKER],
+                input=json.dumps(request),
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                cwd=cwd,  # an empty directory: nothing of the scanned repository is importable
+                env=_env(cwd),
+            )
+        except subprocess.TimeoutExpired:
+            return Failure("timeout", f"rendering took longer than {timeout:g} s (a template may loop); stopped", "sdk")
+        except OSError as exc:
+            return Failure("crash", f"cannot start the renderer: {exc.strerror or exc}", "sdk")
+    try:
+        answer = json.loads(done.stdout) if done.stdout.strip() else None
+    except ValueError:
+        answer = None
+    if not isinstance(answer, dict):
+        return Failure("crash", _crash_message(done.returncode, done.stderr), "sdk")
+    if answer.get("ok"):
+        return Rendered(dict(answer.get("manifests") or {}), "sdk")
+    kind = str(answer.get("kind") or "render")
+    message = str(answer.get("message") or "")
+    if kind == "too-large":
+        message = f"{message}, more than the {MAX_OUTPUT // (1024 * 1024)} MiB limit; not analysed"
+    return _failure(kind, message, "sdk")
+
+
+def _binary(staged: str, values: Mapping[str, Any], release: str, timeout: float) -> Rendered | Failure:
+    helm = shutil.which("helm")
+    assert helm is not None
+    with tempfile.TemporaryDirectory(prefix="portacheck-helm-") as home:
+        values_file = os.path.join(home, "values.json")
+        with open(values_file, "w", encoding="utf-8") as handle:
+            json.dump(values, handle)
+        env = _env(home)
+        for name in ("HELM_CACHE_HOME", "HELM_CONFIG_HOME", "HELM_DATA_HOME", "HELM_PLUGINS"):
+            env[name] = os.path.join(home, name.lower())
+        env["HELM_REPOSITORY_CONFIG"] = os.path.join(home, "repositories.yaml")
+        env["KUBECONFIG"] = os.path.join(home, "kubeconfig")  # absent: no cluster
+        try:
+            done = subprocess.run(
+                [helm, "template", release, staged, "--namespace", NAMESPACE, "--values", values_file],
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                cwd=home,
+                env=env,
+            )
+        except subprocess.TimeoutExpired:
+            return Failure("timeout", f"`helm template` took longer than {timeout:g} s (a template may loop); stopped", "binary")
+        except OSError as exc:
+            return Failure("crash", f"cannot run helm: {exc.strerror or exc}", "binary")
+    if done.returncode != 0:
+        message = done.stderr.strip().removeprefix("Error: ") or f"helm exited with code {done.returncode}"
+        kind = "render" if "template" in message or "execution error" in message else "load"
+        return _failure(kind, message, "binary")
+    if len(done.stdout) > MAX_OUTPUT:
+        return Failure("too-large", f"rendered output exceeds {MAX_OUTPUT // (1024 * 1024)} MiB; not analysed", "binary")
+    return Rendered(split_sources(done.stdout), "binary")
+
+
+def split_sources(stream: str) -> dict[str, str]:
+    """`helm template` output as render key -> manifest text, from its `# Source:` comments."""
+    manifests: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for document in re.split(r"^---[ \t]*$\n?", stream, flags=re.M):
+        match = re.match(r"\s*# Source: (\S+)[ \t]*\n", document)
+        if not match:
+            if current is not None and document.strip():
+                current.append(document)
+            continue
+        current = manifests.setdefault(match.group(1), [])
+        current.append(document[match.end():])
+    return {key: "---\n".join(parts) for key, parts in manifests.items()}
+
+
+def _env(home: str) -> dict[str, str]:
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": home, "LANG": "C.UTF-8"}
+    for name in ("SYSTEMROOT", "TMPDIR", "TEMP", "TMP", "HELM_C_LIB"):
+        if name in os.environ:
+            env[name] = os.environ[name]
+    if os.environ.get("VIRTUAL_ENV"):
+        env["VIRTUAL_ENV"] = os.environ["VIRTUAL_ENV"]
+    return env
+
+
+def _crash_message(code: int, stderr: str) -> str:
+    text = stderr or ""
+    if "out of memory" in text or "cannot allocate memory" in text or "failed to reserve" in text:
+        return f"rendering needed more than {MEMORY_LIMIT // (1024 ** 3)} GiB of memory; stopped"
+    first = next((line.strip() for line in text.splitlines() if line.strip().startswith(("fatal error", "panic", "Traceback"))), "")
+    how = f"signal {-code}" if code < 0 else f"exit code {code}"
+    return f"the renderer crashed ({how}{': ' + first if first else ''})"
+
+
+# Go template errors: "template: web/templates/x.yaml:12:3: executing ... : <reason>" and
+# "execution error at (web/templates/x.yaml:12:3): <message>" (from `fail` and `required`).
+_AT = re.compile(r"(?:template: |execution error at \(|parse error at \()?([\w.@+-]+(?:/[\w.@+-]+)*/templates/[^\s:()]+):(\d+)(?::\d+)?")
+
+
+def _failure(kind: str, message: str, renderer: str) -> Failure:
+    template, line = "", 0
+    match = _AT.search(message)
+    if match:
+        template, line = match.group(1), int(match.group(2))
+    return Failure(kind, shorten(message), renderer, template, line)
+
+
+def shorten(message: str, limit: int = 300) -> str:
+    """One line: the innermost reason of a chain of Go template errors, and where it started."""
+    text = " ".join(message.split())
+    text = re.sub(r"^template: ", "", text)
+    if "error calling include:" in text:
+        parts = text.split("error calling include:")
+        text = parts[0].rstrip(": ").strip() + ": ... " + parts[-1].strip()
+    if len(text) > limit:
+        text = text[: limit - 3].rstrip() + "..."
+    return text

@@ -1,0 +1,181 @@
+"""The chart as it will be rendered: dependencies resolved and switched on or off, in a scratch copy.
+
+Helm's own dependency step (conditions, tags, aliases) runs only inside `helm install` and
+`helm template`; the SDK's render does not run it, and neither may fetch anything. So the
+chart is copied into a scratch directory with every enabled dependency placed under its
+`charts/` (renamed to its alias), disabled ones left out, and `dependencies:` dropped from the
+copied Chart.yaml: any renderer then renders exactly that tree, offline. The Node tree remembers
+where each rendered chart's files really are, for locations, and which values it sees.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from portacheck.errors import InputError
+from portacheck.parse.helm.charts import CHART_FILE, Chart, ChartIndex, Dependency, helmignore, vendored
+from portacheck.parse.helm.values import Values, enabled, merge
+
+MAX_DEPTH = 8  # subcharts of subcharts; deeper is a cycle or a mistake
+MAX_CHART_BYTES = 100 * 1024 * 1024
+_DROPPED = ("requirements.yaml", "requirements.lock", "Chart.lock")
+
+
+@dataclass
+class Node:
+    """One chart of the rendered tree: the chart itself, the name it renders under, its values."""
+
+    chart: Chart
+    name: str  # the alias, or the chart's name
+    scope: tuple[str, ...]  # where its values sit in the top chart's values: () for the top chart
+    defaults: Values | None  # its own values.yaml
+    values: dict[str, Any]  # its coalesced values (defaults, parent's section, user values)
+    how: str = ""  # how the dependency was found: "vendored", "file://", "charts dir", "scanned tree"
+    children: list["Node"] = field(default_factory=list)
+    prefix: str = ""  # render keys of its templates start with this: "web/", "web/charts/redis/"
+
+    def walk(self):
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@dataclass
+class Plan:
+    root: Node
+    staged: str  # the scratch copy of the top chart, what the renderer loads
+    missing: list[tuple[Chart, Dependency]] = field(default_factory=list)  # enabled but not found
+    disabled: list[tuple[Chart, Dependency, str]] = field(default_factory=list)  # (parent, dependency, why)
+    problems: list[str] = field(default_factory=list)  # dependencies that could not be read
+
+
+def plan(chart: Chart, user: dict[str, Any], index: ChartIndex, scratch: str, load_defaults) -> Plan:
+    """Resolve the dependency tree of `chart` with the user's values and stage it for rendering.
+
+    `load_defaults(chart)` returns a chart's values.yaml as Values (or None), raising InputError.
+    """
+    defaults = load_defaults(chart)
+    values = merge(defaults.data if defaults else {}, user)
+    root = Node(chart, chart.name, (), defaults, values, prefix=f"{chart.name}/")
+    result = Plan(root, "")
+    _children(root, values, index, scratch, load_defaults, result, [chart.directory])
+    staged_parent = _fresh(scratch, "render-")
+    result.staged = _stage(root, staged_parent)
+    return result
+
+
+def _children(node: Node, top: Mapping[str, Any], index: ChartIndex, scratch: str, load_defaults, result: Plan, stack: list[str]) -> None:
+    chart = node.chart
+    present: dict[str, Chart] = {}
+    for item in vendored(chart, scratch):
+        if isinstance(item, InputError):
+            result.problems.append(f"{chart.display}: {item.message}")
+        else:
+            present.setdefault(item.name, item)
+    declared = {dep.name for dep in chart.dependencies}
+    wanted: list[tuple[Dependency | None, Chart | None, str]] = []
+    for dep in chart.dependencies:
+        on, why = enabled(dep.condition, dep.tags, node.values, top)
+        if not on:
+            result.disabled.append((chart, dep, why))
+            continue
+        if dep.name in present:
+            wanted.append((dep, present[dep.name], "vendored"))
+            continue
+        found = index.find(dep, chart)
+        if found.chart is None:
+            result.missing.append((chart, dep))
+        else:
+            wanted.append((dep, found.chart, found.how))
+    for name, sub in sorted(present.items()):
+        if name not in declared:
+            wanted.append((None, sub, "vendored"))  # Helm renders every chart under charts/
+    for dep, sub, how in wanted:
+        assert sub is not None
+        if len(stack) >= MAX_DEPTH or sub.directory in stack:
+            result.problems.append(f"{chart.display}: dependency {sub.name!r} nests too deep or in a cycle; not rendered")
+            continue
+        name = dep.key if dep else sub.name
+        try:
+            sub_defaults = load_defaults(sub)
+        except InputError as exc:
+            result.problems.append(f"{sub.display}: {exc.message}")
+            continue
+        section = node.values.get(name) if isinstance(node.values.get(name), dict) else {}
+        sub_values = merge(sub_defaults.data if sub_defaults else {}, section)
+        globals_ = merge(sub_values.get("global") or {} if isinstance(sub_values.get("global"), dict) else {}, node.values.get("global") or {} if isinstance(node.values.get("global"), dict) else {})
+        if globals_:
+            sub_values["global"] = globals_
+        child = Node(sub, name, node.scope + (name,), sub_defaults, sub_values, how, prefix=f"{node.prefix}charts/{name}/")
+        node.children.append(child)
+        _children(child, top, index, scratch, load_defaults, result, stack + [sub.directory])
+
+
+def _fresh(scratch: str, prefix: str) -> str:
+    import tempfile
+
+    return tempfile.mkdtemp(prefix=prefix, dir=scratch)
+
+
+def _stage(node: Node, parent: str) -> str:
+    """Copy the node's chart to parent/<name>, its children under charts/; return the copy."""
+    target = os.path.join(parent, node.name)
+    _copy_chart(node.chart.directory, target)
+    _rewrite_chart_file(os.path.join(target, CHART_FILE), node.name)
+    if node.children:
+        charts = os.path.join(target, "charts")
+        os.makedirs(charts, exist_ok=True)
+        for child in node.children:
+            _stage(child, charts)
+    return target
+
+
+def _copy_chart(source: str, target: str) -> None:
+    """Copy a chart's own files (not charts/): regular files only, .helmignore honoured, bounded."""
+    ignored = helmignore(source)
+    real_source = os.path.realpath(source)
+    total = 0
+    for directory, dirs, files in os.walk(source):
+        rel_dir = os.path.relpath(directory, source).replace(os.sep, "/")
+        rel_dir = "" if rel_dir == "." else rel_dir
+        keep = []
+        for name in sorted(dirs):
+            rel = f"{rel_dir}/{name}" if rel_dir else name
+            path = os.path.join(directory, name)
+            if (rel == "charts" or name.startswith(".git") or os.path.islink(path) or ignored(rel, True)):
+                continue
+            keep.append(name)
+        dirs[:] = keep
+        os.makedirs(os.path.join(target, rel_dir), exist_ok=True)
+        for name in sorted(files):
+            rel = f"{rel_dir}/{name}" if rel_dir else name
+            path = os.path.join(directory, name)
+            if rel in _DROPPED or ignored(rel, False):
+                continue
+            if os.path.islink(path):
+                real = os.path.realpath(path)
+                if os.path.commonpath([real_source, real]) != real_source or not os.path.isfile(real):
+                    continue  # a link leaving the chart is not followed
+            elif not os.path.isfile(path):
+                continue
+            total += os.path.getsize(path)
+            if total > MAX_CHART_BYTES:
+                raise InputError(f"chart files exceed {MAX_CHART_BYTES // (1024 * 1024)} MiB; not rendered")
+            shutil.copyfile(path, os.path.join(target, rel_dir, name))
+
+
+def _rewrite_chart_file(path: str, name: str) -> None:
+    """Drop `dependencies:` (they are resolved in the copy) and give an aliased chart its alias."""
+    import yaml
+
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        data = yaml.safe_load(handle) or {}
+    if not isinstance(data, dict):
+        return
+    data.pop("dependencies", None)
+    data["name"] = name
+    with open(path, "w", encoding="utf-8") as handle:
+        yaml.safe_dump(data, handle, sort_keys=False, allow_unicode=True)

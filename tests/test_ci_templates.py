@@ -1,0 +1,254 @@
+"""The GitHub Action and the GitLab CI template: they cannot run here, so this runs the commands they run.
+
+Each test reads the step or job from the file, substitutes its `${{ inputs.* }}` expressions (Action)
+or variables (GitLab) as the CI service would, and runs the shell script against a fixture with a
+`portacheck` on PATH that is this checkout. Then it checks the files the workflow uploads.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import stat
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT
+from test_sarif import validate
+
+GIT = {".git/HEAD": "ref: refs/heads/main\n"}
+INFRA = """\
+resource "aws_dynamodb_table" "orders" {
+  name     = "orders"
+  hash_key = "id"
+}
+
+resource "aws_s3_bucket" "uploads" {
+  bucket = "uploads"
+}
+
+resource "random_id" "suffix" {
+  byte_length = 4
+}
+"""
+BASH = shutil.which("bash")
+pytestmark = pytest.mark.skipif(BASH is None, reason="needs bash")
+
+
+@pytest.fixture(scope="module")
+def bin_dir(tmp_path_factory) -> Path:
+    """A directory with a `portacheck` that runs this checkout with the test interpreter."""
+    directory = tmp_path_factory.mktemp("bin")
+    shim = directory / "portacheck"
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m portacheck "$@"\n')
+    shim.chmod(shim.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    return directory
+
+
+@pytest.fixture(scope="module")
+def stub_dir(tmp_path_factory) -> Path:
+    """A directory with a `portacheck` that prints its arguments, one a line, and exits with $STUB_EXIT."""
+    directory = tmp_path_factory.mktemp("stub")
+    shim = directory / "portacheck"
+    shim.write_text('#!/bin/sh\nprintf \'%s\\n\' "$@"\nexit "${STUB_EXIT:-0}"\n')
+    shim.chmod(shim.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    return directory
+
+
+@pytest.fixture
+def repo(tree):
+    return tree({**GIT, "infra/main.tf": INFRA})
+
+
+def shell(script: str, cwd: Path, env: dict[str, str], bin_dir: Path, *, posix_sh: bool = False) -> subprocess.CompletedProcess:
+    full = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "INPUT_", "PORTACHECK_", "RUNNER_"))}
+    full.update(env, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}", CI="true")
+    command = ["sh", "-e", "-c", script] if posix_sh else [BASH, "--noprofile", "--norc", "-eo", "pipefail", "-c", script]
+    return subprocess.run(command, cwd=cwd, env=full, capture_output=True, text=True, timeout=120)
+
+
+# --- GitHub Action -----------------------------------------------------------------------------
+
+
+ACTION = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+
+
+def action_step(name: str) -> dict:
+    return next(step for step in ACTION["runs"]["steps"] if step.get("id") == name or step.get("name") == name)
+
+
+def action_env(step: dict, inputs: dict[str, str], extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The step's env with `${{ inputs.x }}` and `${{ github.action_path }}` evaluated as Actions does."""
+    values = {name: spec.get("default", "") for name, spec in ACTION["inputs"].items()}
+    unknown = set(inputs) - set(values)
+    assert not unknown, f"not inputs of action.yml: {unknown}"
+    values.update(inputs)
+    context = {f"inputs.{name}": value for name, value in values.items()}
+    context["github.action_path"] = str(ROOT)
+    extra = extra or {}
+    env = {}
+    for key, expression in (step.get("env") or {}).items():
+        env[key] = re.sub(r"\$\{\{\s*([\w.-]+)\s*\}\}", lambda m: extra.get(m.group(1), context.get(m.group(1), "")), str(expression))
+    return env
+
+
+def outputs(path: Path) -> dict[str, str]:
+    return dict(line.split("=", 1) for line in path.read_text().splitlines())
+
+
+@pytest.fixture
+def runner(tmp_path) -> dict[str, str]:
+    """The files and directories an Actions runner provides to a step."""
+    (tmp_path / "runner").mkdir()
+    return {
+        "GITHUB_OUTPUT": str(tmp_path / "runner" / "output"),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "runner" / "summary.md"),
+        "GITHUB_PATH": str(tmp_path / "runner" / "path"),
+        "RUNNER_TEMP": str(tmp_path / "runner"),
+    }
+
+
+def test_action_scan_step_writes_the_sarif_it_uploads_and_the_job_summary(repo, bin_dir, runner):
+    step = action_step("scan")
+    env = {**action_env(step, {"paths": "infra"}), **runner}
+    result = shell(step["run"], repo, env, bin_dir)
+    assert result.returncode == 0, result.stderr  # the step records the exit code; the Result step acts on it
+    assert "Amazon DynamoDB [AWS-DYNAMODB]" in result.stdout  # the text report in the job log
+    assert outputs(Path(runner["GITHUB_OUTPUT"])) == {"exit-code": "1", "sarif-file": "portacheck.sarif"}
+
+    sarif = json.loads((repo / "portacheck.sarif").read_text())
+    validate(sarif)
+    results = sarif["runs"][0]["results"]
+    assert sorted(r["ruleId"] for r in results) == ["AWS-DYNAMODB", "AWS-S3"]
+    # paths relative to the repository root (the workspace), as code scanning needs them
+    assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results} == {"infra/main.tf"}
+    assert Path(runner["GITHUB_STEP_SUMMARY"]).read_text().startswith("## portacheck: cloud portability")
+
+    # what the upload step sends is what the scan step said it wrote
+    upload = action_step("Upload SARIF to code scanning")
+    assert upload["uses"].startswith("github/codeql-action/upload-sarif@")
+    assert upload["with"]["sarif_file"] == "${{ steps.scan.outputs.sarif-file }}"
+    assert "steps.scan.outputs.sarif-file != ''" in upload["if"]
+
+
+def test_action_inputs_reach_the_command(tmp_path, stub_dir, runner):
+    step = action_step("scan")
+    inputs = {
+        "paths": "infra  k8s/base",
+        "fail-on": "P1",
+        "format": "json",
+        "args": "--baseline .portacheck-baseline.json --min-coverage 10",
+        "sarif-file": "reports/portacheck.sarif",
+        "summary": "false",
+    }
+    result = shell(step["run"], tmp_path, {**action_env(step, inputs), **runner, "STUB_EXIT": "1"}, stub_dir)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "scan", "infra", "k8s/base", "--no-progress", "--format", "json", "--format", "sarif:reports/portacheck.sarif",
+        "--format", f"markdown:{runner['RUNNER_TEMP']}/portacheck-summary.md", "--fail-on", "P1",
+        "--baseline", ".portacheck-baseline.json", "--min-coverage", "10",
+    ]
+    assert outputs(Path(runner["GITHUB_OUTPUT"])) == {"exit-code": "1", "sarif-file": ""}  # the stub wrote no SARIF
+    assert not Path(runner["GITHUB_STEP_SUMMARY"]).exists()
+
+
+def test_action_usage_error_writes_no_sarif_and_fails(repo, bin_dir, runner):
+    step = action_step("scan")
+    result = shell(step["run"], repo, {**action_env(step, {"paths": "infra", "fail-on": "P0"}), **runner}, bin_dir)
+    assert result.returncode == 0
+    assert outputs(Path(runner["GITHUB_OUTPUT"])) == {"exit-code": "2", "sarif-file": ""}  # so nothing is uploaded
+    assert "P0 would fail every scan" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "code, soft, status, says",
+    [
+        ("0", "false", 0, "portacheck: passed"),
+        ("1", "false", 1, "portacheck: policy failed"),
+        ("1", "true", 0, "portacheck: policy failed (soft-fail)"),
+        ("2", "false", 2, "portacheck: usage or configuration error (exit 2)"),
+        ("2", "true", 2, "portacheck: usage or configuration error (exit 2)"),
+        ("3", "true", 3, "portacheck: some input could not be analysed"),
+        ("4", "false", 4, ""),
+        ("4", "true", 3, "portacheck: some input could not be analysed"),
+    ],
+)
+def test_action_result_step_turns_the_exit_code_into_the_step_status(tmp_path, bin_dir, code, soft, status, says):
+    step = action_step("Result")
+    env = action_env(step, {"soft-fail": soft}, {"steps.scan.outputs.exit-code": code})
+    result = shell(step["run"], tmp_path, env, bin_dir)
+    assert (result.returncode, result.stdout.strip()) == (status, says)
+
+
+def test_action_scripts_are_valid_bash_and_install_into_a_virtual_environment():
+    for step in ACTION["runs"]["steps"]:
+        if "run" in step:
+            assert step["shell"] == "bash"
+            check = subprocess.run([BASH, "-n", "-c", step["run"]], capture_output=True, text=True)
+            assert check.returncode == 0, (step["name"], check.stderr)
+    install = action_step("Install portacheck")["run"]
+    assert 'python3 -m venv "$venv"' in install and '>> "$GITHUB_PATH"' in install
+
+
+# --- GitLab CI template ------------------------------------------------------------------------
+
+
+GITLAB = yaml.safe_load((ROOT / "ci/gitlab/portacheck.gitlab-ci.yml").read_text(encoding="utf-8"))
+
+
+def test_gitlab_job_writes_the_reports_it_uploads(repo, bin_dir):
+    job = GITLAB["portacheck"]
+    variables = {**{k: str(v) for k, v in job["variables"].items()}, "PORTACHECK_PATHS": "infra"}
+    for line in job["script"]:  # the runner stops at the first failing line; `sh -e` does the same
+        result = shell(line, repo, variables, bin_dir, posix_sh=True)
+        assert result.returncode == 1, result.stderr  # the DynamoDB table fails the default P3
+    assert "Amazon DynamoDB [AWS-DYNAMODB]" in result.stdout
+
+    artifacts = job["artifacts"]
+    assert artifacts["when"] == "always"  # uploaded when the job fails too
+    for path in artifacts["paths"]:
+        assert (repo / path).is_file(), path
+    quality = json.loads((repo / artifacts["reports"]["codequality"]).read_text())
+    assert sorted((i["check_name"], i["severity"], i["location"]["path"]) for i in quality) == [
+        ("AWS-DYNAMODB", "major", "infra/main.tf"),  # severities follow the level: P3 major
+        ("AWS-S3", "info", "infra/main.tf"),  # P1 info
+    ]
+    assert all(re.fullmatch(r"[0-9a-f]+", i["fingerprint"]) for i in quality)
+    suite = ET.parse(repo / artifacts["reports"]["junit"]).getroot()
+    assert suite.tag in ("testsuites", "testsuite") and suite.find(".//failure") is not None
+    assert json.loads((repo / "portacheck.json").read_text())["summary"]["result"]["fail_on"] == "P3"
+
+
+def test_gitlab_variables_reach_the_command(tmp_path, stub_dir):
+    job = GITLAB["portacheck"]
+    variables = {
+        **{k: str(v) for k, v in job["variables"].items()},
+        "PORTACHECK_PATHS": "infra k8s",
+        "PORTACHECK_FAIL_ON": "never",
+        "PORTACHECK_ARGS": "--baseline .portacheck-baseline.json --min-coverage 10",
+    }
+    (line,) = job["script"]
+    result = shell(line, tmp_path, variables, stub_dir, posix_sh=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "scan", "infra", "k8s", "--no-progress", "--format", "text", "--format", "gitlab:gl-code-quality-report.json",
+        "--format", "junit:portacheck-junit.xml", "--format", "json:portacheck.json", "--fail-on", "never",
+        "--baseline", ".portacheck-baseline.json", "--min-coverage", "10",
+    ]
+    variables["PORTACHECK_FAIL_ON"] = ""  # empty: no --fail-on, the configuration file decides
+    assert "--fail-on" not in shell(line, tmp_path, variables, stub_dir, posix_sh=True).stdout.splitlines()
+
+
+def test_gitlab_scripts_are_valid_posix_shell():
+    job = GITLAB["portacheck"]
+    for line in job["before_script"] + job["script"]:
+        check = subprocess.run(["sh", "-n", "-c", line], capture_output=True, text=True)
+        assert check.returncode == 0, (line, check.stderr)
+    assert job["variables"]["PORTACHECK_PIP_SPEC"] != "portacheck"  # that PyPI name is another tool
