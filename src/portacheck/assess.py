@@ -100,6 +100,7 @@ class Assessment:
     suppressed: tuple[tuple[Finding, str], ...] = ()  # (finding, why it is not active)
     notes: tuple[str, ...] = ()  # assessment-level warnings (stale suppressions, ...)
     workloads: WorkloadView = field(default_factory=lambda: WorkloadView(()))
+    min_coverage: float | None = None  # share (0-1) at P0-P1 below which the policy fails
 
     @property
     def resources_total(self) -> int:
@@ -126,9 +127,17 @@ class Assessment:
         return max(levels) if levels else None
 
     def policy_failed(self) -> bool:
+        return bool(self.failing_findings()) or self.below_coverage
+
+    def failing_findings(self) -> list[Finding]:
         if self.fail_on is None:
-            return False
-        return any(f.level >= self.fail_on for f in self.findings if f.level is not Level.P0)
+            return []
+        return [f for f in self.findings if f.level is not Level.P0 and f.level >= self.fail_on]
+
+    @property
+    def below_coverage(self) -> bool:
+        """`--min-coverage` failed: fewer deployed resources at P0-P1 than required (none found passes)."""
+        return self.min_coverage is not None and self.resources_total > 0 and self.coverage < self.min_coverage
 
 
 def assess(
@@ -137,6 +146,7 @@ def assess(
     catalogue: Catalogue,
     fail_on: Level | None,
     bands: Mapping[str, tuple[float, float]] = EFFORT_BANDS,
+    min_coverage: float | None = None,
     suppressed: Sequence[tuple[Finding, str]] = (),
     notes: Sequence[str] = (),
 ) -> Assessment:
@@ -184,6 +194,7 @@ def assess(
         effort=_effort(verdicts, bands),
         providers=_providers(inventory, verdicts, data_sources, catalogue),
         fail_on=fail_on,
+        min_coverage=min_coverage,
         suppressed=tuple(suppressed),
         notes=tuple(notes),
         workloads=build_workloads(inventory.resources, list(findings) + [f for f, _why in suppressed], focus),

@@ -292,13 +292,12 @@ def scan(
             typer.echo(f"portacheck: {error}", err=True)
         for note in assessment.notes:
             typer.echo(f"portacheck: note: {note}", err=True)
-    below = config.min_coverage is not None and assessment.resources_total > 0 and assessment.coverage < config.min_coverage
-    if below:
+    if assessment.below_coverage:
         typer.echo(
             f"portacheck: coverage {assessment.coverage * 100:.1f}% is below --min-coverage {config.min_coverage * 100:g}%",
             err=True,
         )
-    raise typer.Exit(exit_code(assessment.policy_failed() or below, assessment.has_errors))
+    raise typer.Exit(exit_code(assessment.policy_failed(), assessment.has_errors))
 
 
 @baseline_app.command("create")

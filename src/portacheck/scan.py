@@ -65,7 +65,10 @@ def run(
     step("applying suppressions")
     active, suppressed, notes = apply_ignores(inventory, findings, config, catalogue, baseline, today or datetime.date.today())
     step("assessing")
-    return assess(inventory, active, catalogue, config.fail_on, config.effort_bands, suppressed=suppressed, notes=notes)
+    return assess(
+        inventory, active, catalogue, config.fail_on, config.effort_bands,
+        min_coverage=config.min_coverage, suppressed=suppressed, notes=notes,
+    )
 
 
 def check_rule_ids(config: Config, catalogue: Catalogue) -> None:

@@ -52,7 +52,7 @@ def headline(a: Assessment) -> list[str]:
 
 
 def result_line(a: Assessment) -> str:
-    failing = [f for f in a.findings if a.fail_on is not None and f.level is not Level.P0 and f.level >= a.fail_on]
+    failing = a.failing_findings()
     parts = []
     if a.fail_on is None:
         parts.append("policy: never fail")
@@ -60,6 +60,9 @@ def result_line(a: Assessment) -> str:
         parts.append(f"FAILED: {len(failing)} finding{'s' if len(failing) != 1 else ''} at or above {a.fail_on.value}")
     else:
         parts.append(f"passed: no finding at or above {a.fail_on.value}")
+    if a.min_coverage is not None and a.resources_total:
+        verdict = "FAILED" if a.below_coverage else "passed"
+        parts.append(f"coverage {pct(a.coverage)} (minimum {a.min_coverage * 100:g}%): {verdict}")
     if a.has_errors:
         parts.append("INCOMPLETE: some input could not be analysed")
     return "; ".join(parts)

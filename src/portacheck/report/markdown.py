@@ -46,9 +46,6 @@ def lines(a: Assessment, base: str | None = None, min_coverage: float | None = N
     out += [cell(line) for line in headline(a)]
     out.append("")
     result = result_line(a)
-    if min_coverage is not None and a.resources_total:
-        verdict = "FAILED" if a.coverage < min_coverage else "passed"
-        result += f"; coverage {pct(a.coverage)} (minimum {min_coverage * 100:g}%): {verdict}"
     out.append(f"**Result:** {cell(result)}")
 
     if a.resources_total:
