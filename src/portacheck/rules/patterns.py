@@ -15,12 +15,22 @@ from typing import Generic, Iterable, TypeVar
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Glob(Generic[T]):
     pattern: str
-    regex: re.Pattern
     specificity: tuple[int, int]  # (priority, literal characters)
     target: T
+    _regex: re.Pattern | None = None
+
+    def matches(self, value: str) -> bool:
+        """`prefix*`, `*suffix` and `prefix*suffix` without a regex; other shapes compile one, once."""
+        pattern = self.pattern
+        if pattern.count("*") == 1:
+            prefix, suffix = pattern.split("*")
+            return len(value) >= len(prefix) + len(suffix) and value.startswith(prefix) and value.endswith(suffix)
+        if self._regex is None:
+            self._regex = glob_regex(pattern)
+        return self._regex.match(value) is not None
 
 
 def glob_regex(pattern: str) -> re.Pattern:
@@ -42,7 +52,7 @@ class PatternIndex(Generic[T]):
             if "*" not in pattern:
                 self.exact.setdefault(pattern, []).append((pattern, target))
                 continue
-            glob = _Glob(pattern, glob_regex(pattern), (priority(target), len(pattern.replace("*", ""))), target)
+            glob = _Glob(pattern, (priority(target), len(pattern.replace("*", ""))), target)
             prefix = pattern.split("*", 1)[0]
             suffix = pattern.rsplit("*", 1)[1]
             if prefix:
@@ -69,7 +79,7 @@ class PatternIndex(Generic[T]):
         candidates.extend(self.floating)
         best: list[_Glob[T]] = []
         for glob in candidates:
-            if glob.regex.match(value):
+            if glob.matches(value):
                 if not best or glob.specificity > best[0].specificity:
                     best = [glob]
                 elif glob.specificity == best[0].specificity:
