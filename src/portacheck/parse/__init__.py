@@ -60,6 +60,50 @@ def parsers() -> Mapping[str, Parser]:
     return _registry()
 
 
+# Below these a pool of worker processes costs more than it saves.
+PARALLEL_MIN_FILES = 24
+PARALLEL_MIN_BYTES = 256 * 1024
+
+
+def parallel_map(function: Callable, calls: Sequence[tuple], sizes: Sequence[int], jobs: int = 0) -> list | None:
+    """`function(*call)` for every call, on every core when there is enough work, results in order.
+
+    None means "not worth it or not possible here" (few or small files, one core, no fork):
+    the caller then does the work in this process. Largest first, so that one big file does
+    not finish last on an otherwise idle pool.
+    """
+    import multiprocessing
+    import sys
+
+    jobs = jobs or os.cpu_count() or 1
+    can_fork = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+    if jobs < 2 or len(calls) < PARALLEL_MIN_FILES or sum(sizes) < PARALLEL_MIN_BYTES or not can_fork:
+        return None
+    from concurrent.futures import ProcessPoolExecutor
+
+    order = sorted(range(len(calls)), key=lambda i: -sizes[i])
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            results = list(pool.map(_apply, [function] * len(order), [calls[i] for i in order], chunksize=4))
+    except (OSError, RuntimeError):  # no processes here (sandbox, limits)
+        return None
+    ordered: list = [None] * len(calls)
+    for index, result in zip(order, results):
+        ordered[index] = result
+    return ordered
+
+
+def _apply(function: Callable, call: tuple):
+    return function(*call)
+
+
+def file_size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
 def relpath(path: str, root: str) -> str:
     rel = os.path.relpath(path, root)
     return rel.replace(os.sep, "/")

@@ -67,12 +67,13 @@ def parse(files: Sequence[SourceFile], context: ParseContext) -> ParseResult:
     errors: list[ScanError] = []
     patches = _kustomize_patches(files, context, errors)
     objects: list[_Object] = []
-    for source in files:
-        text = _read(source, context, errors, always=source.relpath in patches)
-        if text is None:
-            continue
-        origin = patches.get(source.relpath, "")
-        found, problems = _analyse(text, source.relpath, origin, SOURCE, patch=bool(origin), target=patches.targets.get(source.relpath))
+    calls = [
+        (source, context.max_file_bytes, source.relpath in patches, patches.get(source.relpath, ""), patches.targets.get(source.relpath))
+        for source in files
+    ]
+    # Serial on purpose: measured on 2,000 files, worker processes saved little (1.2 s -> 1.1 s)
+    # because the objects they return must be pickled back.
+    for found, problems in (_analyse_file(*call) for call in calls):
         objects.extend(found)
         errors.extend(problems)
     for kustomization, rel, line, text, origin in patches.inline:
@@ -82,6 +83,18 @@ def parse(files: Sequence[SourceFile], context: ParseContext) -> ParseResult:
     _link(objects)
     _link_kustomizations(objects, patches.includes)
     return ParseResult(tuple(o.resource() for o in objects), tuple(errors))
+
+
+def _analyse_file(
+    source: SourceFile, max_bytes: int, always: bool, origin: str, target: tuple[str, str] | None
+) -> tuple[list[_Object], list[ScanError]]:
+    """One file's objects and problems; never raises."""
+    errors: list[ScanError] = []
+    text = _read(source, max_bytes, errors, always=always)
+    if text is None:
+        return [], errors
+    found, problems = _analyse(text, source.relpath, origin, SOURCE, patch=bool(origin), target=target)
+    return found, errors + problems
 
 
 def analyse_text(text: str, relpath: str, context: ParseContext | None = None, *, origin: str = "", source: str = SOURCE) -> ParseResult:
@@ -101,7 +114,7 @@ def is_kubernetes_text(text: str) -> bool:
 # --- reading ---------------------------------------------------------------------------------
 
 
-def _read(source: SourceFile, context: ParseContext, errors: list[ScanError], always: bool = False) -> str | None:
+def _read(source: SourceFile, max_bytes: int, errors: list[ScanError], always: bool = False) -> str | None:
     """The text of a file worth parsing, None for files that are not manifests (silently).
 
     Kustomization files and the patches they name are always read (a JSON 6902 patch has no
@@ -123,11 +136,11 @@ def _read(source: SourceFile, context: ParseContext, errors: list[ScanError], al
         if name.endswith((".yaml", ".yml")):
             errors.append(ScanError(source.relpath, "binary file (contains NUL bytes); not analysed"))
         return None
-    if size > context.max_file_bytes:
-        errors.append(ScanError(source.relpath, f"file is larger than {context.max_file_bytes // (1024 * 1024)} MiB; not analysed"))
+    if size > max_bytes:
+        errors.append(ScanError(source.relpath, f"file is larger than {max_bytes // (1024 * 1024)} MiB; not analysed"))
         return None
     try:
-        text = read_source(source.path, context.max_file_bytes)
+        text = read_source(source.path, max_bytes)
     except InputError as exc:
         errors.append(ScanError(source.relpath, exc.message, exc.line, exc.column))
         return None

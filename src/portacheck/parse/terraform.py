@@ -18,7 +18,7 @@ from typing import Any, Iterable, Sequence
 
 from portacheck.errors import InputError
 from portacheck.model import Location, ParseResult, Resource, ScanError, Severity, Signal, SourceFile, Unresolved
-from portacheck.parse import ParseContext, read_source, relpath
+from portacheck.parse import ParseContext, file_size, parallel_map, read_source, relpath
 from portacheck.parse.hcl import Attr, Block, HclFile, parse_text
 from portacheck.parse.hclexpr import contains_unresolved, evaluate, is_literal_string, unquote
 
@@ -88,11 +88,6 @@ class _Module:
                     yield hcl, block
 
 
-# Parsing dominates a scan; below this much input, starting worker processes costs more than it saves.
-PARALLEL_MIN_FILES = 24
-PARALLEL_MIN_BYTES = 256 * 1024
-
-
 def _parse_file(path: str, rel: str, max_bytes: int) -> tuple[HclFile | None, str, InputError | None]:
     """Read and parse one file; runs in worker processes, so it returns errors instead of raising."""
     name = os.path.basename(path)
@@ -115,34 +110,10 @@ class _Loader:
 
     def preparse(self, paths: Sequence[str]) -> None:
         """Parse the discovered files up front, on every core when there is enough work."""
-        jobs = self.context.jobs or os.cpu_count() or 1
-        total = 0
-        for path in paths:
-            try:
-                total += os.path.getsize(path)
-            except OSError:
-                pass
-        if jobs < 2 or len(paths) < PARALLEL_MIN_FILES or total < PARALLEL_MIN_BYTES or not _can_fork():
-            return  # parsed lazily, in this process
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        rels = [self.rel(p) for p in paths]
-        # Largest first, so that one big file does not finish last on an otherwise idle pool.
-        order = sorted(range(len(paths)), key=lambda i: -_size(paths[i]))
-        try:
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-                results = pool.map(
-                    _parse_file,
-                    [paths[i] for i in order],
-                    [rels[i] for i in order],
-                    [self.context.max_file_bytes] * len(order),
-                    chunksize=4,
-                )
-                for index, result in zip(order, results):
-                    self._parsed[paths[index]] = result
-        except (OSError, RuntimeError):  # no processes here (sandbox, limits): parse in this process
-            self._parsed.clear()
+        calls = [(path, self.rel(path), self.context.max_file_bytes) for path in paths]
+        results = parallel_map(_parse_file, calls, [file_size(p) for p in paths], self.context.jobs)
+        if results is not None:  # else parsed lazily, in this process
+            self._parsed.update(zip(paths, results))
 
     def rel(self, path: str) -> str:
         return relpath(path, self.context.root)
@@ -188,20 +159,6 @@ class _Loader:
         except InputError as exc:
             self.errors.append(ScanError(path, exc.message, exc.line, exc.column))
             return {}
-
-
-def _size(path: str) -> int:
-    try:
-        return os.path.getsize(path)
-    except OSError:
-        return 0
-
-
-def _can_fork() -> bool:
-    import multiprocessing
-    import sys
-
-    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
 def _tfvars_values(hcl: HclFile) -> dict[str, Attr]:

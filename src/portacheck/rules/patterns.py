@@ -45,6 +45,7 @@ class PatternIndex(Generic[T]):
         self.by_prefix: dict[str, list[_Glob[T]]] = {}
         self.by_suffix: dict[str, list[_Glob[T]]] = {}
         self.floating: list[_Glob[T]] = []
+        self._cache: dict[str, list[tuple[str, T]]] = {}
         self.prefix_lengths: set[int] = set()
         self.suffix_lengths: set[int] = set()
         for pattern, target in entries:
@@ -64,9 +65,18 @@ class PatternIndex(Generic[T]):
             else:
                 self.floating.append(glob)
 
+    _CACHE_LIMIT = 50_000  # values repeat (every Deployment is `apps/deployment`): remember answers
+
     def lookup(self, value: str) -> list[tuple[str, T]]:
         """(pattern, target) pairs of the best matches; several targets tied means an overlap."""
-        value = value.lower()
+        cached = self._cache.get(value)
+        if cached is None:
+            cached = self._lookup(value.lower())
+            if len(self._cache) < self._CACHE_LIMIT:
+                self._cache[value] = cached
+        return list(cached)
+
+    def _lookup(self, value: str) -> list[tuple[str, T]]:
         if value in self.exact:
             return list(self.exact[value])
         candidates: list[_Glob[T]] = []
