@@ -10,7 +10,7 @@ lock files are not read. Which dependencies are cloud SDKs is the catalogue's bu
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 ECOSYSTEMS = ("pypi", "npm", "go", "maven", "nuget", "gem", "cargo", "composer")
 
@@ -52,6 +52,21 @@ def readers() -> Mapping[str, Reader]:
         "cargo": rust.cargo_toml,
         "composer": php.composer_json,
     }
+
+
+def json_sections(text: str, manifest: str, sections: tuple[str, ...]) -> Iterator[tuple[str, str, Any]]:
+    """(section, package name, spec) of the name -> version objects of a JSON manifest."""
+    from portacheck.errors import InputError
+    from portacheck.parse.application.formats import load_json
+
+    data = load_json(text)
+    if not isinstance(data, dict):
+        raise InputError(f"{manifest}: expected a JSON object at the top", 1)
+    for section in sections:
+        entries = data.get(section)
+        if isinstance(entries, dict):
+            for name, spec in entries.items():
+                yield section, name, spec
 
 
 def unique(dependencies: list[Dependency]) -> list[Dependency]:

@@ -8,27 +8,19 @@ Read: dependencies, devDependencies, optionalDependencies, peerDependencies; an 
 
 from __future__ import annotations
 
-from portacheck.errors import InputError
-from portacheck.parse.application.formats import line_of, load_json
-from portacheck.parse.application.manifests import Dependency, unique
+from portacheck.parse.application.formats import line_of
+from portacheck.parse.application.manifests import Dependency, json_sections, unique
 
 SECTIONS = ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies")
 
 
 def package_json(text: str, _name: str) -> list[Dependency]:
-    data = load_json(text)
-    if not isinstance(data, dict):
-        raise InputError("package.json: expected a JSON object at the top", 1)
     result = []
-    for section in SECTIONS:
-        entries = data.get(section)
-        if not isinstance(entries, dict):
-            continue
-        for name, spec in entries.items():
-            version = spec if isinstance(spec, str) else ""
-            if version.startswith("npm:"):  # an alias: the package it installs is what matters
-                target = version[4:]
-                at = target.find("@", 1)
-                name, version = (target[:at], target[at + 1 :]) if at > 0 else (target, "")
-            result.append(Dependency("npm", name.strip().lower(), line_of(spec), section, version))
+    for section, name, spec in json_sections(text, "package.json", SECTIONS):
+        version = spec if isinstance(spec, str) else ""
+        if version.startswith("npm:"):  # an alias: the package it installs is what matters
+            target = version[4:]
+            at = target.find("@", 1)
+            name, version = (target[:at], target[at + 1 :]) if at > 0 else (target, "")
+        result.append(Dependency("npm", name.strip().lower(), line_of(spec), section, version))
     return unique(result)
