@@ -214,3 +214,33 @@ def test_keeping_pods_off_provider_nodes_is_not_a_tie():
         "              - {key: kubernetes.io/arch, operator: In, values: [arm64]}\n"
     )
     assert signals(analyse_text(text, "p.yaml").resources[0], "k8s_node_label") == [("kubernetes.io/arch=arm64", 12)]
+
+
+def test_chart_values_outside_charts_are_judged_and_broken_ones_skipped(tree, scan):
+    root = tree({
+        "argocd/values.yaml": (
+            "server:\n  service:\n    annotations:\n"
+            "      service.beta.kubernetes.io/aws-load-balancer-type: external\n"
+            "persistence:\n  storageClass: gp3\n"
+        ),
+        "other/values-prod.yaml": "a: [unclosed\n",
+    })
+    assessment = scan(root)
+    assert not assessment.errors
+    assert [(f.rule.id, f.location.path, f.location.line) for f in assessment.findings] == [
+        ("AWS-LB-CONTROLLER", "argocd/values.yaml", 4),
+        ("AWS-EBS-CLASS-NAME", "argocd/values.yaml", 6),
+    ]
+    assert assessment.resources_total == 0  # values configure a release; the file deploys nothing
+
+
+def test_settings_nested_in_templates_and_release_values_are_read():
+    text = (
+        "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: ui}\nspec:\n  values:\n"
+        "    ingress:\n      className: alb\n      ingressClassName: alb\n      annotations:\n"
+        "        alb.ingress.kubernetes.io/scheme: internet-facing\n"
+        "        alb.ingress.kubernetes.io/healthcheck-path: /health\n"
+    )
+    release = analyse_text(text, "helm.yaml").resources[0]
+    assert signals(release, "k8s_ingress_class") == [("alb", 8)]
+    assert signals(release, "k8s_annotation") == [("alb.ingress.kubernetes.io/scheme", 10), ("alb.ingress.kubernetes.io/healthcheck-path", 11)]

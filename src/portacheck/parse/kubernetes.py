@@ -59,7 +59,15 @@ STATIC_CREDENTIALS = frozenset({
     "IONOS_TOKEN", "IONOS_PASSWORD", "STACKIT_SERVICE_ACCOUNT_KEY",
 })
 _SKIPPED_TEXT = ("kubectl.kubernetes.io/last-applied-configuration",)
+# Keys whose values are judged wherever they are nested (chart values, templates, operator specs).
+_EMBEDDED_KEYS = {
+    "annotations": "",
+    "ingressClassName": "k8s_ingress_class",
+    "storageClassName": "k8s_storage_class",
+    "storageClass": "k8s_storage_class",
+}
 _TEXT_HINT = re.compile(r"[.:/]")
+_VALUES_FILE = re.compile(r"^values([-_.][\w.-]*)?\.ya?ml$")
 _FLUENT_BIT_OUTPUT = re.compile(r"^\s*\[OUTPUT\]\s*$|^\s*\[(\w+)\]\s*$|^\s*name\s+([A-Za-z0-9_.-]+)\s*$", re.I | re.M)
 
 
@@ -129,7 +137,7 @@ def _read(source: SourceFile, max_bytes: int, errors: list[ScanError], always: b
     except OSError as exc:
         errors.append(ScanError(source.relpath, f"cannot read: {exc.strerror or exc}"))
         return None
-    looks_like = kustomization or (b"apiVersion" in head and b"kind" in head)
+    looks_like = kustomization or is_values_file(name) or (b"apiVersion" in head and b"kind" in head)
     if not looks_like:
         return None
     if b"\x00" in head[:8192]:
@@ -144,9 +152,14 @@ def _read(source: SourceFile, max_bytes: int, errors: list[ScanError], always: b
     except InputError as exc:
         errors.append(ScanError(source.relpath, exc.message, exc.line, exc.column))
         return None
-    if not kustomization and not is_kubernetes_text(text):
+    if not kustomization and not is_values_file(name) and not is_kubernetes_text(text):
         return None
     return text
+
+
+def is_values_file(name: str) -> bool:
+    """Helm values kept outside a chart (for a Terraform helm_release, Flux or Argo CD): read too."""
+    return _VALUES_FILE.match(name) is not None
 
 
 # --- objects ---------------------------------------------------------------------------------
@@ -203,13 +216,17 @@ def _analyse(
     target: tuple[str, str] | None = None,
 ) -> tuple[list[_Object], list[ScanError]]:
     errors: list[ScanError] = []
+    name = rel.rsplit("/", 1)[-1]
+    values = is_values_file(name) and not patch
     try:
         documents = load_documents(text)
     except DataError as exc:
+        if values and not is_kubernetes_text(text):
+            return [], []  # a values file that does not parse is no manifest: skipped silently
         line = exc.line + line_offset if exc.line else 0
         return [], [ScanError(rel, exc.message, line, exc.column)]
     objects: list[_Object] = []
-    kustomization = rel.rsplit("/", 1)[-1] in KUSTOMIZATION_NAMES and not patch  # inline patches live in one
+    kustomization = name in KUSTOMIZATION_NAMES and not patch  # inline patches live in one
     for document in documents:
         for line, message in document.warnings:
             errors.append(ScanError(rel, message, line + line_offset, severity=Severity.WARNING))
@@ -221,6 +238,8 @@ def _analyse(
             objects.append(_json_patch(root, rel, origin, source, line_offset, target))
             continue
         if not isinstance(root, YMap) or not isinstance(root.get("apiVersion"), str) or not isinstance(root.get("kind"), str):
+            if values and isinstance(root, YMap):
+                objects.append(_values_object(root, rel, origin, source, line_offset, errors))
             continue
         items = root.get("items")
         if root["kind"].endswith("List") and isinstance(items, YList):
@@ -230,6 +249,18 @@ def _analyse(
             continue
         objects.append(_ObjectReader(root, rel, origin, source, patch, line_offset, errors).read())
     return objects, errors
+
+
+def _values_object(root: YMap, rel: str, origin: str, source: str, offset: int, errors: list[ScanError]) -> _Object:
+    """Chart values outside a chart: nothing is deployed from the file itself, but its image
+    registries, annotations, classes and endpoints configure a release, so they are judged."""
+    reader = _ObjectReader(root, rel, origin, source, False, offset, errors)
+    obj = reader.obj
+    obj.kind, obj.name, obj.api_version, obj.group, obj.resource_kind = "HelmValues", rel, "", "helm", "reference"
+    reader.strings(root, "")
+    reader.telemetry(root, "")
+    reader.embedded(root, "")
+    return obj
 
 
 def _group(api_version: str) -> str:
@@ -249,9 +280,9 @@ class _ObjectReader:
         self.offset = offset
         self.errors = errors
         metadata = node.get("metadata") if isinstance(node.get("metadata"), YMap) else YMap(node.line)
-        api_version = node["apiVersion"]
+        api_version = _text(node.get("apiVersion"))
         group = _group(api_version)
-        kind = node["kind"]
+        kind = _text(node.get("kind"))
         if patch:
             resource_kind = "patch"
         elif (group, kind) in WORKLOAD_KINDS:
@@ -271,6 +302,7 @@ class _ObjectReader:
             resource_kind=resource_kind,
         )
         self.metadata = metadata
+        self.contexts: set[str] = set()  # where signals were taken, so nested settings are not read twice
 
     # -- helpers --
 
@@ -280,6 +312,8 @@ class _ObjectReader:
     def signal(self, kind: str, value: str, line: int, context: str) -> None:
         if value:
             self.obj.signals.append(Signal(kind, value, self.loc(line), context))
+            if kind != "text":
+                self.contexts.add(context)
 
     def key_line(self, node: YMap, key: str) -> int:
         return node.key_lines.get(key, node.line)
@@ -314,6 +348,7 @@ class _ObjectReader:
         if spec is not None and isinstance(spec.get("type"), str):
             obj.attributes["type"] = spec["type"]  # Service type: the one spec field a condition may want
         self.telemetry(node, "")
+        self.embedded(node, "")
         return obj
 
     def metadata_signals(self, metadata: YMap, path: str, pod: bool = False) -> None:
@@ -523,6 +558,22 @@ class _ObjectReader:
         if isinstance(name, str) and name:
             self.signal("k8s_storage_class", name, self.value_line(spec, "storageClassName"), f"{path}.storageClassName")
             self.obj.refs.append(("StorageClass", name))
+
+    def embedded(self, node: Any, path: str) -> None:
+        """Provider settings nested where templates and chart values live: HelmRelease and Argo CD
+        values, kro and Crossplane templates, operator specs. Annotation keys and class names are
+        judged wherever they sit; those already read in their usual place are skipped."""
+        for where, owner, key in _keyed_mappings(node, path, _EMBEDDED_KEYS):
+            context = f"{where}.{key}" if where else key
+            value = owner[key]
+            if key == "annotations" and isinstance(value, YMap):
+                for name in value:
+                    if f"{context}.{name}" not in self.contexts:
+                        self.signal("k8s_annotation", name, value.key_lines.get(name, value.line), f"{context}.{name}")
+            elif isinstance(value, str) and value not in ("", "-") and context not in self.contexts and key in _EMBEDDED_KEYS:
+                kind = _EMBEDDED_KEYS[key]
+                if kind:
+                    self.signal(kind, value, owner.value_lines.get(key, owner.line), context)
 
     def telemetry(self, node: Any, path: str) -> None:
         """OpenTelemetry Collector exporters and Fluent Bit outputs, in mappings or embedded config text."""
@@ -1000,6 +1051,21 @@ def _mappings_with(node: Any, path: str, key: str, depth: int = 0) -> Iterator[t
     elif isinstance(node, YList):
         for i, item in enumerate(node):
             yield from _mappings_with(item, f"{path}[{i}]", key, depth + 1)
+
+
+def _keyed_mappings(node: Any, path: str, keys: Any, depth: int = 0) -> Iterator[tuple[str, YMap, str]]:
+    """(path, mapping, key) for every mapping below node holding one of keys, in one walk."""
+    if depth > 24:
+        return
+    if isinstance(node, YMap):
+        for key, value in node.items():
+            if key in keys:
+                yield path, node, key
+            if isinstance(value, (YMap, YList)):
+                yield from _keyed_mappings(value, f"{path}.{key}" if path else key, keys, depth + 1)
+    elif isinstance(node, YList):
+        for i, item in enumerate(node):
+            yield from _keyed_mappings(item, f"{path}[{i}]", keys, depth + 1)
 
 
 def _decoded(value: str) -> str:
