@@ -131,3 +131,20 @@ def test_an_irsa_role_arn_is_judged_by_the_annotation_not_as_the_iam_model(scan)
     """The annotation's rule explains its value: no AWS-IAM P4 for the role ARN it holds."""
     rules = {f.rule.id for f in scan(FIXTURES / "k8s-eks").findings}
     assert "AWS-EKS-IRSA" in rules and "AWS-IAM" not in rules
+
+
+def test_patches_count_towards_the_objects_they_patch(scan):
+    """The IRSA patch makes the base ServiceAccount P2; patches are not resources of their own."""
+    assessment = scan(FIXTURES / "k8s-kustomize")
+    levels = {v.resource.address: v.level.value for v in assessment.verdicts}
+    assert levels == {"Deployment/api": "P2", "ServiceAccount/api": "P2"}
+
+
+def test_a_patch_whose_target_is_not_scanned_is_judged_on_its_own(tree, scan):
+    root = tree({
+        "kustomization.yaml": "resources: [https://example.org/base]\npatches:\n  - path: sa.yaml\n",
+        "sa.yaml": "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: app\n  annotations:\n"
+                   "    eks.amazonaws.com/role-arn: arn:aws:iam::1:role/app\n",
+    })
+    assessment = scan(root)
+    assert [(v.resource.address, v.level.value) for v in assessment.verdicts] == [("patch:ServiceAccount/app", "P2")]

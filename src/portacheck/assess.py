@@ -161,12 +161,12 @@ def assess(
 
     verdicts: list[ResourceVerdict] = []
     data_sources: list[ResourceVerdict] = []
-    folded = _folded(inventory.resources, by_resource)
+    folded, patched = _folded(inventory.resources, by_resource)
     for resource in inventory.resources:
         own = by_resource.get(id(resource), []) + folded.get(id(resource), [])
         if focus is not None and resource.location.path not in focus:
             continue
-        if resource.kind in DEPLOYED_KINDS or resource.kind == "data" or (resource.kind == "patch" and id(resource) not in folded.patched):
+        if resource.kind in DEPLOYED_KINDS or resource.kind == "data" or (resource.kind == "patch" and id(resource) not in patched):
             verdict = _verdict(resource, own or [], bands)
             if verdict is None:
                 continue
@@ -201,20 +201,16 @@ def assess(
     )
 
 
-class _Folded(dict):
-    patched: set[int]
-
-
-def _folded(resources: Sequence[Resource], by_resource: Mapping[int, list[Finding]]) -> _Folded:
+def _folded(resources: Sequence[Resource], by_resource: Mapping[int, list[Finding]]) -> tuple[dict[int, list[Finding]], set[int]]:
     """Findings of patches and build files, folded into the deployed objects that link to them.
 
     A Kustomize patch or an `images:` override changes the object it applies to: its findings
-    count in that object's level and effort. A patch whose target is not among the scanned
-    files is judged as a resource of its own (`patched` holds the ones that found a target).
+    count in that object's level and effort. Also returns the patches that found their target;
+    a patch whose target is not among the scanned files is judged as a resource of its own.
     """
     by_key = {resource_key(r): r for r in resources}
-    result = _Folded()
-    result.patched = set()
+    folded: dict[int, list[Finding]] = {}
+    patched: set[int] = set()
     for resource in resources:
         if resource.kind not in DEPLOYED_KINDS:
             continue
@@ -222,10 +218,10 @@ def _folded(resources: Sequence[Resource], by_resource: Mapping[int, list[Findin
             linked = by_key.get(key)
             if linked is None or linked.kind not in ("patch", "reference"):
                 continue
-            result.setdefault(id(resource), []).extend(by_resource.get(id(linked), ()))
+            folded.setdefault(id(resource), []).extend(by_resource.get(id(linked), ()))
             if linked.kind == "patch":
-                result.patched.add(id(linked))
-    return result
+                patched.add(id(linked))
+    return folded, patched
 
 
 def _finding_order(finding: Finding):

@@ -96,12 +96,15 @@ def parse(files: Sequence[SourceFile], context: ParseContext) -> ParseResult:
 def _analyse_file(
     source: SourceFile, max_bytes: int, always: bool, origin: str, target: tuple[str, str] | None
 ) -> tuple[list[_Object], list[ScanError]]:
-    """One file's objects and problems; never raises."""
+    """One file's objects and problems; never raises: a bug costs this file, not the scan."""
     errors: list[ScanError] = []
     text = _read(source, max_bytes, errors, always=always)
     if text is None:
         return [], errors
-    found, problems = _analyse(text, source.relpath, origin, SOURCE, patch=bool(origin), target=target)
+    try:
+        found, problems = _analyse(text, source.relpath, origin, SOURCE, patch=bool(origin), target=target)
+    except Exception as exc:  # noqa: BLE001 - reported as this file's error, see the docstring
+        return [], errors + [ScanError(source.relpath, f"internal error while analysing this file ({type(exc).__name__}: {exc}); please report it")]
     return found, errors + problems
 
 
