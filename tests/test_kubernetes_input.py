@@ -244,3 +244,14 @@ def test_settings_nested_in_templates_and_release_values_are_read():
     release = analyse_text(text, "helm.yaml").resources[0]
     assert signals(release, "k8s_ingress_class") == [("alb", 8)]
     assert signals(release, "k8s_annotation") == [("alb.ingress.kubernetes.io/scheme", 10), ("alb.ingress.kubernetes.io/healthcheck-path", 11)]
+
+
+def test_the_metadata_address_needs_a_providers_header_to_name_the_provider():
+    pod = (
+        "apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec:\n  containers:\n    - name: c\n      image: x\n      env:\n"
+        "        - {{name: MD, value: 'http://169.254.169.254/{path}'}}\n{extra}"
+    )
+    google = analyse_text(pod.format(path="computeMetadata/v1/project/project-id", extra="        - {name: H, value: 'Metadata-Flavor: Google'}\n"), "p.yaml")
+    assert signals(google.resources[0], "metadata_server") == [("google", 9)]
+    openstack = analyse_text(pod.format(path="openstack/latest/meta_data.json", extra=""), "p.yaml")
+    assert signals(openstack.resources[0], "metadata_server") == []

@@ -59,6 +59,12 @@ STATIC_CREDENTIALS = frozenset({
     "IONOS_TOKEN", "IONOS_PASSWORD", "STACKIT_SERVICE_ACCOUNT_KEY",
 })
 _SKIPPED_TEXT = ("kubectl.kubernetes.io/last-applied-configuration",)
+# What tells whose metadata server a manifest calls at 169.254.169.254.
+_METADATA_MARKERS = (
+    ("google", ("Metadata-Flavor", "computeMetadata/v1")),
+    ("azure", ("Metadata: true", "Metadata:true", "/metadata/instance", "/metadata/identity")),
+    ("aws", ("X-aws-ec2-metadata-token", "/latest/meta-data", "/latest/api/token", "fd00:ec2::254")),
+)
 # Keys whose values are judged wherever they are nested (chart values, templates, operator specs).
 _EMBEDDED_KEYS = {
     "annotations": "",
@@ -352,6 +358,7 @@ class _ObjectReader:
             obj.attributes["type"] = spec["type"]  # Service type: the one spec field a condition may want
         self.telemetry(node, "")
         self.embedded(node, "")
+        self.metadata_server()
         return obj
 
     def metadata_signals(self, metadata: YMap, path: str, pod: bool = False) -> None:
@@ -561,6 +568,19 @@ class _ObjectReader:
         if isinstance(name, str) and name:
             self.signal("k8s_storage_class", name, self.value_line(spec, "storageClassName"), f"{path}.storageClassName")
             self.obj.refs.append(("StorageClass", name))
+
+    def metadata_server(self) -> None:
+        """169.254.169.254 is every cloud's (and OpenStack's) metadata address: the provider is told
+        by the header or path the same object sends with it (`Metadata-Flavor: Google`, ...)."""
+        texts = [s for s in self.obj.signals if s.kind == "text"]
+        calls = [s for s in texts if "169.254.169.254" in s.value or "fd00:ec2::254" in s.value]
+        if not calls:
+            return
+        everything = "\n".join(s.value for s in texts)
+        for provider, markers in _METADATA_MARKERS:
+            if any(marker in everything for marker in markers):
+                call = calls[0]
+                self.signal("metadata_server", provider, call.location.line - self.offset, call.context)
 
     def embedded(self, node: Any, path: str) -> None:
         """Provider settings nested where templates and chart values live: HelmRelease and Argo CD

@@ -52,6 +52,7 @@ MATCH_KINDS: Mapping[str, str] = {
     "k8s_external_dns_provider": "external-dns --provider values",
     "k8s_env": "environment variable names set on containers (`AWS_ROLE_ARN`, ...)",
     "telemetry_exporter": "OpenTelemetry Collector exporters and Fluent Bit outputs in embedded configs",
+    "metadata_server": "the link-local metadata server (169.254.169.254) called with a provider's header or path: `aws`, `azure`, `google`",
     # application code
     "sdk_package": "SDK packages in dependency manifests as `ecosystem:name` (`pypi:boto3`, `npm:@aws-sdk/client-sqs`)",
     "sdk_client": "SDK clients created in code as `sdk:service` (`boto3:dynamodb`)",

@@ -51,6 +51,7 @@ SIGNAL_KINDS: Mapping[str, KindPolicy] = {
     "k8s_external_dns_provider": KindPolicy(("k8s_external_dns_provider",), True, "external-dns provider", "EXTERNAL-DNS"),
     "k8s_env": KindPolicy(("k8s_env",), False, "environment variable"),
     "telemetry_exporter": KindPolicy(("telemetry_exporter",), False, "telemetry exporter"),
+    "metadata_server": KindPolicy(("metadata_server",), False, "metadata server"),
     "sdk_package": KindPolicy(("sdk_package",), False, "SDK package"),
     "sdk_client": KindPolicy(("sdk_client",), True, "SDK client", "SDK-CLIENT"),
 }
