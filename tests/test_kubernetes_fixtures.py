@@ -36,7 +36,7 @@ EXPECTED = {
         ("GCP-GKE-WORKLOAD-IDENTITY", "app.yaml", 7, "P2"),
         ("GCP-GKE-NODE-LABELS", "app.yaml", 22, "P1"),
         ("GCP-ARTIFACT-REGISTRY", "app.yaml", 25, "P1"),
-        ("GCP-ARTIFACT-REGISTRY", "app.yaml", 30, "P1"),
+        ("GCP-CLOUD-SQL", "app.yaml", 30, "P1"),  # the Cloud SQL Auth Proxy image: its rule explains the gcr.io host
         ("GCP-PUBSUB", "app.yaml", 38, "P3"),
         ("GCP-CLOUD-STORAGE", "app.yaml", 39, "P1"),
         ("GCP-GKE-INGRESS", "app.yaml", 46, "P2"),
@@ -74,7 +74,7 @@ WORKLOADS = {
     },
     "k8s-gke": {
         "Deployment/checkout": ("P3", [
-            ("GCP-ARTIFACT-REGISTRY", ""), ("GCP-CLOUD-STORAGE", "ConfigMap/checkout-config"),
+            ("GCP-ARTIFACT-REGISTRY", ""), ("GCP-CLOUD-SQL", ""), ("GCP-CLOUD-STORAGE", "ConfigMap/checkout-config"),
             ("GCP-GKE-INGRESS", "Ingress/checkout"), ("GCP-GKE-INGRESS", "Service/checkout"),
             ("GCP-GKE-NODE-LABELS", ""), ("GCP-GKE-WORKLOAD-IDENTITY", "ServiceAccount/checkout"),
             ("GCP-PUBSUB", "ConfigMap/checkout-config"),

@@ -178,6 +178,10 @@ CASES = [
  (nodesel('node.kubernetes.io/instance-type', 's3.large.2'), 'OTC-CCE-NODE-LABELS'), (nodesel('node.kubernetes.io/instance-type', 'b3-16'), 'OVH-NODE-LABEL-VALUES'),
  (nodesel('node.kubernetes.io/instance-type', 'c2-standard-8'), 'GCP-GKE-NODE-LABEL-VALUES'), (nodesel('node.kubernetes.io/instance-type', 'c1.medium'), 'AWS-EKS-NODE-LABEL-VALUES'),
  (nodesel('topology.kubernetes.io/zone', 'eu-west-par-a'), 'OVH-NODE-LABEL-VALUES'), (nodesel('topology.kubernetes.io/zone', 'eu-de-01'), 'OTC-CCE-NODE-LABELS'),
+ # images of provider agents, proxies and controllers
+ (image('gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.11.0'), 'GCP-CLOUD-SQL'), (image('amazon/aws-xray-daemon:3.3.12'), 'AWS-XRAY'),
+ (image('public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.0'), 'AWS-CLOUDWATCH-LOGS'),
+ (image('mcr.microsoft.com/azuremonitor/containerinsights/ciprod:3.1.22'), 'AZURE-MONITOR'),
  # neutral
  (sc('rancher.io/local-path'), 'K8S-OSS-STORAGE'), (sc('cluster.local/nfs-subdir-external-provisioner'), 'K8S-OSS-STORAGE'),
  (sc('rook-ceph.rbd.csi.ceph.com'), 'K8S-OSS-STORAGE'), (sc('csi.vsphere.vmware.com'), 'K8S-VENDOR-STORAGE'),

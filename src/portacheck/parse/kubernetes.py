@@ -260,6 +260,21 @@ def _analyse(
     return objects, errors
 
 
+def image_repository(image: str) -> str:
+    """An image reference without tag and digest, with Docker Hub's implied registry made explicit:
+    `nginx:1.27` -> `docker.io/library/nginx`, `gcr.io/p/app:1@sha256:...` -> `gcr.io/p/app`."""
+    name = image.split("@", 1)[0]
+    last = name.rsplit("/", 1)[-1]
+    if ":" in last:
+        name = name[: len(name) - len(last)] + last.split(":", 1)[0]
+    parts = name.split("/")
+    if len(parts) == 1:
+        parts = ["docker.io", "library"] + parts
+    elif not ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
+        parts = ["docker.io"] + parts
+    return "/".join(parts).lower()
+
+
 def _values_object(root: YMap, rel: str, origin: str, source: str, offset: int, errors: list[ScanError]) -> _Object:
     """Chart values outside a chart: nothing is deployed from the file itself, but its image
     registries, annotations, classes and endpoints configure a release, so they are judged."""
@@ -436,6 +451,7 @@ class _ObjectReader:
         image = _text(container.get("image"))
         if image:  # the workload view ties a workload to the code its image is built from
             self.obj.attributes.setdefault("images", []).append(image)
+            self.signal("k8s_image", image_repository(image), self.value_line(container, "image"), f"{path}.image")
         env = container.get("env")
         if isinstance(env, YList):
             for i, item in enumerate(env):

@@ -51,6 +51,7 @@ MATCH_KINDS: Mapping[str, str] = {
     "k8s_dns01_solver": "cert-manager ACME DNS-01 solver keys (`route53`, `cloudDNS`, `webhook/<groupName>`)",
     "k8s_external_dns_provider": "external-dns --provider values",
     "k8s_env": "environment variable names set on containers (`AWS_ROLE_ARN`, ...)",
+    "k8s_image": "container image repositories without tag, registry explicit (`docker.io/amazon/aws-otel-collector`)",
     "telemetry_exporter": "OpenTelemetry Collector exporters and Fluent Bit outputs in embedded configs",
     "metadata_server": "the link-local metadata server (169.254.169.254) called with a provider's header or path: `aws`, `azure`, `google`",
     # application code

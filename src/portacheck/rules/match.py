@@ -50,6 +50,7 @@ SIGNAL_KINDS: Mapping[str, KindPolicy] = {
     "k8s_dns01_solver": KindPolicy(("k8s_dns01_solver",), True, "cert-manager DNS-01 solver", "DNS01"),
     "k8s_external_dns_provider": KindPolicy(("k8s_external_dns_provider",), True, "external-dns provider", "EXTERNAL-DNS"),
     "k8s_env": KindPolicy(("k8s_env",), False, "environment variable"),
+    "k8s_image": KindPolicy(("k8s_image",), False, "container image"),
     "telemetry_exporter": KindPolicy(("telemetry_exporter",), False, "telemetry exporter"),
     "metadata_server": KindPolicy(("metadata_server",), False, "metadata server"),
     "sdk_package": KindPolicy(("sdk_package",), False, "SDK package"),
