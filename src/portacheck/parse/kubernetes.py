@@ -74,7 +74,6 @@ _EMBEDDED_KEYS = {
 }
 _TEXT_HINT = re.compile(r"[.:/]")
 _VALUES_FILE = re.compile(r"^values([-_.][\w.-]*)?\.ya?ml$")
-_FLUENT_BIT_OUTPUT = re.compile(r"^\s*\[OUTPUT\]\s*$|^\s*\[(\w+)\]\s*$|^\s*name\s+([A-Za-z0-9_.-]+)\s*$", re.I | re.M)
 
 
 def parse(files: Sequence[SourceFile], context: ParseContext) -> ParseResult:
@@ -616,7 +615,7 @@ class _ObjectReader:
 
     def telemetry(self, node: Any, path: str) -> None:
         """OpenTelemetry Collector exporters and Fluent Bit outputs, in mappings or embedded config text."""
-        for context, owner in _mappings_with(node, path, "exporters"):
+        for context, owner, _key in _keyed_mappings(node, path, ("exporters",)):
             exporters = owner["exporters"]
             if isinstance(exporters, YMap) and ("receivers" in owner or "service" in owner):
                 for key in exporters:
@@ -1076,20 +1075,6 @@ def _string_leaves(node: Any, path: str) -> Iterator[tuple[str, int, str]]:
                 stack.append((value[i], f"{where}[{i}]", value.item_lines[i] if i < len(value.item_lines) else value.line))
         elif isinstance(value, str) and value:
             yield where, line, value
-
-
-def _mappings_with(node: Any, path: str, key: str, depth: int = 0) -> Iterator[tuple[str, YMap]]:
-    if depth > 16:
-        return
-    if isinstance(node, YMap):
-        if key in node:
-            yield path, node
-        for k, value in node.items():
-            if isinstance(value, (YMap, YList)):
-                yield from _mappings_with(value, f"{path}.{k}" if path else k, key, depth + 1)
-    elif isinstance(node, YList):
-        for i, item in enumerate(node):
-            yield from _mappings_with(item, f"{path}[{i}]", key, depth + 1)
 
 
 def _keyed_mappings(node: Any, path: str, keys: Any, depth: int = 0) -> Iterator[tuple[str, YMap, str]]:
