@@ -37,14 +37,27 @@ def best_of(repeat: int, action) -> float:
     return min(times)
 
 
-def terraform(path: str, repeat: int) -> None:
-    import hcl2
-
+def full_scan(path: str):
+    """What a user pays: rules loaded, the whole pipeline, the JSON report rendered."""
     from portacheck.config import Config
-    from portacheck.discover import discover
     from portacheck.report import render
     from portacheck.rules.loader import load_catalogue
     from portacheck.scan import run
+
+    def full() -> None:
+        assessment = run([path], Config(fail_on=None), catalogue=load_catalogue())
+        render("json", assessment, io.StringIO())
+        full.resources = assessment.resources_total
+        full.findings = len(assessment.findings)
+        full.workloads = assessment.workloads.total
+
+    return full
+
+
+def terraform(path: str, repeat: int) -> None:
+    import hcl2
+
+    from portacheck.discover import discover
 
     discovery = discover([path])
     files = [f.path for f in discovery.files if f.kind == "terraform" and f.path.endswith((".tf", ".tofu"))]
@@ -58,12 +71,7 @@ def terraform(path: str, repeat: int) -> None:
                 except Exception:  # noqa: BLE001 - the bare parser's failures cost time too
                     pass
 
-    def full() -> None:
-        assessment = run([path], Config(fail_on=None), catalogue=load_catalogue())
-        render("json", assessment, io.StringIO())
-        full.resources = assessment.resources_total
-        full.findings = len(assessment.findings)
-
+    full = full_scan(path)
     bare()  # warm the Lark grammar cache and the OS page cache for both
     full()
     t_bare = best_of(repeat, bare)
@@ -79,11 +87,7 @@ def terraform(path: str, repeat: int) -> None:
 def kubernetes(path: str, repeat: int, ruamel: bool) -> None:
     import yaml
 
-    from portacheck.config import Config
     from portacheck.discover import discover
-    from portacheck.report import render
-    from portacheck.rules.loader import load_catalogue
-    from portacheck.scan import run
 
     discovery = discover([path])
     files = [f.path for f in discovery.files if f.kind == "kubernetes"]
@@ -110,13 +114,7 @@ def kubernetes(path: str, repeat: int, ruamel: bool) -> None:
             except Exception:  # noqa: BLE001
                 pass
 
-    def full() -> None:
-        assessment = run([path], Config(fail_on=None), catalogue=load_catalogue())
-        render("json", assessment, io.StringIO())
-        full.resources = assessment.resources_total
-        full.findings = len(assessment.findings)
-        full.workloads = assessment.workloads.total
-
+    full = full_scan(path)
     bare()
     full()
     t_bare = best_of(repeat, bare)
