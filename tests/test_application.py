@@ -330,3 +330,14 @@ def test_sdk_patterns_are_claimed_by_exactly_one_rule(catalogue):
                 if len(claimed) != 1:
                     overlaps.append((pattern, [r.id for r in claimed]))
     assert not overlaps, overlaps
+
+
+def test_the_code_an_image_is_built_from_counts_in_that_workloads_level_and_effort(scan, cli):
+    """The resource and effort views agree with the workload view: a Deployment whose Go code
+    uses Pub/Sub is P3 and costs what a P3 costs, not 0 days because its manifest is plain."""
+    assessment = scan(FIXTURES / "app-polyglot")
+    levels = {v.resource.address: v.level.value for v in assessment.verdicts if v.resource.kind == "workload"}
+    assert levels == {"Deployment/checkout": "P3", "Deployment/orders": "P3", "Deployment/web": "P0"}
+    assert assessment.effort.low >= 10
+    result = cli("scan", str(FIXTURES / "app-polyglot"), "--fail-on", "never", "--color", "never")
+    assert "5 provider dependencies in application code (SDKs, clients, config), up to P3; those in the code a workload's image is built from count in that workload's level and effort." in result.out

@@ -162,6 +162,12 @@ def assess(
     verdicts: list[ResourceVerdict] = []
     data_sources: list[ResourceVerdict] = []
     folded, patched = _folded(inventory.resources, by_resource)
+    everything = [f for found in by_resource.values() for f in found]
+    workloads = build_workloads(inventory.resources, everything)
+    for workload in workloads.workloads:  # the code an image is built from changes with the workload
+        code = [t.finding for t in workload.ties if t.finding.resource.source == "application"]
+        if code:
+            folded.setdefault(id(workload.resource), []).extend(code)
     for resource in inventory.resources:
         own = by_resource.get(id(resource), []) + folded.get(id(resource), [])
         if focus is not None and resource.location.path not in focus:
@@ -197,7 +203,9 @@ def assess(
         min_coverage=min_coverage,
         suppressed=tuple(suppressed),
         notes=tuple(notes),
-        workloads=build_workloads(inventory.resources, list(findings) + [f for f, _why in suppressed], focus),
+        workloads=WorkloadView(
+            tuple(w for w in workloads.workloads if focus is None or w.resource.location.path in focus), workloads.notes
+        ),
     )
 
 

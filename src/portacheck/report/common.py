@@ -43,6 +43,13 @@ def headline(a: Assessment) -> list[str]:
             f"{view.total} containerised workload{'s' if view.total != 1 else ''}: {view.as_they_are} run elsewhere as they are (P0), "
             f"{view.repointed} with re-pointing only (P1), {view.tied} tied to the provider by what they use (P2 and above, or unknown)."
         )
+    code = [f for f in a.findings if f.resource.source == "application" and f.level is not Level.P0]
+    if code:
+        worst = max(f.level for f in code)
+        lines.append(
+            f"{len(code)} provider dependenc{'ies' if len(code) != 1 else 'y'} in application code (SDKs, clients, config), "
+            f"up to {worst.value}; those in the code a workload's image is built from count in that workload's level and effort."
+        )
     if a.data_sources:
         lines.append(f"{len(a.data_sources)} data source{'s' if len(a.data_sources) != 1 else ''} read provider data (coupling, nothing deployed).")
     errors = sum(1 for e in a.errors if e.severity.value == "error")
