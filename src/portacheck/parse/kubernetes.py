@@ -73,6 +73,7 @@ _EMBEDDED_KEYS = {
     "storageClass": "k8s_storage_class",
 }
 _TEXT_HINT = re.compile(r"[.:/]")
+_FLUENT_BIT_NAME = re.compile(r"^-?\s*name\s*[:\s]\s*([A-Za-z0-9_.-]+)\s*$", re.I)  # `Name x` / `- name: x`
 _VALUES_FILE = re.compile(r"^values([-_.][\w.-]*)?\.ya?ml$")
 
 
@@ -647,7 +648,7 @@ class _ObjectReader:
             if stripped.startswith("[") and stripped.endswith("]"):
                 section = stripped.strip("[]").upper()
                 continue
-            match = re.match(r"^-?\s*name\s*[:\s]\s*([A-Za-z0-9_.-]+)\s*$", stripped, re.I)
+            match = _FLUENT_BIT_NAME.match(stripped)
             if match and (section == "OUTPUT" or "outputs:" in text and stripped.startswith("-")):
                 self.signal("telemetry_exporter", f"fluentbit:{match.group(1).lower()}", line + number, f"{context}: [OUTPUT] Name")
 
