@@ -275,7 +275,11 @@ class ParseResult:
 
 
 def fingerprint(finding: Finding) -> str:
-    """A finding's identity across edits: rule, file, resource and evidence, never the line."""
+    """A finding's identity across edits: rule, file, resource and evidence, never the line.
+
+    The evidence includes where in the resource it sits (the key path), so the same annotation
+    on two Services of one values file, or one ARN in two attributes, are two findings.
+    """
     import hashlib
 
     parts = (
@@ -285,5 +289,6 @@ def fingerprint(finding: Finding) -> str:
         finding.resource.address,
         finding.signal.kind,
         finding.signal.value,
+        finding.signal.context,
     )
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]

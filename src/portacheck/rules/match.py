@@ -119,7 +119,9 @@ class Matcher:
                         why += f"; {resource.attributes['unresolved']}"
                     findings.append(Finding(rule, resource, signal, Level.U, why))
                     claimed.add(rule.id)
-        seen: set[tuple[str, int]] = set()
+        # One finding per service and line, and per service and evidence at one key path: the
+        # same ARN twice in a script, or one registry in every entry of a map, is said once.
+        seen: set[tuple] = set()
         for signal in resource.signals:
             if signal.kind != TEXT_SIGNAL or signal.context in explained:
                 continue  # e.g. the role ARN of an IRSA annotation: the annotation's rule judges it
@@ -127,9 +129,9 @@ class Matcher:
                 finding = self._text_finding(resource, signal, hit, claimed)
                 if finding is None:
                     continue
-                key = (finding.rule.id, finding.signal.location.line)
-                if key not in seen:
-                    seen.add(key)
+                keys = ((finding.rule.id, finding.signal.location.line), (finding.rule.id, signal.context, finding.signal.value))
+                if not any(key in seen for key in keys):
+                    seen.update(keys)
                     findings.append(finding)
         return findings
 
