@@ -81,6 +81,10 @@ class ProviderUse:
     resources: int
     data_sources: int
     regions: tuple[str, ...]
+    region_classes: Mapping[str, str] = field(default_factory=dict)  # region -> eu, eea, outside-eu, unknown
+
+    def regions_outside_eu(self) -> tuple[str, ...]:
+        return tuple(r for r in self.regions if self.region_classes.get(r) == "outside-eu")
 
 
 @dataclass(frozen=True)
@@ -321,6 +325,7 @@ def _providers(inventory: Inventory, verdicts, data_sources, catalogue: Catalogu
                 resources=resource_count,
                 data_sources=data_count,
                 regions=tuple(sorted(regions.get(key, ()))),
+                region_classes={r: provider.region_class(r) for r in regions.get(key, ())} if provider else {},
             )
         )
     return tuple(result)

@@ -43,6 +43,12 @@ def headline(a: Assessment) -> list[str]:
             f"{view.total} containerised workload{'s' if view.total != 1 else ''}: {view.as_they_are} run elsewhere as they are (P0), "
             f"{view.repointed} with re-pointing only (P1), {view.tied} tied to the provider by what they use (P2 and above, or unknown)."
         )
+    outside = sorted({r for p in a.providers for r in p.regions_outside_eu()})
+    if outside:
+        lines.append(
+            f"Jurisdiction: {len(outside)} region{'s' if len(outside) != 1 else ''} in use outside the EU ({', '.join(outside)}); "
+            "that changes legal risk, not the effort."
+        )
     code = [f for f in a.findings if f.resource.source == "application" and f.level is not Level.P0]
     if code:
         worst = max(f.level for f in code)

@@ -59,6 +59,7 @@ def document(a: Assessment) -> dict[str, Any]:
                 "resources": p.resources,
                 "data_sources": p.data_sources,
                 "regions": list(p.regions),
+                "region_jurisdiction": {r: p.region_classes.get(r, "unknown") for r in p.regions},
             }
             for p in a.providers
         ],

@@ -28,6 +28,7 @@ _COLOURS = {
     Level.U: "1;34",  # bold blue
 }
 MAX_LOCATIONS = 20
+_REGION_WORDS = {"eu": "EU", "eea": "EEA", "outside-eu": "outside the EU", "unknown": "jurisdiction unknown"}
 
 
 def render(assessment: Assessment, stream: TextIO, *, color: bool = False, verbose: bool = False, **_options) -> None:
@@ -119,7 +120,10 @@ def render(assessment: Assessment, stream: TextIO, *, color: bool = False, verbo
                 hq = "no provider jurisdiction: runs where you run it"
             else:
                 hq = {True: "EU-headquartered", False: "not EU-headquartered", None: "jurisdiction unknown"}[provider.eu_headquartered]
-            regions = f"; regions: {', '.join(provider.regions)}" if provider.regions else ""
+            regions = ""
+            if provider.regions:
+                shown = [f"{r} ({_REGION_WORDS[provider.region_classes[r]]})" if r in provider.region_classes else r for r in provider.regions]
+                regions = f"; regions: {', '.join(shown)}"
             out(f"    {provider.key}: {provider.name} ({provider.kind}, {hq}) · {provider.resources} resources, {provider.data_sources} data sources{regions}\n")
 
     if a.suppressed:

@@ -74,7 +74,11 @@ _RULE_KEYS = {
 }
 _PROVIDER_KEYS = {
     "name", "kind", "headquarters", "eu_headquartered", "terraform_sources", "terraform_prefix", "domains", "notes",
+    "regions",
 }
+# Where a region's data sits, in law: an EU member state, the EEA, or outside both (which includes
+# countries with an adequacy decision, such as the UK and Switzerland: a different legal regime).
+REGION_CLASSES = ("eu", "eea", "outside-eu")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +93,15 @@ class Provider:
     terraform_sources: tuple[str, ...] = ()
     terraform_prefix: str = ""  # resource type prefix when it differs from the key (google-beta: google)
     domains: tuple[str, ...] = ()
+    regions: Mapping[str, str] = field(default_factory=dict)  # region name -> one of REGION_CLASSES
+
+    def region_class(self, region: str) -> str:
+        """`eu`, `eea`, `outside-eu`, or `unknown`; zones are judged by their region (`eu-west-1a`)."""
+        name = region.lower().replace(" ", "")
+        for candidate in (name, re.sub(r"-[a-z]$", "", name), re.sub(r"(\d)[a-z]$", r"\1", name)):
+            if candidate in self.regions:
+                return self.regions[candidate]
+        return "unknown"
 
 
 @dataclass(frozen=True)
@@ -339,8 +352,24 @@ def _providers(data: LineDict, display: str) -> list[Provider]:
                 terraform_sources=f.text_list("terraform_sources"),
                 terraform_prefix=f.text("terraform_prefix", required=False),
                 domains=tuple(d.lower() for d in f.text_list("domains")),
+                regions=_regions(f),
             )
         )
+    return result
+
+
+def _regions(f: _Field) -> dict[str, str]:
+    node = f.node.get("regions")
+    if node is None:
+        return {}
+    if not isinstance(node, LineDict):
+        raise f.fail("regions", f"expected a mapping of {', '.join(REGION_CLASSES)} to region names")
+    sub = _Field(f.display, node, f"{f.label}: regions")
+    sub.unknown_keys(set(REGION_CLASSES))
+    result = {}
+    for region_class in node:
+        for region in sub.text_list(region_class):
+            result[region.lower()] = region_class
     return result
 
 
