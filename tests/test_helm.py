@@ -82,7 +82,7 @@ def test_aws_values_point_at_the_template_line_and_the_values_line(scanned):
         ("AWS-LB-CONTROLLER", "templates/ingress.yaml", 11, "P2", "values.yaml", 21),
     ]
     assert not assessment.errors
-    assert {f.location.origin for f in assessment.findings} == {"chart web"}
+    assert {str(f.location.origin) for f in assessment.findings} == {"chart web"}
     assert {f.resource.source for f in assessment.findings} == {"helm"}
 
 
@@ -153,10 +153,10 @@ def test_vendored_dependencies_with_alias_condition_tag_and_archive(scanned):
         ("AZURE-ACR", "charts/metrics-0.2.0.tgz", 0, "P1", "charts/metrics-0.2.0.tgz", 0),  # enabled by tags.monitoring
     ]
     acr = next(f for f in assessment.findings if f.rule.id == "AZURE-ACR")
-    assert acr.location.origin == "chart shop/metrics (metrics/templates/deployment.yaml)"
-    assert acr.signal.values_location.origin == "metrics/values.yaml:1"
+    assert str(acr.location.origin) == "chart shop/metrics (metrics/templates/deployment.yaml)"
+    assert str(acr.signal.values_location.origin) == "metrics/values.yaml:1"
     ebs = next(f for f in assessment.findings if f.rule.id == "AWS-EBS-CLASS-NAME")
-    assert (ebs.location.origin, ebs.resource.address) == ("chart shop/cache", "StatefulSet/shop-cache")
+    assert (str(ebs.location.origin), ebs.resource.address) == ("chart shop/cache", "StatefulSet/shop-cache")
     assert not [f for f in assessment.findings if "sqs." in f.signal.value]  # queue.enabled: false
     assert not assessment.errors
 
@@ -169,7 +169,7 @@ def test_missing_dependency_warns_falls_back_and_exits_3(scanned, cli):
         ("AWS-ECR", "values.yaml", 2, "P1", None, None),
         ("AWS-EKS-IRSA", "values.yaml", 6, "P2", None, None),
     ]
-    assert {f.location.origin for f in assessment.findings if f.level.value != "P0"} == {"chart orders (not rendered)"}
+    assert {str(f.location.origin) for f in assessment.findings if f.level.value != "P0"} == {"chart orders (not rendered)"}
     assert errors(assessment) == [
         "Chart.yaml:6: warning: chart orders: dependency 'commonlib' (version 2.x.x, oci://registry-1.docker.io/examplecharts) "
         "is not vendored under charts/ and no chart of that name and version was found in the scanned tree or --helm-charts-dir; "
@@ -205,7 +205,7 @@ def test_a_missing_subchart_the_templates_do_not_need_renders_the_rest(tree, sca
     root = tree(_OPTIONAL_DB)
     assessment = scan(root)
     assert table(assessment) == [("AWS-EBS-CLASS-NAME", "shop/values.yaml", 5, "P1", None, None)]
-    assert next(f for f in assessment.findings if f.rule.id == "AWS-EBS-CLASS-NAME").location.origin == "chart shop (dependency not rendered)"
+    assert next(f for f in assessment.findings if f.rule.id == "AWS-EBS-CLASS-NAME").location.origin.via == "chart shop (dependency not rendered)"
     assert [v.resource.address for v in assessment.verdicts] == ["ConfigMap/shop"]
     assert errors(assessment) == [
         "shop/Chart.yaml: error: chart shop was only partly analysed: dependency 'postgresql' could not be found, so its objects "
@@ -351,8 +351,8 @@ def test_a_packaged_chart_is_analysed_and_other_archives_are_skipped(tree, scan)
     rows = table(assessment)
     assert ("AWS-EKS-IRSA", "web-1.4.0.tgz", 0, "P2", "web-1.4.0.tgz", 0) in rows
     irsa = next(f for f in assessment.findings if f.rule.id == "AWS-EKS-IRSA")
-    assert irsa.location.origin == "chart web (web/templates/serviceaccount.yaml)"
-    assert irsa.signal.values_location.origin == "web/values.yaml:12"
+    assert str(irsa.location.origin) == "chart web (web/templates/serviceaccount.yaml)"
+    assert str(irsa.signal.values_location.origin) == "web/values.yaml:12"
 
 
 @needs_sdk

@@ -124,12 +124,12 @@ def test_kustomize_patches_say_so_and_attach_to_their_target():
     objects = {(r.location.path, r.address): r for r in result.resources}
     irsa = objects[("overlays/prod/irsa-patch.yaml", "patch:ServiceAccount/api")]
     assert irsa.kind == "patch"
-    assert irsa.location.origin == "kustomize patch (overlays/prod/kustomization.yaml)"
+    assert str(irsa.location.origin) == "kustomize patch (overlays/prod/kustomization.yaml)"
     json_patch = objects[("overlays/prod/spot-patch.yaml", "patch:Deployment/api")]  # its target, from the kustomization
     assert signals(json_patch, "k8s_node_label") == [("eks.amazonaws.com/capacityType=SPOT", 4)]
     assert signals(json_patch, "k8s_annotation") == [("alb.ingress.kubernetes.io/group.name", 6)]
     inline = objects[("overlays/prod/kustomization.yaml", "patch:Deployment/api")]
-    assert inline.location.origin == "kustomize inline patch (overlays/prod/kustomization.yaml)"
+    assert str(inline.location.origin) == "kustomize inline patch (overlays/prod/kustomization.yaml)"
     assert signals(inline, "text") == [("https://sqs.eu-central-1.amazonaws.com/123456789012/jobs", 27)]
     deployment = objects[("base/deployment.yaml", "Deployment/api")]
     assert deployment.links == (

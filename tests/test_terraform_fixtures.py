@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from portacheck.config import Config
-from portacheck.model import Level
+from portacheck.model import Level, Origin
 
 from conftest import FIXTURES, findings_table
 
@@ -82,9 +82,9 @@ def test_module_call_paths_and_origins(scan):
     assessment = scan(FIXTURES / "mixed-repo")
     rds = {f.resource.address: (f.location.origin, f.level) for f in assessment.findings if f.rule.id == "AWS-RDS"}
     assert rds == {
-        "aws_db_instance.analytics": ("", Level.U),
-        "module.app.module.db.aws_db_instance.this": ("module.app.module.db", Level.P1),
-        "module.reports_db.aws_db_instance.this": ("module.reports_db", Level.P2),
+        "aws_db_instance.analytics": (Origin(), Level.U),
+        "module.app.module.db.aws_db_instance.this": (Origin(".", ("app", "db")), Level.P1),
+        "module.reports_db.aws_db_instance.this": (Origin(".", ("reports_db",)), Level.P2),
     }
 
 

@@ -30,7 +30,6 @@ from typing import Any, Callable, Iterable, Mapping, Sequence, TextIO
 
 from portacheck.errors import BaselineError
 from portacheck.model import Finding, Level, fingerprint
-from portacheck.suppress import split_origin
 
 VERSION = 1
 
@@ -85,10 +84,8 @@ def rebase(finding: Finding, scan_root: str, directory: str) -> Finding:
 
     loc = finding.signal.location
     origin = loc.origin
-    if origin:
-        root, chain = split_origin(origin)
-        new_root = moved(root)
-        origin = ".".join(f"module.{name}" for name in chain) + ("" if new_root == "." else f" (from {new_root})")
+    if origin.modules:
+        origin = replace(origin, root=moved(origin.root or "."))
     signal = replace(finding.signal, location=replace(loc, path=moved(loc.path), origin=origin))
     return replace(finding, signal=signal)
 
@@ -100,7 +97,7 @@ def entry(finding: Finding, scan_root: str, directory: str) -> Entry:
         rule_id=finding.rule.id,
         file=moved.location.path,
         resource=finding.resource.address,
-        origin=moved.location.origin,
+        origin=str(moved.location.origin),
         evidence_kind=finding.signal.kind,
         evidence_value=finding.signal.value,
         level=finding.level.value,

@@ -82,6 +82,44 @@ class SourceFile:
     kind: str  # key of portacheck.parse.PARSERS
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class Origin:
+    """How a location was reached: a module chain from a root module, a chart, or an overlay.
+
+    A value, not text, so that suppressions and baselines compare chains instead of re-parsing
+    "module.a.module.b (from envs/prod)"; str() gives that text for reports and fingerprints.
+    """
+
+    root: str = ""  # Terraform: the root module directory (posix, relative to the scan root; "." for the root itself)
+    modules: tuple[str, ...] = ()  # Terraform: module call names from the root, e.g. ("app", "db")
+    via: str = ""  # anything else, as shown: "chart web (not rendered)", "kustomize patch (overlays/prod/kustomization.yaml)"
+
+    def __bool__(self) -> bool:
+        return bool(self.modules or self.via)
+
+    def __str__(self) -> str:
+        if self.modules:
+            chain = ".".join(f"module.{name}" for name in self.modules)
+            return chain if self.root in ("", ".") else f"{chain} (from {self.root})"
+        return self.via
+
+    @classmethod
+    def parse(cls, text: str) -> "Origin":
+        """The inverse of str(), for origins stored as text (baselines)."""
+        import re
+
+        if not text:
+            return cls()
+        chain, _, root = text.partition(" (from ")
+        names = re.findall(r"module\.([^.\s\[]+)", chain)
+        if names and chain == ".".join(f"module.{n}" for n in names):
+            return cls(root[:-1] if root.endswith(")") else ".", tuple(names))
+        return cls(via=text)
+
+
+NO_ORIGIN = Origin()
+
+
 @dataclass(frozen=True, slots=True)
 class Location:
     """Where a person would look: file and line, and the module, chart or overlay it came through."""
@@ -89,7 +127,7 @@ class Location:
     path: str  # posix, relative to the scan root
     line: int  # 1-based; 0 means the file as a whole
     column: int = 0
-    origin: str = ""  # e.g. "module.app.module.db", "chart web", "kustomize patch"
+    origin: Origin = NO_ORIGIN
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}" if self.line else self.path
@@ -267,11 +305,30 @@ class ScanError:
 
 
 @dataclass(frozen=True, slots=True)
+class Directive:
+    """An inline suppression as the reader of its file found it, with the extent its syntax gives.
+
+    Readers find the marked comments (and annotations) while they parse, so no file is read a
+    second time; suppress.py turns the text into rule ids, reason and expiry and applies them.
+    """
+
+    path: str  # posix, relative to the scan root
+    line: int  # the line of the comment or annotation
+    text: str  # what follows the marker: "[AWS-DYNAMODB] reason: ..., until: 2027-06-30"; annotations: "AWS-EBS: reason ..."
+    start: int  # first line covered
+    end: int  # last line covered
+    block: bool = False  # covers the resources declared in [start, end], not only findings on those lines
+    module: str = ""  # a Terraform `module "name"` block: the findings of what that call creates are covered too
+    kind: str = "comment"  # or "annotation"
+
+
+@dataclass(frozen=True, slots=True)
 class ParseResult:
-    """What an analyser returns: the resources it found and the problems it met."""
+    """What an analyser returns: the resources it found, the problems it met, the suppressions it read."""
 
     resources: tuple[Resource, ...] = ()
     errors: tuple[ScanError, ...] = ()
+    directives: tuple[Directive, ...] = ()
 
 
 def fingerprint(finding: Finding) -> str:
@@ -285,7 +342,7 @@ def fingerprint(finding: Finding) -> str:
     parts = (
         finding.rule.id,
         finding.location.path,
-        finding.location.origin,
+        str(finding.location.origin),
         finding.resource.address,
         finding.signal.kind,
         finding.signal.value,

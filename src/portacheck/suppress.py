@@ -85,7 +85,7 @@ class Suppression:
         if self.block and res.path == self.path and self.start <= res.line <= self.end:
             return True
         if self.module is not None:
-            root, chain = split_origin(loc.origin)
+            root, chain = loc.origin.root or ".", loc.origin.modules
             want_root, want_chain = self.module
             if chain and root == want_root and chain[: len(want_chain)] == want_chain:
                 return True
@@ -101,15 +101,6 @@ class Outcome:
     active: tuple[Finding, ...]
     suppressed: tuple[tuple[Finding, str], ...]
     notes: tuple[str, ...]
-
-
-def split_origin(origin: str) -> tuple[str, tuple[str, ...]]:
-    """("module.a.module.b (from envs/prod)") -> ("envs/prod", ("a", "b")); the root is "." when not named."""
-    if not origin:
-        return ".", ()
-    chain, _, root = origin.partition(" (from ")
-    root = root[:-1] if root.endswith(")") else root
-    return root or ".", tuple(re.findall(r"module\.([^.\s\[]+)", chain))
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -356,8 +347,8 @@ def _module_scope(rel: str, name: str, resources: Sequence[Resource]) -> tuple[s
     directory = os.path.dirname(rel) or "."
     for resource in resources:
         if (os.path.dirname(resource.location.path) or ".") == directory:
-            root, chain = split_origin(resource.location.origin)
-            return root, chain + (name,)
+            origin = resource.location.origin
+            return origin.root or ".", origin.modules + (name,)
     return directory, (name,)
 
 

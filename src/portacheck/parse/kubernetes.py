@@ -25,7 +25,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from portacheck._yaml import DataError, Document, YList, YMap, load_documents
 from portacheck.errors import InputError
-from portacheck.model import Location, ParseResult, Resource, ScanError, Severity, Signal, SourceFile
+from portacheck.model import Location, Origin, ParseResult, Resource, ScanError, Severity, Signal, SourceFile
 from portacheck.parse import ParseContext, read_source
 
 SOURCE = "kubernetes"
@@ -213,7 +213,7 @@ class _Object:
             provider=PROVIDER,
             type=f"{self.api_version}/{self.kind}" if self.api_version else self.kind,
             address=self.address,
-            location=Location(self.path, self.line, 0, self.origin),
+            location=Location(self.path, self.line, 0, Origin(via=self.origin)),
             signals=tuple(self.signals),
             attributes=self.attributes,
             links=tuple(dict.fromkeys(self.links)),
@@ -331,7 +331,7 @@ class _ObjectReader:
     # -- helpers --
 
     def loc(self, line: int) -> Location:
-        return Location(self.rel, line + self.offset, 0, self.obj.origin)
+        return Location(self.rel, line + self.offset, 0, Origin(via=self.obj.origin))
 
     def signal(self, kind: str, value: str, line: int, context: str) -> None:
         if value:
@@ -905,7 +905,7 @@ def _kustomization(root: YMap, rel: str, origin: str, source: str, offset: int) 
         if context.startswith(("patches", "patchesStrategicMerge")) and "\n" in value:
             continue  # inline patches are analysed as objects of their own
         if _TEXT_HINT.search(value):
-            obj.signals.append(Signal("text", value, Location(rel, line + offset, 0, origin), context))
+            obj.signals.append(Signal("text", value, Location(rel, line + offset, 0, Origin(via=origin)), context))
     return obj
 
 
@@ -915,7 +915,7 @@ def _json_patch(root: YList, rel: str, origin: str, source: str, offset: int, ta
     obj = _Object(rel, root.line + offset, origin, source, "", "json6902", kind, name, "", "patch")
 
     def signal(signal_kind: str, value: str, line: int, context: str) -> None:
-        obj.signals.append(Signal(signal_kind, value, Location(rel, line + offset, 0, origin), context))
+        obj.signals.append(Signal(signal_kind, value, Location(rel, line + offset, 0, Origin(via=origin)), context))
 
     for i, op in enumerate(root):
         if not isinstance(op, YMap):

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
 from portacheck.errors import InputError
-from portacheck.model import Location, ParseResult, Resource, ScanError, Severity, Signal, SourceFile, Unresolved
+from portacheck.model import NO_ORIGIN, Location, Origin, ParseResult, Resource, ScanError, Severity, Signal, SourceFile, Unresolved
 from portacheck.parse import ParseContext, file_size, parallel_map, read_source, relpath
 from portacheck.parse.hcl import Attr, Block, HclFile, parse_text
 from portacheck.parse.hclexpr import contains_unresolved, evaluate, is_literal_string, unquote
@@ -661,12 +661,9 @@ class _Evaluator:
     # -- helpers --
 
     def _location(self, inst: _Instance, hcl: HclFile, line: int) -> Location:
-        origin = ""
+        origin = NO_ORIGIN
         if inst.call_path:
-            origin = ".".join(f"module.{n}" for n in inst.call_path)
-            root_rel = relpath(inst.root_dir, self.context.root)
-            if root_rel != ".":
-                origin += f" (from {root_rel})"
+            origin = Origin(relpath(inst.root_dir, self.context.root), tuple(inst.call_path))
         return Location(hcl.relpath, line, 0, origin)
 
     def _address(self, inst: _Instance, address: str) -> str:

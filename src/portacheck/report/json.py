@@ -79,7 +79,7 @@ def workloads(a: Assessment) -> list[dict[str, Any]]:
                 "source": v.resource.source,
                 "file": v.resource.location.path,
                 "line": v.resource.location.line,
-                "origin": v.resource.location.origin or None,
+                "origin": str(v.resource.location.origin) or None,
                 "level": v.level.value,
                 "ties": [
                     {
@@ -171,7 +171,7 @@ def finding(f: Finding) -> dict[str, Any]:
         "override": f.override or None,
         "file": loc.path,
         "line": loc.line,
-        "origin": loc.origin or None,
+        "origin": str(loc.origin) or None,
         "resource": {
             "address": resource.address,
             "type": resource.type,
@@ -207,7 +207,7 @@ def verdict(v: ResourceVerdict) -> dict[str, Any]:
         "provider": r.provider or None,
         "file": r.location.path,
         "line": r.location.line,
-        "origin": r.location.origin or None,
+        "origin": str(r.location.origin) or None,
         "level": v.level.value,
         "rule_id": v.rule.id,
         "category": v.rule.category,
@@ -225,7 +225,7 @@ def _values_location(loc: Any) -> dict[str, Any] | None:
     """Where a rendered Helm value came from: the values file and line (member: file inside an archive)."""
     if loc is None:
         return None
-    return {"file": loc.path, "line": loc.line or None, "member": loc.origin or None}
+    return {"file": loc.path, "line": loc.line or None, "member": str(loc.origin) or None}
 
 
 def _plain(value: Any) -> Any:

@@ -95,7 +95,7 @@ def lines(a: Assessment, base: str | None = None, min_coverage: float | None = N
             ["| Level | Location | Resource | Rule | Why |", "|---|---|---|---|---|"]
             + [
                 f"| {f.level.value}{' ❌' if fails(a, f) else ''} | `{cell(_where(a, f.location.path, f.location.line, base))}` | "
-                f"{cell(describe_finding(f))}{cell(' (via ' + f.location.origin + ')') if f.location.origin else ''} | `{f.rule.id}` | "
+                f"{cell(describe_finding(f))}{cell(f' (via {f.location.origin})') if f.location.origin else ''} | `{f.rule.id}` | "
                 f"{cell(f.why)}{cell(' — override: ' + f.override) if f.override else ''} |"
                 for f in findings[:MAX_ROWS]
             ]

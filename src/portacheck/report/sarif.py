@@ -167,7 +167,7 @@ def result(a: Assessment, f: Finding, rule_index: int, base: str | None) -> dict
     if f.override:
         properties["override"] = f.override
     if f.location.origin:
-        properties["origin"] = f.location.origin
+        properties["origin"] = str(f.location.origin)
     return {
         "ruleId": rule.id,
         "ruleIndex": rule_index,

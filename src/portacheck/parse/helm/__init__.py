@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Sequence
 
 from portacheck.errors import InputError
-from portacheck.model import Location, ParseResult, Resource, ScanError, Severity, Signal, SourceFile
+from portacheck.model import NO_ORIGIN, Location, Origin, ParseResult, Resource, ScanError, Severity, Signal, SourceFile
 from portacheck.parse import ParseContext, relpath
 
 SOURCE = "helm"
@@ -202,12 +202,12 @@ def _analyse(job: _Job, context: ParseContext) -> tuple[list[Resource], list[Sca
         resources, errors = _rendered(job, outcome, context)
         if job.plan.missing:
             names = _names(job.plan.missing)
-            origin = f"chart {chart.name} (dependency not rendered)"
+            origin = Origin(via=f"chart {chart.name} (dependency not rendered)")
             resources += _missing_sections(job, origin)
             errors.append(ScanError(
                 chart_file,
                 f"chart {chart.name} was only partly analysed: dependency {names} could not be found, so its objects are "
-                f"missing; its values in this chart were scanned statically (findings marked {origin!r})",
+                f"missing; its values in this chart were scanned statically (findings marked '{origin}')",
             ))
         return resources, errors
     why = job.fallback
@@ -225,13 +225,13 @@ def _analyse(job: _Job, context: ParseContext) -> tuple[list[Resource], list[Sca
         if job.plan.missing and outcome.kind == "render":
             names = _names(job.plan.missing)
             why = f"dependency {names} is missing and {why}"
-    origin = f"chart {chart.name} (not rendered)"
+    origin = Origin(via=f"chart {chart.name} (not rendered)")
     resources, errors = _static(job, context, origin)
-    errors.append(ScanError(path, f"chart {chart.name} was not rendered ({why}); only partly analysed: its values and raw templates were scanned statically, findings marked {origin!r}", line))
+    errors.append(ScanError(path, f"chart {chart.name} was not rendered ({why}); only partly analysed: its values and raw templates were scanned statically, findings marked '{origin}'", line))
     return resources, errors
 
 
-def _static(job: _Job, context: ParseContext, origin: str) -> tuple[list[Resource], list[ScanError]]:
+def _static(job: _Job, context: ParseContext, origin: Origin) -> tuple[list[Resource], list[ScanError]]:
     from portacheck.parse.helm import static
 
     resources, errors = static.analyse(job.chart, job.user_files, context, origin, context.max_file_bytes)
@@ -248,7 +248,7 @@ def _static(job: _Job, context: ParseContext, origin: str) -> tuple[list[Resourc
     return resources, errors
 
 
-def _missing_sections(job: _Job, origin: str) -> list[Resource]:
+def _missing_sections(job: _Job, origin: Origin) -> list[Resource]:
     """Values meant for a dependency that could not be found, scanned as the static fallback does."""
     from portacheck.parse.helm import static
     from portacheck.parse.helm.values import lookup
@@ -398,7 +398,7 @@ def _combine(entries) -> tuple[list[tuple[int, int, str, Any, bool]], str]:
     return pieces, "".join(parts)
 
 
-def _signal(signal: Signal, template, doc, shown: str, member: str, origin: str, chain, global_chain, find_value) -> Signal:
+def _signal(signal: Signal, template, doc, shown: str, member: str, origin: Origin, chain, global_chain, find_value) -> Signal:
     line, rest = template.line_for(signal.context, doc)
     location = Location(shown, 0 if member else line, 0, origin)
     values_location = None
@@ -412,7 +412,7 @@ def _signal(signal: Signal, template, doc, shown: str, member: str, origin: str,
             values, path = hit
             line = values.line(path) if values.display else 0
             inside = f"{values.member}:{line}" if values.member and line else values.member
-            values_location = Location(values.display or values.label, 0 if values.member else line, 0, inside)
+            values_location = Location(values.display or values.label, 0 if values.member else line, 0, Origin(via=inside) if inside else NO_ORIGIN)
     return _with_values(replace(signal, location=location), values_location)
 
 
@@ -422,12 +422,12 @@ def _with_values(signal: Signal, values_location: Location | None) -> Signal:
     return replace(signal, values_location=values_location)
 
 
-def _origin(top, node, member: str) -> str:
+def _origin(top, node, member: str) -> Origin:
     names = [top.name] if node.scope == () else [top.name, *node.scope]
     origin = "chart " + "/".join(names)
     if member:
         origin += f" ({member.split(':')[-1]})"
-    return origin
+    return Origin(via=origin)
 
 
 def _crds(root, context: ParseContext) -> list[tuple[str, str, bool]]:

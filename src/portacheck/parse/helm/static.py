@@ -16,7 +16,7 @@ import re
 from typing import Any, Iterable
 
 from portacheck.errors import InputError
-from portacheck.model import Location, Resource, ScanError, Severity, Signal
+from portacheck.model import Location, Origin, Resource, ScanError, Severity, Signal
 from portacheck.parse.helm.charts import Chart
 from portacheck.parse.helm.values import Values, load_values
 
@@ -46,7 +46,7 @@ def read_values(chart: Chart, name: str, max_bytes: int) -> Values:
     return load_values(text, shown, member)
 
 
-def value_signals(values: Values, origin: str, prefix: tuple = (), section: Any = None) -> list[Signal]:
+def value_signals(values: Values, origin: Origin, prefix: tuple = (), section: Any = None) -> list[Signal]:
     """The signals a values file carries by convention (below `prefix` when given)."""
     signals: list[Signal] = []
     data = values.data if section is None else section
@@ -109,7 +109,7 @@ def template_files(chart: Chart) -> list[str]:
     return sorted(found)
 
 
-def analyse(chart: Chart, user_values: list[Values], context, origin: str, max_bytes: int) -> tuple[list[Resource], list[ScanError]]:
+def analyse(chart: Chart, user_values: list[Values], context, origin: Origin, max_bytes: int) -> tuple[list[Resource], list[ScanError]]:
     """Static signals of the chart's values files, the user's values files, and its raw templates."""
     from portacheck.parse import read_source
     from portacheck.parse.kubernetes import analyse_text
@@ -146,7 +146,7 @@ def analyse(chart: Chart, user_values: list[Values], context, origin: str, max_b
     return resources, errors
 
 
-def values_resource(chart: Chart, values: Values, signals: list[Signal], origin: str) -> Resource:
+def values_resource(chart: Chart, values: Values, signals: list[Signal], origin: Origin) -> Resource:
     return Resource(
         source="helm", kind="reference", provider="kubernetes", type="helm/values",
         address=f"chart {chart.name} {values.member or values.display.rsplit('/', 1)[-1]}",
