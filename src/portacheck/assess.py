@@ -13,6 +13,7 @@ from typing import Mapping, Sequence
 
 from portacheck.inventory import Inventory
 from portacheck.model import (
+    FormatRead,
     DEPLOYED_KINDS,
     resource_key,
     EFFORT_BANDS,
@@ -105,6 +106,7 @@ class Assessment:
     notes: tuple[str, ...] = ()  # assessment-level warnings (stale suppressions, ...)
     workloads: WorkloadView = field(default_factory=lambda: WorkloadView(()))
     min_coverage: float | None = None  # share (0-1) at P0-P1 below which the policy fails
+    read: tuple[FormatRead, ...] = ()  # per input format: what was read, and what was recognised but not analysed
 
     @property
     def resources_total(self) -> int:
@@ -197,12 +199,13 @@ def assess(
         verdicts=tuple(verdicts),
         data_sources=tuple(data_sources),
         errors=inventory.errors,
-        files_analysed=len(inventory.files),
+        files_analysed=sum(c.count for c in inventory.read if c.analysed),
         level_counts=level_counts,
         by_provider=by_provider,
         by_category=by_category,
         effort=_effort(verdicts, bands),
         providers=_providers(inventory, verdicts, data_sources, catalogue),
+        read=inventory.read,
         fail_on=fail_on,
         min_coverage=min_coverage,
         suppressed=tuple(suppressed),

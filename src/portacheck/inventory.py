@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from portacheck.discover import Discovery
-from portacheck.model import Directive, Resource, ScanError, SourceFile
+from portacheck.model import Directive, FormatRead, Resource, ScanError, SourceFile
 from portacheck.parse import ParseContext
 from portacheck.parse.registry import FRONTENDS
 
@@ -20,6 +20,7 @@ class Inventory:
     errors: tuple[ScanError, ...]
     focus: frozenset[str] | None = None
     directives: tuple[Directive, ...] = ()  # inline suppressions, as the frontends read them
+    read: tuple[FormatRead, ...] = ()  # per format: how much was read, or recognised and not analysed
 
 
 def build(discovery: Discovery, context: ParseContext, options: Callable[[str], Any], debug: bool = False) -> Inventory:
@@ -47,7 +48,24 @@ def build(discovery: Discovery, context: ParseContext, options: Callable[[str], 
     resources.sort(key=lambda r: (r.location.path, r.location.line, r.address))
     errors.sort(key=lambda e: (e.path, e.line, e.column, e.message))
     directives.sort(key=lambda d: (d.path, d.line, d.text))
-    return Inventory(discovery.root, discovery.files, tuple(resources), tuple(_unique(errors)), discovery.focus, tuple(dict.fromkeys(directives)))
+    return Inventory(
+        discovery.root, discovery.files, tuple(resources), tuple(_unique(errors)), discovery.focus,
+        tuple(dict.fromkeys(directives)), _read(by_kind, resources),
+    )
+
+
+def _read(by_kind: dict[str, list[SourceFile]], resources: list[Resource]) -> tuple[FormatRead, ...]:
+    """What each frontend was given, in registry order: the analysed formats, then the others."""
+    counts = []
+    for frontend in FRONTENDS:
+        files = by_kind.get(frontend.name)
+        if not files:
+            continue
+        objects = 0
+        if frontend.object_noun:
+            objects = sum(1 for r in resources if r.source == frontend.name and r.kind != "reference")
+        counts.append(FormatRead(frontend.name, frontend.title, frontend.unit, len(files), objects, frontend.object_noun, frontend.analysed))
+    return tuple(sorted(counts, key=lambda c: not c.analysed))
 
 
 def _unique(errors: list[ScanError]) -> list[ScanError]:

@@ -316,6 +316,28 @@ class ScanError:
 
 
 @dataclass(frozen=True, slots=True)
+class FormatRead:
+    """How much of one input format a scan read, or recognised without a reader: the "Read:" line."""
+
+    name: str  # the frontend's name
+    title: str  # "Terraform"
+    unit: str  # what `count` counts: "file", "chart"
+    count: int
+    objects: int = 0  # what the files hold, where the frontend counts them (Kubernetes objects)
+    object_noun: str = ""  # "object"; empty: not counted
+    analysed: bool = True  # False: recognised infrastructure code that no reader analyses yet
+
+    def __str__(self) -> str:
+        def plural(n: int, noun: str) -> str:
+            return f"{n} {noun}" + ("" if n == 1 else "s")
+
+        counted = plural(self.count, self.unit)
+        if self.object_noun:
+            return f"{plural(self.objects, f'{self.title} {self.object_noun}')} in {counted}"
+        return f"{self.count} {self.title} {counted.split(' ', 1)[1]}"
+
+
+@dataclass(frozen=True, slots=True)
 class Directive:
     """An inline suppression as the reader of its file found it, with the extent its syntax gives.
 

@@ -55,6 +55,7 @@ class Frontend:
     suffixes: tuple[str, ...] = ()  # name endings of the files it may claim: the pre-commit hook must pass them
     sniff_suffixes: tuple[str, ...] = ()  # name endings whose first bytes `claims` needs to decide
     unit: str = "file"  # what the "Read:" line counts of it: "file", "chart"
+    object_noun: str = ""  # what its files hold, when the "Read:" line counts those too: "object"
     analysed: bool = True  # False: recognised infrastructure code with no reader yet; never a silent pass
 
 

@@ -80,6 +80,7 @@ KUBERNETES = Frontend(
     title="Kubernetes",
     claims=_kubernetes_claims,
     parse=_kubernetes_parse,
+    object_noun="object",
     suffixes=(".yaml", ".yml", ".json"),
     match_kinds={
         # A kind, provisioner, ingress or gateway controller, secret store or solver that no rule

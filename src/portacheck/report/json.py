@@ -101,6 +101,10 @@ def workloads(a: Assessment) -> list[dict[str, Any]]:
 def summary(a: Assessment) -> dict[str, Any]:
     return {
         "files_analysed": a.files_analysed,
+        "read": [
+            {"format": c.name, "title": c.title, "unit": c.unit, "count": c.count, "objects": c.objects if c.object_noun else None, "analysed": c.analysed}
+            for c in a.read
+        ],
         "resources": a.resources_total,
         "levels": {level.value: a.level_counts.get(level, 0) for level in Level},
         "shares": {

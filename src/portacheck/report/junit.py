@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 from portacheck.assess import Assessment
 from portacheck.model import Finding, Level, Severity
-from portacheck.report.common import alternatives, describe_finding, headline, result_line
+from portacheck.report.common import alternatives, describe_finding, headline, read_line, result_line
 from portacheck.report.sarif import ci_path, fails
 
 
@@ -88,7 +88,7 @@ def document(a: Assessment, base: str | None = None, min_coverage: float | None 
     suite = ET.SubElement(root, "testsuite", {"name": "portacheck"})
     counts = {"tests": 1, "failures": 0, "errors": 0, "skipped": 0}
     summary = ET.SubElement(suite, "testcase", {"name": "summary", "classname": "portacheck"})
-    ET.SubElement(summary, "system-out").text = "\n".join(headline(a) + [result_line(a)] + [f"note: {n}" for n in a.notes])
+    ET.SubElement(summary, "system-out").text = "\n".join([read_line(a)] + headline(a) + [result_line(a)] + [f"note: {n}" for n in a.notes])
     if min_coverage is not None:
         counts["tests"] += 1
         case = ET.SubElement(suite, "testcase", {"name": "coverage", "classname": "portacheck"})

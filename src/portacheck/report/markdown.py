@@ -21,6 +21,7 @@ from portacheck.report.common import (
     effort_by_rule,
     headline,
     pct,
+    read_line,
     result_line,
     workload_ties,
 )
@@ -127,7 +128,7 @@ def lines(a: Assessment, base: str | None = None, min_coverage: float | None = N
             body.append(f"- one-off platform work per target: {days(*effort.platform)}")
         body += ["", "Assumptions:", ""] + [f"- {cell(text)}" for text in effort.assumptions]
         out += _details(f"Effort: {days(effort.low, effort.high)}", body)
-    out += ["", f"<sub>portacheck {__version__} · {a.files_analysed} files analysed</sub>"]
+    out += ["", f"<sub>portacheck {__version__} · {cell(read_line(a))}</sub>"]
     return out
 
 

@@ -86,6 +86,7 @@ def document(a: Assessment, base: str | None = None) -> dict[str, Any]:
             "resources": a.resources_total,
             "suppressed": len(a.suppressed),
             "failOn": a.fail_on.value if a.fail_on else "never",
+            "read": {c.name: {"count": c.count, "unit": c.unit, "analysed": c.analysed} for c in a.read},
         },
     }
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}

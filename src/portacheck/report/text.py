@@ -15,6 +15,7 @@ from portacheck.report.common import (
     effort_by_rule,
     headline,
     pct,
+    read_line,
     result_line,
     workload_ties,
 )
@@ -40,7 +41,7 @@ def render(assessment: Assessment, stream: TextIO, *, color: bool = False, verbo
 
     out = stream.write
     a = assessment
-    out(paint(f"portacheck {__version__}", "1") + f" · {a.files_analysed} file{'s' if a.files_analysed != 1 else ''} analysed\n\n")
+    out(paint(f"portacheck {__version__}", "1") + f" · {read_line(a)}\n\n")
     for line in headline(a):
         out(line + "\n")
     if a.resources_total:
