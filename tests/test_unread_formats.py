@@ -1,0 +1,262 @@
+"""Formats without a reader: recognised from path and head, reported as not analysed, never a pass.
+
+Every file under `fixtures/unread/<format>/` belongs to that format (`mixed/` holds one
+unread file next to a Terraform module). The CLI tests need discovery and the analyser
+registry to know the unread formats.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from portacheck.parse.unread import HEAD_BYTES, UNREAD_FORMATS, claim
+
+from conftest import FIXTURES, ROOT
+
+UNREAD = FIXTURES / "unread"
+
+# format directory -> the files a scan of it names, each with the title the report gives it
+EXPECTED = {
+    "arm": [("azuredeploy.json", "ARM template"), ("azuredeploy.parameters.json", "ARM template")],
+    "azure-pipelines": [("azure-pipelines.yml", "Azure Pipelines")],
+    "bicep": [("main.bicep", "Bicep"), ("main.bicepparam", "Bicep")],
+    "cdk": [("cdk.out/AppStack.template.json", "AWS CDK output (CloudFormation)")],
+    "cloudbuild": [("cloudbuild.yaml", "Google Cloud Build")],
+    "cloudformation": [("network.json", "CloudFormation"), ("stack.yaml", "CloudFormation")],
+    "codebuild": [("buildspec.yml", "AWS CodeBuild buildspec")],
+    "copilot": [("copilot/api/manifest.yml", "AWS Copilot")],
+    "packer": [("ubuntu.pkr.hcl", "Packer")],
+    "pulumi": [("Pulumi.prod.yaml", "Pulumi"), ("Pulumi.yaml", "Pulumi")],
+    "sam": [("template.yaml", "AWS SAM")],
+    "serverless": [("serverless.yml", "Serverless Framework")],
+    "terraform-plan": [("plan.json", "Terraform plan JSON")],
+    "terraform-state": [("terraform.tfstate", "Terraform state")],
+    "terragrunt": [("live/prod/terragrunt.hcl", "Terragrunt"), ("live/root.hcl", "Terragrunt")],
+}
+
+
+def not_analysed(relpath: str, title: str) -> str:
+    return f"{relpath}: error: not analysed: {title} (no reader for this format)"
+
+
+def claimed(relpath: str, content: str | bytes) -> str | None:
+    head = content.encode() if isinstance(content, str) else content
+    found = claim(relpath, head[:HEAD_BYTES])
+    return found.name if found else None
+
+
+def files_under(directory) -> list[str]:
+    return sorted(p.relative_to(directory).as_posix() for p in directory.rglob("*") if p.is_file())
+
+
+# --- claim() on the fixtures -------------------------------------------------------------------
+
+
+def test_claim_formats_have_distinct_names_and_titles_and_a_fixture_directory_each():
+    assert sorted(f.name for f in UNREAD_FORMATS) == sorted(EXPECTED)
+    assert len({f.title for f in UNREAD_FORMATS}) == len(UNREAD_FORMATS)
+    assert sorted(p.name for p in UNREAD.iterdir()) == sorted([*EXPECTED, "mixed"])
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_claim_gives_every_fixture_file_its_format(name):
+    directory = UNREAD / name
+    titles = {f.name: f.title for f in UNREAD_FORMATS}
+    found = [(rel, claim(rel, (directory / rel).read_bytes()[:HEAD_BYTES])) for rel in files_under(directory)]
+    assert [(rel, f.name if f else None) for rel, f in found] == [(rel, name) for rel, _ in EXPECTED[name]]
+    assert [(rel, f.title if f else None) for rel, f in found] == [(rel, titles[name]) for rel, _ in EXPECTED[name]]
+
+
+def test_claim_in_the_mixed_fixture_takes_the_template_and_leaves_terraform():
+    directory = UNREAD / "mixed"
+    assert {rel: claimed(rel, (directory / rel).read_bytes()) for rel in files_under(directory)} == {
+        "bootstrap.yaml": "cloudformation",
+        "main.tf": None,
+    }
+
+
+def test_claim_sees_a_format_wherever_the_scan_root_is():
+    head = (UNREAD / "cdk/cdk.out/AppStack.template.json").read_bytes()
+    assert claimed("fixtures/unread/cdk/cdk.out/AppStack.template.json", head) == "cdk"
+    assert claimed("infra/cdk.out/assembly-Prod/ProdStack.template.json", head) == "cdk"
+    assert claimed("AppStack.template.json", head) == "cloudformation"  # outside cdk.out: still a template
+
+
+# --- claim() on inline examples ----------------------------------------------------------------
+
+SAM_IN_A_LIST = """\
+Transform:
+  - AWS::LanguageExtensions
+  - AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+"""
+SAM_JSON = '{"Transform": "AWS::Serverless-2016-10-31", "Resources": {"Fn": {"Type": "AWS::Serverless::Function"}}}'
+CFN_WITHOUT_VERSION = "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n"
+CFN_CUSTOM_AND_ALEXA = "Resources:\n  Seed:\n    Type: Custom::SeedData\n  Skill:\n    Type: Alexa::ASK::Skill\n"
+CFN_SHORT_TAGS_ONLY = "Resources:\n  Queue:\n    Type: !FindInMap [Types, !Ref Env, queue]\n"
+CFN_TEMPLATE_SUFFIX = '{\n  "AWSTemplateFormatVersion": "2010-09-09",\n  "Resources": {}\n}\n'
+CFN_JSON_WITHOUT_VERSION = '{"Resources": {"Key": {"Type": "AWS::KMS::Key", "Properties": {}}}}'
+CFN_WITH_BOM_AND_CRLF = b"\xef\xbb\xbf" + CFN_WITHOUT_VERSION.replace("\n", "\r\n").encode()
+CFN_PARAMETERS_FIRST = "Parameters:\n  Key:\n    Type: AWS::EC2::KeyPair::KeyName\n"
+ARM = '{{\n  "$schema": "https://schema.management.azure.com/schemas/{}.json#",\n  "resources": []\n}}\n'
+PLAN_WITH_VARIABLES_FIRST = '{"format_version":"1.2","terraform_version":"1.7.0","variables":{"blob":{"value":"' + "x" * 9000
+STATE_SHOWN = '{"format_version":"1.0","terraform_version":"1.7.0","values":{"root_module":{}}}'
+STATE_JSON = '{"version": 4, "terraform_version": "1.7.0", "serial": 1, "lineage": "0b5c", "resources": []}'
+AZURE_PIPELINE_ELSEWHERE = (
+    "trigger: none\npool:\n  vmImage: windows-latest\njobs:\n  - job: build\n    steps:\n      - task: DotNetCoreCLI@2\n"
+)
+CLOUDBUILD_ELSEWHERE = "steps:\n- name: 'gcr.io/cloud-builders/gcloud'\n  args: [app, deploy]\n"
+BUILDSPEC_ELSEWHERE = "version: 0.2\nphases:\n  build:\n    commands: [make]\n"
+TERRAGRUNT_ENV = 'locals {\n  common = read_terragrunt_config(find_in_parent_folders("common.hcl"))\n}\n'
+TERRAGRUNT_MODULE = 'terraform {\n  source = "../../modules//vpc"\n}\n'
+PACKER_HCL = 'source "azure-arm" "base" {\n  os_type = "Linux"\n}\n\nbuild {\n  sources = ["source.azure-arm.base"]\n}\n'
+PACKER_LEGACY_JSON = '{"builders": [{"type": "googlecompute", "project_id": "acme"}], "provisioners": []}'
+
+
+@pytest.mark.parametrize(
+    "relpath, content, name",
+    [
+        ("infra/template.yml", SAM_IN_A_LIST, "sam"),
+        ("template.json", SAM_JSON, "sam"),
+        ("stacks/topic.yaml", CFN_WITHOUT_VERSION, "cloudformation"),
+        ("stacks/seed.yaml", CFN_CUSTOM_AND_ALEXA, "cloudformation"),
+        ("stacks/queue.yaml", CFN_SHORT_TAGS_ONLY, "cloudformation"),
+        ("stacks/bucket.template", CFN_TEMPLATE_SUFFIX, "cloudformation"),
+        ("stacks/key.json", CFN_JSON_WITHOUT_VERSION, "cloudformation"),
+        ("stacks/bastion.yaml", CFN_PARAMETERS_FIRST, "cloudformation"),
+        ("stacks/saved-on-windows.yaml", CFN_WITH_BOM_AND_CRLF, "cloudformation"),
+        ("app/serverless.yaml", "service: api\nprovider:\n  name: aws\n", "serverless"),
+        ("app/serverless.prod.yml", "service: api\nprovider:\n  name: aws\n", "serverless"),
+        ("app/serverless.ts", "import type { AWS } from '@serverless/typescript';\n", "serverless"),
+        ("app/serverless.json", '{"service": "api"}', "serverless"),
+        ("copilot/api/addons/table.yml", CFN_WITHOUT_VERSION, "cloudformation"),
+        ("copilot/pipelines/main/manifest.yml", "name: main\nversion: 1\nsource:\n  provider: GitHub\n", "copilot"),
+        ("ci/buildspec-test.yml", "version: 0.2\nphases:\n  build:\n    commands: [make test]\n", "codebuild"),
+        ("ci/build.yml", BUILDSPEC_ELSEWHERE, "codebuild"),
+        ("Main.Bicep", "param x string\n", "bicep"),
+        ("arm/sub.json", ARM.format("2018-05-01/subscriptionDeploymentTemplate"), "arm"),
+        ("arm/mg.json", ARM.format("2019-08-01/managementGroupDeploymentTemplate"), "arm"),
+        ("arm/tenant.json", ARM.format("2019-08-01/tenantDeploymentTemplate"), "arm"),
+        ("arm/old.json", ARM.format("2015-01-01/deploymentTemplate"), "arm"),
+        ("terragrunt.stack.hcl", 'unit "vpc" {\n  source = "../units/vpc"\n  path = "vpc"\n}\n', "terragrunt"),
+        ("live/terragrunt.hcl.json", "{}", "terragrunt"),
+        ("live/env.hcl", TERRAGRUNT_ENV, "terragrunt"),
+        ("live/module.hcl", TERRAGRUNT_MODULE, "terragrunt"),
+        ("live/deps.hcl", 'dependency "vpc" {\n  config_path = "../vpc"\n}\n', "terragrunt"),
+        ("live/inputs.hcl", 'inputs = {\n  env = "prod"\n}\n', "terragrunt"),
+        ("images/base.hcl", PACKER_HCL, "packer"),
+        ("images/base.pkr.json", "{}", "packer"),
+        ("images/legacy.json", PACKER_LEGACY_JSON, "packer"),
+        ("Pulumi.yml", "name: x\nruntime: go\n", "pulumi"),
+        ("infra/Pulumi.dev-eu.yaml", "config: {}\n", "pulumi"),
+        ("plans/tfplan.json", PLAN_WITH_VARIABLES_FIRST, "terraform-plan"),
+        ("plans/changes.json", '{"format_version": "1.2", "resource_changes": []}', "terraform-plan"),
+        ("state/prod.tfstate.backup", "", "terraform-state"),
+        ("state/shown.json", STATE_SHOWN, "terraform-state"),
+        ("state/pulled.json", STATE_JSON, "terraform-state"),
+        ("cloudbuild-deploy.yaml", "steps: []\n", "cloudbuild"),
+        ("ci/cloudbuild.json", '{"steps": []}', "cloudbuild"),
+        ("ci/deploy.yaml", CLOUDBUILD_ELSEWHERE, "cloudbuild"),
+        ("ci/release.azure-pipelines.yaml", "steps: []\n", "azure-pipelines"),
+        (".azure-pipelines/templates/build.yml", "steps:\n  - script: make\n", "azure-pipelines"),
+        (".azuredevops/release.yml", "stages: []\n", "azure-pipelines"),
+        ("ci/windows.yml", AZURE_PIPELINE_ELSEWHERE, "azure-pipelines"),
+    ],
+)
+def test_claim_recognises(relpath, content, name):
+    assert claimed(relpath, content) == name
+
+
+K8S_DEPLOYMENT = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n"
+K8S_CONFIGMAP_WITH_A_TEMPLATE = (
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfn\ndata:\n  stack.yaml: |\n"
+    "    AWSTemplateFormatVersion: '2010-09-09'\n    Resources:\n      T:\n        Type: AWS::SNS::Topic\n"
+)
+K8S_LIST_JSON = '{"apiVersion": "v1", "kind": "List", "items": [{"apiVersion": "v1", "kind": "Service"}]}'
+CHART = "apiVersion: v2\nname: web\nversion: 1.2.0\nappVersion: 2.0.0\n"
+VALUES = "replicaCount: 2\nimage:\n  repository: nginx\nresources:\n  limits:\n    cpu: 500m\n"
+PACKAGE_JSON = '{"name": "api", "scripts": {"deploy": "serverless deploy"}, "devDependencies": {"aws-cdk-lib": "2.110.0"}}'
+TSCONFIG = '{"compilerOptions": {"target": "ES2020", "module": "commonjs", "strict": true}}'
+OPENAPI = '{"$schema": "https://spec.openapis.org/oas/3.1/schema/2022-10-07", "openapi": "3.1.0", "paths": {}}'
+JSON_SCHEMA = (  # the schema of ARM templates is no ARM template
+    '{"$schema": "http://json-schema.org/draft-04/schema#",'
+    ' "id": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"}'
+)
+COMPOSE = "services:\n  web:\n    image: nginx\n    ports: ['80:80']\n  db:\n    image: postgres:16\n"
+GITHUB_WORKFLOW = (
+    "name: deploy\non:\n  push:\n    branches: [main]\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n"
+    "      - uses: actions/checkout@v4\n      - name: gcr.io/cloud-builders/docker\n        run: sam deploy\n"
+)
+GITLAB_CI = "stages: [build, deploy]\nbuild:\n  stage: build\n  image: docker:24\n  script: [docker build .]\n"
+PRE_COMMIT = (
+    "repos:\n  - repo: https://github.com/antonbabenko/pre-commit-terraform\n    rev: v1.86.0\n"
+    "    hooks:\n      - id: terraform_fmt\n"
+)
+TERRAFORM = 'resource "aws_dynamodb_table" "t" {\n  name = "t"\n}\n\nterraform {\n  required_version = ">= 1.5"\n}\n'
+NOMAD = 'job "web" {\n  datacenters = ["dc1"]\n  group "web" {\n    task "nginx" {\n      driver = "docker"\n    }\n  }\n}\n'
+VAULT_POLICY = 'path "secret/data/orders/*" {\n  capabilities = ["read"]\n}\n'
+LOCK = 'provider "registry.terraform.io/hashicorp/aws" {\n  version = "5.31.0"\n  hashes = []\n}\n'
+PLAIN_LOCALS = 'locals {\n  account_id = "123456789012"\n}\n'
+VALIDATE_JSON = '{"format_version": "1.0", "valid": true, "error_count": 0, "diagnostics": []}'
+
+
+@pytest.mark.parametrize(
+    "relpath, content",
+    [
+        ("k8s/deployment.yaml", K8S_DEPLOYMENT),
+        ("k8s/cfn-configmap.yaml", K8S_CONFIGMAP_WITH_A_TEMPLATE),
+        ("k8s/list.json", K8S_LIST_JSON),
+        ("charts/web/Chart.yaml", CHART),
+        ("charts/web/values.yaml", VALUES),
+        ("package.json", PACKAGE_JSON),
+        ("tsconfig.json", TSCONFIG),
+        ("api/openapi.json", OPENAPI),
+        ("schemas/deploymentTemplate.json", JSON_SCHEMA),
+        ("docker-compose.yml", COMPOSE),
+        (".github/workflows/deploy.yml", GITHUB_WORKFLOW),
+        (".gitlab-ci.yml", GITLAB_CI),
+        (".pre-commit-config.yaml", PRE_COMMIT),
+        ("main.tf", TERRAFORM),
+        ("nomad/web.hcl", NOMAD),
+        ("vault/orders.hcl", VAULT_POLICY),
+        (".terraform.lock.hcl", LOCK),
+        ("live/account.hcl", PLAIN_LOCALS),
+        ("cdk.out/manifest.json", '{"version": "36.0.0", "artifacts": {}}'),
+        ("cdk.out/AppStack.assets.json", '{"version": "36.0.0", "files": {}}'),
+        ("cdk.json", '{"app": "npx ts-node bin/app.ts"}'),
+        ("serverless.yml", "# not the Serverless Framework\nworkflows: []\n"),
+        ("validate.json", VALIDATE_JSON),
+        ("docs/pulumi.yaml", "name: x\n"),
+    ],
+)
+def test_claim_leaves_alone(relpath, content):
+    assert claimed(relpath, content) is None
+
+
+# --- the CLI -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_scan_reports_every_unread_file_and_exits_3(fast_cli, name):
+    result = fast_cli("scan", "--no-progress", str(UNREAD / name))
+    lines = [line.strip() for line in result.out.splitlines()]
+    assert result.code == 3, result
+    for relpath, title in EXPECTED[name]:
+        assert not_analysed(relpath, title) in lines, result
+
+
+def test_scan_goes_on_past_an_unread_file(fast_cli):
+    result = fast_cli("scan", "--no-progress", str(UNREAD / "mixed"))
+    lines = [line.strip() for line in result.out.splitlines()]
+    assert result.code == 4, result  # a finding at P3 (1) and input not analysed (3)
+    assert "main.tf:5  aws_dynamodb_table.orders" in lines, result
+    assert not_analysed("bootstrap.yaml", "CloudFormation") in lines, result
+
+
+def test_a_hook_naming_an_unread_file_exits_3(fast_cli):
+    result = fast_cli("scan", "--no-progress", "fixtures/unread/bicep/main.bicep", cwd=ROOT)
+    lines = [line.strip() for line in result.out.splitlines()]
+    assert result.code == 3, result
+    assert not_analysed("fixtures/unread/bicep/main.bicep", "Bicep") in lines, result
