@@ -82,8 +82,8 @@ def test_hook_files_cover_the_discovery_suffixes():
     from portacheck.parse.registry import FRONTENDS
 
     files = re.compile(HOOKS["portacheck"]["files"])
-    suffixes = [s for frontend in FRONTENDS for s in frontend.suffixes]
-    assert [s for s in suffixes if not files.search(f"dir/file{s}")] == []
+    suffixes = sorted({s for frontend in FRONTENDS for s in frontend.suffixes})
+    assert [s for s in suffixes if not files.search(f"dir/file{s}" if s.startswith(".") else f"dir/{s}")] == []
     paths = pytest.importorskip("portacheck.parse.application.paths")
     names = list(getattr(paths, "MANIFESTS", {})) + [f"App{s}" for s in getattr(paths, "MANIFEST_SUFFIXES", {})]
     assert [n for n in names if not files.search(f"svc/{n}")] == []

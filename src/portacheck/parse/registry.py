@@ -13,7 +13,7 @@ from typing import Any, Mapping
 
 from portacheck.model import MatchKind
 from portacheck.parse import Frontend
-from portacheck.parse import application
+from portacheck.parse import application, unread
 from portacheck.parse.helm import frontend as helm
 from portacheck.parse.options import option
 
@@ -118,6 +118,7 @@ KUBERNETES = Frontend(
 
 FRONTENDS: tuple[Frontend, ...] = (
     TERRAFORM,
+    *unread.FRONTENDS,
     application.FRONTEND,
     KUBERNETES,
     helm.FRONTEND,

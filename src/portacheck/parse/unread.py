@@ -25,7 +25,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable, Sequence
+
+from portacheck.model import ParseResult, ScanError, SourceFile
+from portacheck.parse import Frontend
 
 HEAD_BYTES = 8192  # how much of a file `claims` sees
 
@@ -308,3 +311,33 @@ def claim(relpath: str, head: bytes) -> UnreadFormat | None:
         if unread.claims(relpath, head):
             return unread
     return None
+
+
+# --- as frontends ----------------------------------------------------------------------------
+
+# Name endings whose first bytes some format needs, and every ending a format here may claim
+# (the pre-commit hook must pass those files).
+SNIFF_SUFFIXES = (".yaml", ".yml", ".json", ".hcl", ".template")
+SUFFIXES = SNIFF_SUFFIXES + (".bicep", ".bicepparam", ".tfstate", ".tfstate.backup", "serverless.ts", "serverless.js")
+
+
+def _not_analysed(title: str):
+    def parse(files: Sequence[SourceFile], context: Any, options: Any) -> ParseResult:
+        message = f"not analysed: {title} (no reader for this format)"
+        return ParseResult(errors=tuple(ScanError(source.relpath, message) for source in files))
+
+    return parse
+
+
+FRONTENDS: tuple[Frontend, ...] = tuple(
+    Frontend(
+        name=unread.name,
+        title=unread.title,
+        claims=unread.claims,
+        parse=_not_analysed(unread.title),
+        suffixes=SUFFIXES,
+        sniff_suffixes=SNIFF_SUFFIXES,
+        analysed=False,
+    )
+    for unread in UNREAD_FORMATS
+)
