@@ -49,13 +49,10 @@ def read(rel: str, text: str, roots: Iterable[yaml.Node | None]) -> tuple[Direct
     tree = _Tree(lines, [root for root in roots if root is not None])
     result: list[Directive] = []
     for number, rest, own_line in _comments(lines):
-        if own_line:
-            target = _next_code_line(lines, number)
-            if not target or lines[target - 1].startswith(("---", "...")):
-                result.append(Directive(rel, number, rest, number, number))
-                continue
-        else:
-            target = number
+        target = _target(lines, number, own_line)
+        if not target:
+            result.append(Directive(rel, number, rest, number, number))
+            continue
         root = tree.document_at(target)
         if own_line and root is not None and target == _first_line(root):
             result.append(Directive(rel, number, rest, target, tree.last_line(root), block=True))
@@ -225,6 +222,14 @@ def _comments(lines: Sequence[str]) -> Iterator[tuple[int, str, bool]]:
             yield number, found.group("rest"), not line[:start].strip()
 
 
+def _target(lines: Sequence[str], number: int, own_line: bool) -> int:
+    """The line a comment speaks of: its own at the end of a line, else the next line of code; 0 when its document has none."""
+    if not own_line:
+        return number
+    target = _next_code_line(lines, number)
+    return 0 if not target or lines[target - 1].startswith(("---", "...")) else target
+
+
 def _next_code_line(lines: Sequence[str], after: int) -> int:
     """The first line after `after` (1-based) that holds code, or 0."""
     for number in range(after + 1, len(lines) + 1):
@@ -253,11 +258,10 @@ def template_directives(rel: str, text: str) -> tuple[Directive, ...]:
 
     result: list[Directive] = []
     for number, rest, own_line in _comments(lines):
-        if own_line:
-            target = _next_code_line(lines, number)
-            if not target or lines[target - 1].startswith(("---", "...")):
-                result.append(Directive(rel, number, rest, number, number))
-                continue
+        target = _target(lines, number, own_line)
+        if not target:
+            result.append(Directive(rel, number, rest, number, number))
+        elif own_line:
             doc = document_of(target)
             if target == _next_code_line(lines, doc[0] - 1):
                 result.append(Directive(rel, number, rest, doc[0], doc[1], block=True))
