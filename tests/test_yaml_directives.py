@@ -9,8 +9,10 @@ from conftest import FIXTURES
 from portacheck._yaml import load_documents
 from portacheck.discover import discover
 from portacheck.model import Directive
-from portacheck.parse import ParseContext, application, helm, kubernetes
+from portacheck.parse import ParseContext, helm, kubernetes
+from portacheck.parse.application.read import parse as read_application
 from portacheck.parse.helm.directives import file_directives
+from portacheck.parse.helm.frontend import HelmOptions
 from portacheck.parse.yaml_directives import from_text, read, template_directives
 
 
@@ -243,7 +245,7 @@ def test_the_helm_reader_returns_the_directives_of_a_chart_fixture(tmp_path):
     account = root / "templates" / "serviceaccount.yaml"
     account.write_text(account.read_text().replace("kind: ServiceAccount\n", "kind: ServiceAccount  # portacheck:ignore[K8S-CORE] reason: fine\n"))
     files = [f for f in discover([str(root)]).files if f.kind == "helm"]
-    result = helm.parse(files, ParseContext(root=str(root), helm_renderer="static"))
+    result = helm.parse(files, ParseContext(root=str(root)), HelmOptions(renderer="static"))
     assert result.directives == (
         Directive("values.yaml", 16, "[AWS-EBS] reason: Velero", 16, 16),
         Directive("templates/serviceaccount.yaml", 3, "[K8S-CORE] reason: fine", 3, 3),
@@ -255,5 +257,5 @@ def test_the_application_reader_returns_the_directives_of_its_yaml_config(tmp_pa
         "spring:\n  cloud:\n    # portacheck:ignore[AWS-SQS] reason: Scaleway Queues\n    aws:\n      sqs:\n        endpoint: https://sqs.eu-west-1.amazonaws.com\n"
     )
     files = [f for f in discover([str(tmp_path)]).files if f.kind == "application"]
-    result = application.parse(files, ParseContext(root=str(tmp_path)))
+    result = read_application(files, ParseContext(root=str(tmp_path)))
     assert result.directives == (Directive("application.yml", 3, "[AWS-SQS] reason: Scaleway Queues", 4, 6),)
