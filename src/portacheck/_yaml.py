@@ -10,7 +10,8 @@ Both compose nodes with PyYAML's C-accelerated (libyaml) parser, which keeps the
 column of every node. ruamel.yaml's round-trip loader keeps them too, but measured on 2,000
 Deployments (1.4 MB, 2 cores): ruamel round-trip 8.1 s, ruamel safe compose 4.5 s, PyYAML
 C compose 1.1 s, PyYAML C load without positions 0.41 s. Comments, which only suppressions
-need, are read from the text by portacheck.suppress. So manifests are composed with libyaml.
+need, are found in the text by portacheck.parse.yaml_directives, which takes their extents from
+the composed nodes each Document keeps. So manifests are composed with libyaml.
 """
 
 from __future__ import annotations
@@ -113,14 +114,15 @@ class YList(list):
 
 
 class Document:
-    """One YAML document of a scanned file: its root value and where it starts."""
+    """One YAML document of a scanned file: its root value, where it starts, and its composed node."""
 
-    __slots__ = ("root", "line", "warnings")
+    __slots__ = ("root", "line", "warnings", "node")
 
-    def __init__(self, root: Any, line: int, warnings: list[tuple[int, str]]):
+    def __init__(self, root: Any, line: int, warnings: list[tuple[int, str]], node: yaml.Node | None = None):
         self.root = root
         self.line = line
         self.warnings = warnings  # (line, message): duplicate keys and the like
+        self.node = node  # with libyaml's start and end marks, for the extents of suppressions
 
 
 try:
@@ -162,7 +164,7 @@ def load_documents(text: str) -> list[Document]:
                 continue
             builder = _Builder()
             root = builder.build(node, 0)
-            documents.append(Document(root, node.start_mark.line + 1, builder.warnings))
+            documents.append(Document(root, node.start_mark.line + 1, builder.warnings, node))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0

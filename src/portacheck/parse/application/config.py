@@ -8,7 +8,8 @@
 
 The analyser only collects text; what is an endpoint is decided by rules/endpoints.py, the one
 matcher every analyser uses. Credentials inside URIs (`postgres://user:secret@host`) are
-blanked before a value leaves this module.
+blanked before a value leaves this module. A YAML file's inline suppressions are read from the
+documents its values came from (`directives`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator
 
-from portacheck._yaml import YList, YMap
+from portacheck._yaml import Document, YList, YMap
+from portacheck.model import Directive
+from portacheck.parse import yaml_directives
 from portacheck.parse.application.formats import line_of, load_json
 
 _TEXT_HINT = re.compile(r"[.:/]")
@@ -66,6 +69,11 @@ def yaml_values(documents: list[Any]) -> list[Value]:
     for root in documents:
         result.extend(_leaves(root, "", getattr(root, "line", 0)))
     return _useful(result)
+
+
+def directives(rel: str, text: str, documents: list[Document]) -> tuple[Directive, ...]:
+    """The inline suppressions of a YAML file, with extents from its composed documents."""
+    return yaml_directives.read(rel, text, [document.node for document in documents])
 
 
 def json_values(text: str) -> list[Value]:

@@ -26,7 +26,7 @@ from typing import Sequence
 
 from portacheck._yaml import DataError, YMap, load_documents
 from portacheck.errors import InputError
-from portacheck.model import Location, ParseResult, Resource, ScanError, Signal, SourceFile
+from portacheck.model import Directive, Location, ParseResult, Resource, ScanError, Signal, SourceFile
 from portacheck.parse import ParseContext, read_source
 from portacheck.parse.application import builds, config, python_code
 from portacheck.parse.application.manifests import Dependency, readers
@@ -53,6 +53,7 @@ class _Reader:
         self.context = context
         self.resources: list[Resource] = []
         self.errors: list[ScanError] = []
+        self.directives: list[Directive] = []  # the YAML files' inline suppressions
         self.packages: list[tuple[str, Dependency, str]] = []  # (manifest relpath, dependency, provider)
         self.code: dict[str, list[python_code.ClientCall]] = {}  # .py relpath -> calls (empty: none found)
         self.python_files: list[str] = []  # every .py file of the scan, whether it mentions boto3 or not
@@ -85,11 +86,14 @@ class _Reader:
                 if provider is not None:
                     self.packages.append((rel, dependency, provider))
         elif file_role in ("skaffold", "compose"):
-            documents = self.documents(source)
+            text = self.text(source)
+            documents = self.documents(source, text)
+            self.directives.extend(config.directives(rel, text, documents))
             self.resources.extend(builds.skaffold(rel, documents) if file_role == "skaffold" else builds.compose(rel, documents))
         elif file_role == "yaml":
             text = self.text(source)
             documents = self.documents(source, text)
+            self.directives.extend(config.directives(rel, text, documents))
             if any(_is_kubernetes_object(d.root) for d in documents):
                 self.kubernetes(text, rel)
             else:
@@ -195,7 +199,7 @@ class _Reader:
                 signals=tuple(signals),
                 attributes=attributes,
             ))
-        return ParseResult(tuple(self.resources), tuple(self.errors))
+        return ParseResult(tuple(self.resources), tuple(self.errors), tuple(self.directives))
 
     def has_code(self, directory: str) -> bool:
         """Whether the scan holds Python code under the directory (a pre-commit run may name only the manifest)."""

@@ -10,7 +10,8 @@ For each chart discovery found (a directory with Chart.yaml, or a chart archive)
    (locate.py).
 A chart that cannot be rendered is analysed statically (static.py); its findings say so, and
 an error makes the scan "partly analysed" (exit code 3): it never looks clean. Library charts
-are not rendered on their own.
+are not rendered on their own. The inline suppressions of every chart's files, and of the
+user's values files, come back as Directives (directives.py).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Sequence
 
 from portacheck.errors import InputError
-from portacheck.model import NO_ORIGIN, Location, Origin, ParseResult, Resource, ScanError, Severity, Signal, SourceFile
+from portacheck.model import NO_ORIGIN, Directive, Location, Origin, ParseResult, Resource, ScanError, Severity, Signal, SourceFile
 from portacheck.parse import ParseContext, relpath
 
 SOURCE = "helm"
@@ -47,6 +48,7 @@ def parse(files: Sequence[SourceFile], context: ParseContext, options: Any) -> P
 
     errors: list[ScanError] = []
     resources: list[Resource] = []
+    directives = _directives(files, context)
     with tempfile.TemporaryDirectory(prefix="portacheck-helm-") as scratch:
         charts = _load(files, context, scratch, errors)
         index = ChartIndex(
@@ -60,7 +62,21 @@ def parse(files: Sequence[SourceFile], context: ParseContext, options: Any) -> P
             resources.extend(found)
             errors.extend(job.errors)
             errors.extend(problems)
-    return ParseResult(tuple(resources), tuple(errors))
+            directives.extend(d for values in job.user_files for d in values.directives)
+    return ParseResult(tuple(resources), tuple(errors), tuple(dict.fromkeys(directives)))
+
+
+def _directives(files: Sequence[SourceFile], context: ParseContext) -> list[Directive]:
+    """The suppressions in the files of every chart directory (a packaged chart's files are not on disk to edit)."""
+    from portacheck.parse.helm.charts import CHART_FILE
+    from portacheck.parse.helm.directives import chart_directives
+
+    found: list[Directive] = []
+    for source in files:
+        if os.path.basename(source.path) == CHART_FILE:
+            directory = os.path.dirname(source.path)
+            found.extend(chart_directives(directory, relpath(directory, context.root), context.max_file_bytes))
+    return found
 
 
 # --- charts ----------------------------------------------------------------------------------

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping
 
 from portacheck.errors import InputError
+from portacheck.model import Directive
+from portacheck.parse import yaml_directives
 
 Path = tuple  # of str (mapping keys) and int (list indexes)
 _ALIAS_BUDGET = 200_000  # nodes constructed per file; a billion-laughs file exceeds it quickly
@@ -29,13 +31,16 @@ class Values:
     lines: Mapping[Path, int] = field(default_factory=dict)
     member: str = ""  # file inside an archive, when display is the archive
     label: str = ""  # what to call it in messages: the file, or "--set"
+    directives: tuple[Directive, ...] = ()  # its inline suppressions (files on disk only)
 
     def line(self, path: Path) -> int:
         return self.lines.get(tuple(path), 0)
 
 
 def load_values(text: str, display: str, member: str = "") -> Values:
-    """Parse a values file; raise InputError (with a line) when it is not a YAML mapping."""
+    """Parse a values file; raise InputError (with a line) when it is not a YAML mapping.
+
+    Its suppressions are read from the same composed node (a file in an archive has none to apply)."""
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the same choice as portacheck._yaml
@@ -47,15 +52,16 @@ def load_values(text: str, display: str, member: str = "") -> Values:
     except yaml.YAMLError as exc:
         raise InputError(f"invalid YAML: {exc}") from None
     lines: dict[Path, int] = {}
+    directives = yaml_directives.read(display, text, [node]) if display and not member else ()
     if node is None:
-        return Values(display, {}, lines, member, member or display)
+        return Values(display, {}, lines, member, member or display, directives)
     builder = _Builder(lines)
     data = builder.build(node, ())
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise InputError("a values file must be a mapping of keys to values", node.start_mark.line + 1)
-    return Values(display, data, lines, member, member or display)
+    return Values(display, data, lines, member, member or display, directives)
 
 
 class _Builder:
