@@ -463,9 +463,11 @@ def _band_fits(band: str, level: Level) -> bool:
 
 
 def _match(f: _Field) -> Mapping[str, tuple[str, ...]]:
-    node = f.node.get("match")
+    if "match" not in f.node:
+        raise f.fail(None, "missing required field 'match'")
+    node = f.node["match"]
     if not isinstance(node, LineDict) or not node:
-        raise f.fail("match" if "match" in f.node else None, "expected a non-empty mapping of match kinds to patterns")
+        raise f.fail("match", "expected a non-empty mapping of match kinds to patterns")
     sub = _Field(f.display, node, f"{f.label}: match")
     sub.unknown_keys(set(MATCH_KINDS))
     result = {}
