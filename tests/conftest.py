@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Mapping
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
-from collections.abc import Mapping
 
 import pytest
 

@@ -7,10 +7,11 @@ import re
 
 import pytest
 
-from helpers import EUROPEAN, HYPERSCALERS, NEUTRAL, VENDORED
 from portacheck.model import Level
 from portacheck.rules import coverage
 from portacheck.rules.loader import load_catalogue
+
+from helpers import EUROPEAN, HYPERSCALERS, NEUTRAL, VENDORED
 
 TYPE_NAME = re.compile(r"^[a-z0-9]+_[a-z0-9_]+$")
 

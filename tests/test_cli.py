@@ -12,8 +12,9 @@ import sys
 
 import pytest
 
-from helpers import FIXTURES, SMALL_RULES
 from portacheck import __version__
+
+from helpers import FIXTURES, SMALL_RULES
 
 AWS = str(FIXTURES / "aws-serverless")
 

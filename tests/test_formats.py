@@ -10,9 +10,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from helpers import BUCKET, DYNAMO, GIT, QUEUE, RANDOM, ROOT
 from portacheck.report import FORMATS, reporters
 
+from helpers import BUCKET, DYNAMO, GIT, QUEUE, RANDOM, ROOT
 
 
 @pytest.fixture

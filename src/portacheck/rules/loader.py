@@ -13,9 +13,10 @@ import hashlib
 import os
 import pickle
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from portacheck._yaml import DataError, LineDict, load_data
 from portacheck.errors import RuleError

@@ -9,10 +9,11 @@ needs cannot be resolved, the level is U and the finding says which expression.
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
-from portacheck.model import Finding, Level, Resource, Rule, Signal, Unresolved, Location
+from portacheck.model import Finding, Level, Location, Resource, Rule, Signal, Unresolved
 from portacheck.rules.endpoints import EndpointMatcher, Hit
 from portacheck.rules.loader import MATCH_KINDS, Catalogue
 from portacheck.rules.patterns import PatternIndex
