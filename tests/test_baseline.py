@@ -11,7 +11,6 @@ import pytest
 from helpers import BUCKET, GIT, QUEUE, RANDOM
 
 # shorter than helpers.DYNAMO (no attribute block): the line numbers below follow it
-
 DYNAMO = """\
 resource "aws_dynamodb_table" "orders" {
   name     = "orders"

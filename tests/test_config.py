@@ -123,14 +123,14 @@ def test_helm_values_per_chart_are_validated_and_kept(cli, tree):
 @pytest.mark.parametrize(
     "text, message",
     [
-        ("fail_on: P2\n", ".portacheck.yaml:1: fail_on: unknown key (did you mean 'fail-on'?); expected one of: fail-on, min-coverage, exclude, disable, overrides, rules, var-files, effort-bands, baseline, helm"),
+        ("fail_on: P2\n", ".portacheck.yaml:1: fail_on: unknown key (did you mean 'fail-on'?); expected one of: fail-on, min-coverage, exclude, disable, overrides, rules, effort-bands, baseline, var-files, terraform, helm"),
         ("fail-on: P0\n", ".portacheck.yaml:1: fail-on: P0 would fail every scan; use P1, P2, P3, P4, U or never"),
         ("exclude: [a]\noverrides:\n  AWS-S3: P9\n", ".portacheck.yaml:3: overrides.AWS-S3: 'P9' is not a level (expected one of P0, P1, P2, P3, P4, U)"),
         ("min-coverage: 150\n", ".portacheck.yaml:1: min-coverage: 150 is not a percentage between 0 and 100"),
         ("var-files: [missing.tfvars]\n", ".portacheck.yaml:1: var-files: missing.tfvars: no such file (relative paths are read from the configuration file's directory)"),
         ("effort-bands:\n  P3: [9, 2]\n", ".portacheck.yaml:2: effort-bands.P3: [9, 2] is not a range: need 0 <= low <= high"),
-        ("helm:\n  charts:\n    nowhere: {}\n", ".portacheck.yaml:3: helm.charts.nowhere: nowhere: no such chart directory"),
-        ("helm:\n  chart: {}\n", ".portacheck.yaml:2: helm.chart: unknown key (did you mean 'charts'?); expected one of: charts"),
+        ("helm:\n  charts:\n    nowhere: {}\n", ".portacheck.yaml:3: helm.charts.nowhere: nowhere: no such chart directory (relative paths are read from the configuration file's directory)"),
+        ("helm:\n  chart: {}\n", ".portacheck.yaml:2: helm.chart: unknown key (did you mean 'charts'?); expected one of: values, set, charts-dirs, renderer, timeout, charts"),
         ("- fail-on\n", ".portacheck.yaml: expected a mapping of settings at the top, not a list"),
         ("fail-on: [P2\n", ".portacheck.yaml:2: invalid YAML:"),  # the rest of the message depends on libyaml
         ("disable: [AWS-NOPE]\n", ".portacheck.yaml:1: disable: no rule 'AWS-NOPE' (see `portacheck rules list`)"),

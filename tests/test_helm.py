@@ -19,7 +19,8 @@ import time
 
 import pytest
 
-from portacheck.config import Config, HelmChart
+from portacheck.config import Config
+from portacheck.parse.helm.frontend import HelmChart, HelmOptions
 from portacheck.parse.helm.locate import Chain, Source, Template, find_value
 from portacheck.parse.helm.render import sdk_installed, shorten, split_sources
 from portacheck.parse.helm.semver import satisfies
@@ -43,14 +44,18 @@ def scanned(module_catalogue):
     """Assessments of each fixture chart, computed once: name -> Assessment."""
     cache = {}
 
-    def get(name: str, **config):
-        key = (name, tuple(sorted(config.items())))
+    def get(name: str, **options):
+        key = (name, tuple(sorted(options.items())))
         if key not in cache:
             path = HELM / name.split(":")[0]
-            cache[key] = run([str(path)], Config(**config), catalogue=module_catalogue)
+            cache[key] = run([str(path)], helm_config(**options), catalogue=module_catalogue)
         return cache[key]
 
     return get
+
+
+def helm_config(**options) -> Config:
+    return Config(frontends={"helm": HelmOptions(**options)})
 
 
 def table(assessment, *, p0: bool = False):
@@ -109,7 +114,7 @@ def test_chart_objects_are_resources_and_workloads_like_any_manifest(scanned):
 
 @needs_sdk
 def test_portable_values_leave_no_provider_finding(scanned):
-    assessment = scanned("aws-web", helm_values=(str(HELM / "aws-web" / "values-portable.yaml"),))
+    assessment = scanned("aws-web", values=(str(HELM / "aws-web" / "values-portable.yaml"),))
     assert table(assessment) == []
     assert not assessment.errors
     ingress_class = [f for f in assessment.findings if f.signal.kind == "k8s_ingress_class"]
@@ -127,7 +132,7 @@ def test_values_that_are_not_rendered_are_not_findings(scanned):
 
 @needs_sdk
 def test_helm_set_wins_over_values_files_and_says_so(scanned):
-    assessment = scanned("aws-web", helm_set=("ingress.className=nginx", "persistence.enabled=false"))
+    assessment = scanned("aws-web", set=("ingress.className=nginx", "persistence.enabled=false"))
     rows = table(assessment)
     assert ("AWS-LB-CONTROLLER", "templates/ingress.yaml", 11, "P2", "values.yaml", 21) not in rows
     assert not [r for r in rows if r[0] == "AWS-EBS-CLASS-NAME"]  # no claim rendered at all
@@ -138,7 +143,7 @@ def test_helm_set_wins_over_values_files_and_says_so(scanned):
 @needs_sdk
 def test_configuration_file_values_per_chart(scanned, module_catalogue):
     chart = str(HELM / "aws-web")
-    config = Config(helm_charts={chart: HelmChart(values=(os.path.join(chart, "values-portable.yaml"),))})
+    config = helm_config(charts={chart: HelmChart(values=(os.path.join(chart, "values-portable.yaml"),))})
     assessment = run([chart], config, catalogue=module_catalogue)
     assert table(assessment) == []
 
@@ -253,7 +258,7 @@ def test_dependency_from_charts_dir_and_file_reference(tree, scan, tmp_path_fact
         "      spec:\n        storageClassName: {{ .Values.primary.persistence.storageClass }}\n"
     )
     _pack(str(db), cache / "postgresql-16.4.2.tgz")
-    config = Config(helm_charts_dirs=(str(cache),))
+    config = helm_config(charts_dirs=(str(cache),))
     assessment = run([str(root)], config, catalogue=load_catalogue())
     assert table(assessment) == [("AWS-EBS-CLASS-NAME", str(cache / "postgresql-16.4.2.tgz"), 0, "P1", "shop/values.yaml", 5)]
     assert not assessment.errors
@@ -296,7 +301,7 @@ def test_a_template_that_loops_is_stopped_and_reported(cli):
 
 
 def test_static_renderer_scans_values_and_says_the_chart_was_not_rendered(scanned):
-    assessment = scanned("aws-web", helm_renderer="static")
+    assessment = scanned("aws-web", renderer="static")
     assert table(assessment) == [
         ("AWS-CLOUDWATCH", "values.yaml", 30, "P3", None, None),  # unrendered: optional values count too
         ("AWS-EBS-CLASS-NAME", "values.yaml", 16, "P1", None, None),
@@ -314,7 +319,7 @@ def test_static_renderer_scans_values_and_says_the_chart_was_not_rendered(scanne
 
 def test_binary_renderer_without_helm_on_path_is_an_error_of_the_chart(scanned, monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))
-    assessment = run([str(HELM / "monorepo")], Config(helm_renderer="binary"), catalogue=load_catalogue())
+    assessment = run([str(HELM / "monorepo")], helm_config(renderer="binary"), catalogue=load_catalogue())
     assert errors(assessment) == [
         "app/Chart.yaml: error: chart app was not rendered (--helm-renderer binary needs a `helm` executable on PATH; none found); "
         "only partly analysed: its values and raw templates were scanned statically, findings marked 'chart app (not rendered)'"
@@ -335,7 +340,7 @@ def test_binary_renderer_reads_helm_template_output(monkeypatch, tmp_path, modul
         """))
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    assessment = run([str(HELM / "aws-web")], Config(helm_renderer="binary"), catalogue=module_catalogue)
+    assessment = run([str(HELM / "aws-web")], helm_config(renderer="binary"), catalogue=module_catalogue)
     assert table(assessment) == [("AWS-EBS-CLASS-NAME", "templates/pvc.yaml", 9, "P1", "values.yaml", 16)]
     assert not assessment.errors
 

@@ -79,11 +79,10 @@ def test_hook_files_cover_every_kind_the_scanner_reads(hook):
 
 def test_hook_files_cover_the_discovery_suffixes():
     """Whatever discovery learns to read, the hook must be given too."""
-    from portacheck import discover
-    from portacheck.parse import terraform
+    from portacheck.parse.registry import FRONTENDS
 
     files = re.compile(HOOKS["portacheck"]["files"])
-    suffixes = terraform.TERRAFORM_SUFFIXES + terraform.TFVARS_SUFFIXES + discover.YAML_SUFFIXES + discover.CHART_ARCHIVE_SUFFIXES
+    suffixes = [s for frontend in FRONTENDS for s in frontend.suffixes]
     assert [s for s in suffixes if not files.search(f"dir/file{s}")] == []
     paths = pytest.importorskip("portacheck.parse.application.paths")
     names = list(getattr(paths, "MANIFESTS", {})) + [f"App{s}" for s in getattr(paths, "MANIFEST_SUFFIXES", {})]

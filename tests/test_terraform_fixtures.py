@@ -6,6 +6,7 @@ import pytest
 
 from portacheck.config import Config
 from portacheck.model import Level, Origin
+from portacheck.parse.registry import TerraformOptions
 
 from conftest import FIXTURES, findings_table
 
@@ -110,7 +111,7 @@ def test_regions_come_from_providers_aliases_and_tfvars(scan):
 
 
 def test_var_file_resolves_what_defaults_do_not(scan):
-    config = Config(var_files=(str(FIXTURES / "mixed-repo" / "envs" / "staging" / "staging.tfvars"),))
+    config = Config(frontends={"terraform": TerraformOptions(var_files=(str(FIXTURES / "mixed-repo" / "envs" / "staging" / "staging.tfvars"),))})
     assessment = scan(FIXTURES / "mixed-repo", config)
     (finding,) = [f for f in assessment.findings if f.resource.address == "aws_db_instance.analytics"]
     assert finding.level is Level.P2  # sqlserver-se

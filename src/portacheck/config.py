@@ -19,19 +19,12 @@ from typing import Any, Mapping
 from portacheck.errors import ConfigError
 from portacheck.model import EFFORT_BANDS, LEVEL_BAND, Level
 from portacheck.parse import DEFAULT_MAX_FILE_BYTES
+from portacheck.parse.options import declared as declared_options
 
 DEFAULT_FAIL_ON = Level.P3
 CONFIG_NAMES = (".portacheck.yaml", ".portacheck.yml", "pyproject.toml")
 DEFAULT_BASELINE = ".portacheck-baseline.json"
 _RULE_ID = re.compile(r"^[A-Z0-9][A-Z0-9_.-]*$")
-
-
-@dataclass(frozen=True)
-class HelmChart:
-    """Values for rendering one chart (read by the Helm analyser): files in order, then --set pairs."""
-
-    values: tuple[str, ...] = ()  # absolute paths of values files
-    set: Mapping[str, str] = field(default_factory=dict)  # dotted key -> value, as `helm --set`
 
 
 @dataclass(frozen=True)
@@ -42,21 +35,22 @@ class Config:
     disable: tuple[str, ...] = ()  # rule ids whose findings are dropped
     overrides: Mapping[str, Level] = field(default_factory=dict)  # rule id -> level decided by the organisation
     rules_dirs: tuple[str, ...] = ()
-    var_files: tuple[str, ...] = ()
     effort_bands: Mapping[str, tuple[float, float]] = field(default_factory=lambda: dict(EFFORT_BANDS))
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     jobs: int = 0  # parser worker processes; 0 = one per core, 1 = no worker processes
     source: str = ""  # the configuration file this came from, for messages
-    helm_charts: Mapping[str, HelmChart] = field(default_factory=dict)  # absolute chart directory -> values
-    helm_values: tuple[str, ...] = ()  # --helm-values files (absolute) for every chart, after helm_charts' own
-    helm_set: tuple[str, ...] = ()  # --helm-set key=value pairs for every chart, after helm_charts' own
-    helm_charts_dirs: tuple[str, ...] = ()  # --helm-charts-dir: chart archives that satisfy dependencies
-    helm_renderer: str = "auto"  # auto (SDK if installed, else a helm binary), sdk, binary or static
-    helm_timeout: float = 30.0  # seconds one chart may take to render
+    # each frontend's Options (see parse/options.py), by frontend name; missing ones take their defaults
+    frontends: Mapping[str, Any] = field(default_factory=dict)
     baseline: str | None = None  # baseline file whose findings are not reported as new
     ignores: bool = True  # honour inline suppressions (comments, annotations); False with --no-ignores
     cache_dir: str | None = None  # where the validated rule catalogue is cached; None: no cache (set by cli.py)
     key_lines: Mapping[str, int] = field(default_factory=dict)  # key path in the file -> line, for messages
+
+    def options(self, frontend: str) -> Any:
+        """The options of one frontend: as configured, else its defaults."""
+        from portacheck.parse.registry import BY_NAME
+
+        return self.frontends.get(frontend) or BY_NAME[frontend].options()
 
     def where(self, key: str) -> str:
         """`file:line: key` for a message about a configured value (the file only when from the file)."""
@@ -191,11 +185,20 @@ _KEYS = {
     "disable": "disable",
     "overrides": "overrides",
     "rules": "rules_dirs",
-    "var-files": "var_files",
     "effort-bands": "effort_bands",
     "baseline": "baseline",
-    "helm": "helm_charts",
 }
+
+
+def _frontend_keys() -> tuple[dict[str, Any], dict[str, tuple[str, str]]]:
+    """Configuration sections (frontend name -> frontend with options) and legacy top-level keys
+    (key -> (frontend name, field name)), from the frontend registry."""
+    from portacheck.parse.options import declared
+    from portacheck.parse.registry import FRONTENDS
+
+    sections = {f.name: f for f in FRONTENDS if declared(f.options)}
+    legacy = {spec.legacy_key: (f.name, name) for f in FRONTENDS for name, spec in declared(f.options) if spec.legacy_key}
+    return sections, legacy
 
 
 class _Checker:
@@ -222,13 +225,47 @@ class _Checker:
     def document(self, data: Any) -> dict[str, Any]:
         if not isinstance(data, dict):
             raise self.fail("", f"expected a mapping of settings at the top, not {_kind(data)}")
+        sections, legacy = _frontend_keys()
         values: dict[str, Any] = {}
+        frontends: dict[str, dict[str, Any]] = {}
         for key, value in data.items():
             key = str(key)
-            if key not in _KEYS:
-                raise self.unknown(key, _KEYS, key)
-            values[_KEYS[key]] = getattr(self, "_" + _KEYS[key])(key, value)
+            if key in _KEYS:
+                values[_KEYS[key]] = getattr(self, "_" + _KEYS[key])(key, value)
+            elif key in sections:
+                frontends.setdefault(key, {}).update(self._section(key, sections[key].options, value))
+            elif key in legacy:
+                name, field_name = legacy[key]
+                spec = dict(declared_options(sections[name].options))[field_name]
+                frontends.setdefault(name, {})[field_name] = self._option(key, spec, value)
+            else:
+                raise self.unknown(key, [*_KEYS, *legacy, *sections], key)
+        if frontends:
+            values["frontends"] = frontends
         return values
+
+    def _section(self, key: str, options_type: type, value: Any) -> dict[str, Any]:
+        """A frontend's section: its options by their configuration keys."""
+        specs = {spec.key: (name, spec) for name, spec in declared_options(options_type)}
+        if not isinstance(value, dict):
+            raise self.fail(key, f"expected a mapping with {', '.join(f'`{k}:`' for k in specs)}, not {_kind(value)}")
+        result = {}
+        for sub_key, sub_value in value.items():
+            if str(sub_key) not in specs:
+                raise self.unknown(str(sub_key), list(specs), f"{key}.{sub_key}")
+            name, spec = specs[str(sub_key)]
+            result[name] = self._option(f"{key}.{sub_key}", spec, sub_value)
+        return result
+
+    def _option(self, key: str, spec: Any, value: Any) -> Any:
+        from portacheck.parse.options import OptionError, check_value
+
+        try:
+            return check_value(spec, value, self.base)
+        except OptionError as exc:
+            path = f"{key}.{exc.key}" if exc.key else key
+            hint = " (relative paths are read from the configuration file's directory)" if "no such" in exc.message else ""
+            raise self.fail(path, exc.message + hint) from None
 
     # -- one method per key --
 
@@ -300,9 +337,6 @@ class _Checker:
     def _rules_dirs(self, key: str, value: Any) -> tuple[str, ...]:
         return self._paths(key, value, want_dir=True)
 
-    def _var_files(self, key: str, value: Any) -> tuple[str, ...]:
-        return self._paths(key, value, want_dir=False)
-
     def _baseline(self, key: str, value: Any) -> str:
         if not isinstance(value, str) or not value.strip():
             raise self.fail(key, "expected the path of a baseline file")
@@ -334,54 +368,6 @@ class _Checker:
             bands[band] = (low, high)
         return bands
 
-    def _helm_charts(self, key: str, value: Any) -> dict[str, HelmChart]:
-        if not isinstance(value, dict):
-            raise self.fail(key, f"expected a mapping with `charts:`, not {_kind(value)}")
-        for name in value:
-            if name != "charts":
-                raise self.unknown(str(name), ["charts"], f"{key}.{name}")
-        charts = value.get("charts") or {}
-        if not isinstance(charts, dict):
-            raise self.fail(f"{key}.charts", "expected a mapping of chart directory to {values: [...], set: {...}}")
-        result: dict[str, HelmChart] = {}
-        for chart, spec in charts.items():
-            path = f"{key}.charts.{chart}"
-            directory = os.path.normpath(os.path.join(self.base, str(chart)))
-            if not os.path.isdir(directory):
-                raise self.fail(path, f"{chart}: no such chart directory")
-            spec = spec or {}
-            if not isinstance(spec, dict):
-                raise self.fail(path, "expected a mapping with `values:` and/or `set:`")
-            for name in spec:
-                if name not in ("values", "set"):
-                    raise self.unknown(str(name), ["values", "set"], f"{path}.{name}")
-            values: tuple[str, ...] = ()
-            if "values" in spec:
-                values = self._values_files(f"{path}.values", spec["values"], directory)
-            pairs: dict[str, str] = {}
-            if "set" in spec:
-                raw = spec["set"] or {}
-                if not isinstance(raw, dict):
-                    raise self.fail(f"{path}.set", "expected a mapping of dotted key to value, as `helm --set`")
-                for set_key, set_value in raw.items():
-                    if isinstance(set_value, (dict, list)) or set_value is None:
-                        raise self.fail(f"{path}.set.{set_key}", "expected a scalar value (string, number or boolean)")
-                    pairs[str(set_key)] = str(set_value).lower() if isinstance(set_value, bool) else str(set_value)
-            result[directory] = HelmChart(values, pairs)
-        return result
-
-    def _values_files(self, key: str, value: Any, chart_dir: str) -> tuple[str, ...]:
-        result = []
-        for item in self._strings(key, value):
-            # relative to the configuration file, as every other path here; a chart-relative name also works
-            candidates = [os.path.join(self.base, item), os.path.join(chart_dir, item)]
-            found = next((os.path.normpath(c) for c in candidates if os.path.isfile(c)), None)
-            if found is None:
-                raise self.fail(key, f"{item}: no such values file")
-            result.append(found)
-        return tuple(result)
-
-
 def _kind(value: Any) -> str:
     if value is None:
         return "nothing"
@@ -401,10 +387,18 @@ def resolve(settings: Settings | None, **flags: Any) -> Config:
     Flags left at None (or empty lists) are not given. `ignores=False` (--no-ignores) also
     drops the baseline: an audit reports everything.
     """
+    from portacheck.parse.options import merge
+    from portacheck.parse.registry import FRONTENDS
+
     values: dict[str, Any] = dict(settings.values) if settings else {}
-    for name in ("exclude", "disable", "rules_dirs", "var_files"):
+    for name in ("exclude", "disable", "rules_dirs"):
         extra = tuple(flags.pop(name, None) or ())
         values[name] = tuple(values.get(name, ())) + extra
+    from_file = values.pop("frontends", {})
+    from_flags = flags.pop("frontends", None) or {}
+    values["frontends"] = {
+        f.name: merge(f.options, from_file.get(f.name, {}), from_flags.get(f.name, {})) for f in FRONTENDS
+    }
     for name, value in flags.items():
         if value is not None:
             values[name] = value
@@ -421,7 +415,7 @@ def resolve(settings: Settings | None, **flags: Any) -> Config:
 STARTER = """\
 # portacheck configuration. Found from the scanned directory upward (up to the repository
 # root); `portacheck scan --config FILE` points elsewhere. Command-line flags win over this
-# file: single values replace it, lists (exclude, disable, rules, var-files) add to it.
+# file: single values replace it, lists (exclude, disable, rules, var-files, ...) add to it.
 # Relative paths are read from this file's directory. Unknown keys are errors.
 
 # Fail (exit 1) on findings at or above this level: P1, P2, P3, P4, U or never.
@@ -449,8 +443,9 @@ exclude:
 #   - policy/portacheck-rules
 
 # Terraform variable files applied to every root module.
-# var-files:
-#   - env/prod.tfvars
+# terraform:
+#   var-files:
+#     - env/prod.tfvars
 
 # Effort calibration in person-days per resource instance, by band or level.
 # effort-bands:
@@ -459,8 +454,11 @@ exclude:
 # Findings recorded here are not reported as new (`portacheck baseline create`).
 # baseline: .portacheck-baseline.json
 
-# Values for rendering Helm charts, per chart directory.
+# Helm: values for every chart, how to render, and values per chart directory.
 # helm:
+#   values: [deploy/values-prod.yaml]
+#   renderer: auto          # auto, sdk, binary or static
+#   timeout: 30             # seconds per chart
 #   charts:
 #     charts/web:
 #       values: [charts/web/values-prod.yaml]

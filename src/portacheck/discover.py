@@ -18,12 +18,11 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
 from portacheck.model import ScanError, Severity, SourceFile
-from portacheck.parse.application import is_application_file
+from portacheck.parse import registry
 from portacheck.parse.terraform import TFVARS_SUFFIXES, is_terraform_file
 
 CHART_FILE = "Chart.yaml"
-YAML_SUFFIXES = (".yaml", ".yml", ".json")
-CHART_ARCHIVE_SUFFIXES = (".tgz", ".tar.gz")
+HEAD_BYTES = 8192  # what a frontend that decides by content sees of a file
 
 # Directories never entered: VCS data, provider plugins and downloaded modules (modules are
 # read on demand through modules.json), dependency and build trees.
@@ -57,23 +56,29 @@ def scan_root(paths: Sequence[str]) -> str:
     return common if os.path.isdir(common) else os.path.dirname(common)
 
 
-def classify(rel: str) -> str | None:
-    """The analyser kind of a file by its path, or None when no analyser reads it.
+def classify(rel: str, path: str | None = None) -> str | None:
+    """The frontend (its name) that claims a file, or None when none does.
 
-    Every YAML or JSON file that is not an application config goes to the Kubernetes analyser,
-    which skips documents without `apiVersion` and `kind` silently. Files inside a Helm chart
-    never get here: the walker hands the whole chart to the Helm analyser.
+    The frontends are asked in registry order; for file name endings some frontend decides by
+    content, the first bytes of the file at `path` are read. Files inside a Helm chart never get
+    here: the walker hands the whole chart to the Helm frontend.
     """
-    name = rel.rsplit("/", 1)[-1]
-    if is_terraform_file(name):
-        return "terraform"
-    if is_application_file(rel):
-        return "application"
-    if name.endswith(YAML_SUFFIXES):
-        return "kubernetes"
-    if name.endswith(CHART_ARCHIVE_SUFFIXES):
-        return "helm"
-    return None
+    head = b""
+    if path is not None and rel.endswith(_SNIFFED):
+        head = read_head(path)
+    frontend = registry.classify(rel, head)
+    return frontend.name if frontend else None
+
+
+_SNIFFED = registry.sniff_suffixes()
+
+
+def read_head(path: str) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(HEAD_BYTES)
+    except OSError:
+        return b""
 
 
 def chart_root(path: str, stop: str) -> str | None:
@@ -129,7 +134,7 @@ def discover(paths: Sequence[str], exclude: Iterable[str] = (), root: str | None
             rel = walker.rel(absolute)
             focus.add(rel)
             chart = chart_root(absolute, root)
-            kind = classify(rel)
+            kind = classify(rel, absolute)
             if chart is not None:
                 walker.add(os.path.join(chart, CHART_FILE), "helm")  # a template is judged with its chart
             elif kind in ("terraform", "kubernetes"):
@@ -228,7 +233,7 @@ class _Walker:
                     if recursive:
                         self.walk(entry.path)
                 elif entry.is_file(follow_symlinks=False):
-                    kind = classify(rel)
+                    kind = classify(rel, entry.path)
                     if kind and (kinds is None or kind in kinds):
                         self.files.setdefault(rel, SourceFile(entry.path, rel, kind))
             except OSError as exc:  # pragma: no cover - races with the file system
@@ -256,7 +261,7 @@ class _Walker:
                 return
             self.walk(entry.path)
         elif stat.S_ISREG(info.st_mode):
-            kind = classify(rel)
+            kind = classify(rel, entry.path)
             if kind:
                 self.files.setdefault(rel, SourceFile(entry.path, rel, kind))
 

@@ -1,14 +1,15 @@
-"""Run every analyser on its files and merge what they found into one inventory."""
+"""Run every frontend on its files and merge what they found into one inventory."""
 
 from __future__ import annotations
 
 import traceback
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Any, Callable
 
 from portacheck.discover import Discovery
-from portacheck.model import Resource, ScanError, SourceFile
-from portacheck.parse import ParseContext, Parser
+from portacheck.model import Directive, Resource, ScanError, SourceFile
+from portacheck.parse import ParseContext
+from portacheck.parse.registry import FRONTENDS
 
 
 @dataclass(frozen=True)
@@ -18,30 +19,35 @@ class Inventory:
     resources: tuple[Resource, ...]
     errors: tuple[ScanError, ...]
     focus: frozenset[str] | None = None
+    directives: tuple[Directive, ...] = ()  # inline suppressions, as the frontends read them
 
 
-def build(discovery: Discovery, context: ParseContext, parsers: Mapping[str, Parser], debug: bool = False) -> Inventory:
+def build(discovery: Discovery, context: ParseContext, options: Callable[[str], Any], debug: bool = False) -> Inventory:
+    """`options(name)` gives a frontend's Options (Config.options)."""
     by_kind: dict[str, list[SourceFile]] = {}
     for source in discovery.files:
         by_kind.setdefault(source.kind, []).append(source)
     resources: list[Resource] = []
+    directives: list[Directive] = []
     errors: list[ScanError] = list(discovery.errors)
-    for kind, files in sorted(by_kind.items()):
-        parser = parsers.get(kind)
-        if parser is None:
+    for frontend in FRONTENDS:
+        files = by_kind.get(frontend.name)
+        if not files:
             continue
         try:
-            result = parser(files, context)
-        except Exception as exc:  # a bug in an analyser must not hide the other analysers' results
+            result = frontend.parse(files, context, options(frontend.name))
+        except Exception as exc:  # a bug in a frontend must not hide the other frontends' results
             if debug:
                 traceback.print_exc()
-            errors.append(ScanError(files[0].relpath, f"internal error in the {kind} analyser ({type(exc).__name__}: {exc}); its {len(files)} file(s) were not analysed; please report this"))
+            errors.append(ScanError(files[0].relpath, f"internal error in the {frontend.title} reader ({type(exc).__name__}: {exc}); its {len(files)} file(s) were not analysed; please report this"))
             continue
         resources.extend(result.resources)
         errors.extend(result.errors)
+        directives.extend(result.directives)
     resources.sort(key=lambda r: (r.location.path, r.location.line, r.address))
     errors.sort(key=lambda e: (e.path, e.line, e.column, e.message))
-    return Inventory(discovery.root, discovery.files, tuple(resources), tuple(_unique(errors)), discovery.focus)
+    directives.sort(key=lambda d: (d.path, d.line, d.text))
+    return Inventory(discovery.root, discovery.files, tuple(resources), tuple(_unique(errors)), discovery.focus, tuple(dict.fromkeys(directives)))
 
 
 def _unique(errors: list[ScanError]) -> list[ScanError]:

@@ -155,6 +155,17 @@ class Signal:
 
 
 @dataclass(frozen=True, slots=True)
+class MatchKind:
+    """A kind of signal a frontend emits, which rules match under the key of the same name."""
+
+    description: str  # what a rule's `match:` values of this kind are, for the rule documentation
+    what: str  # noun for unknown findings: "Terraform resource type", "storage provisioner", ...
+    unknown_when_unmatched: bool = False  # a value no rule claims is an unknown (U) finding
+    unknown_id: str = "TYPE"  # suffix of the synthetic id of its unknowns: <PROVIDER>-UNKNOWN-<suffix>
+    match_keys: tuple[str, ...] = ()  # rule match keys tried in order; empty: the kind's own name
+
+
+@dataclass(frozen=True, slots=True)
 class Resource:
     """One entry of the inventory, whatever analyser found it.
 

@@ -6,7 +6,6 @@ Each stage takes the previous stage's output and the Config; nothing here writes
 from __future__ import annotations
 
 import datetime
-import os
 from dataclasses import replace
 from typing import Callable, Sequence
 
@@ -20,7 +19,7 @@ from portacheck.baseline import load as load_baseline
 from portacheck.errors import ConfigError
 from portacheck.inventory import Inventory, build
 from portacheck.model import Finding
-from portacheck.parse import ParseContext, parsers
+from portacheck.parse import ParseContext
 from portacheck.rules.loader import Catalogue, load_catalogue
 from portacheck.rules.match import Matcher
 
@@ -46,19 +45,12 @@ def run(
         provider_sources=catalogue.provider_for_source(),
         type_prefixes=catalogue.type_prefixes(),
         attributes_of_interest=catalogue.attributes_of_interest(),
-        var_files=tuple(os.path.abspath(p) for p in config.var_files),
         max_file_bytes=config.max_file_bytes,
         excluded=make_excluder(config.exclude),
         jobs=config.jobs,
         sdk_packages=tuple((p, r.provider) for r in catalogue.rules for p in r.match.get("sdk_package", ())),
-        helm_values=config.helm_values,
-        helm_set=config.helm_set,
-        helm_chart_values=config.helm_charts,
-        helm_charts_dirs=config.helm_charts_dirs,
-        helm_renderer=config.helm_renderer,
-        helm_timeout=config.helm_timeout,
     )
-    inventory = build(discovery, context, parsers(), debug=debug)
+    inventory = build(discovery, context, config.options, debug=debug)
     step("matching rules")
     findings = Matcher(catalogue).match(inventory.resources)
     findings = apply_policy(findings, config)

@@ -1,8 +1,8 @@
-"""Analysers: each turns the files of its kind into Resources and ScanErrors, and never raises.
+"""Frontends: one per input format, each turning the files it claims into Resources, ScanErrors and
+inline suppression Directives, and never raising.
 
-The registry is a literal dict from the SourceFile kind that discovery assigns to the function
-that reads all files of that kind. Analysers know nothing of rules or reports; what they need
-from the outside comes in a ParseContext.
+The registry (parse/registry.py) lists them. Frontends know nothing of rules or reports; what they
+need from the outside comes in a ParseContext and their own Options.
 """
 
 from __future__ import annotations
@@ -12,52 +12,50 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
 from portacheck.errors import InputError
-from portacheck.model import ParseResult, SourceFile
+from portacheck.model import MatchKind, ParseResult, SourceFile
+from portacheck.parse.options import NoOptions
 
 DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
 
 
 @dataclass(frozen=True)
 class ParseContext:
-    """What analysers may know about the scan: never the rules themselves, only facts derived from them."""
+    """What frontends may know about the scan: never the rules themselves, only facts derived from them."""
 
     root: str  # absolute path of the scan root
     provider_sources: Mapping[str, str] = field(default_factory=dict)  # "hashicorp/aws" -> "aws"
     type_prefixes: Mapping[str, str] = field(default_factory=dict)  # "hashicorp/google-beta" -> "google"
     attributes_of_interest: frozenset[str] = frozenset()  # top-level attribute names rules look at
-    var_files: tuple[str, ...] = ()  # absolute paths of --var-file files, in order
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     excluded: Callable[[str], bool] = lambda relpath: False  # user excludes, by path relative to root
     jobs: int = 0  # worker processes for parsing; 0 = one per core
     # (pattern, provider) of every `sdk_package` pattern in the catalogue: which dependencies are
     # cloud SDKs. None (no catalogue at hand): the application analyser keeps every dependency.
     sdk_packages: tuple[tuple[str, str], ...] | None = None
-    # Helm (see parse/helm): user values for every chart, per-chart values from the configuration
-    # file (absolute chart directory -> config.HelmChart), dependency archives, renderer, time limit.
-    helm_values: tuple[str, ...] = ()  # absolute paths of --helm-values files, in order
-    helm_set: tuple[str, ...] = ()  # --helm-set key=value pairs, in order
-    helm_chart_values: Mapping[str, Any] = field(default_factory=dict)
-    helm_charts_dirs: tuple[str, ...] = ()  # absolute --helm-charts-dir directories
-    helm_renderer: str = "auto"  # auto, sdk, binary or static
-    helm_timeout: float = 30.0  # seconds per chart render
 
 
-Parser = Callable[[Sequence[SourceFile], ParseContext], ParseResult]
+Parser = Callable[[Sequence[SourceFile], ParseContext, Any], ParseResult]
 
 
-def _registry() -> Mapping[str, Parser]:
-    from portacheck.parse import application, helm, kubernetes, terraform
+@dataclass(frozen=True)
+class Frontend:
+    """One input format: which files are its, how they are read, what it emits, what it can be told.
 
-    return {
-        "terraform": terraform.parse,
-        "kubernetes": kubernetes.parse,
-        "helm": helm.parse,
-        "application": application.parse,
-    }
+    The registry (parse/registry.py) is a literal tuple of these; discovery, the rule loader, the
+    matcher, the command line and the configuration file all derive what they need from it.
+    """
 
-
-def parsers() -> Mapping[str, Parser]:
-    return _registry()
+    name: str  # the SourceFile kind of its files and the Resource source of what it finds
+    title: str  # as reports name the format: "Terraform", "Bicep"
+    claims: Callable[[str, bytes], bool]  # (posix relpath, the file's first bytes) -> is it this format's?
+    parse: Parser  # (files, context, options) -> ParseResult; never raises
+    options: type = NoOptions  # frozen dataclass of option() fields: flags and configuration keys
+    match_kinds: Mapping[str, MatchKind] = field(default_factory=dict)  # signal kinds it emits
+    examples: bool = False  # rule examples of this format can be run (tests/test_rule_examples.py)
+    suffixes: tuple[str, ...] = ()  # name endings of the files it may claim: the pre-commit hook must pass them
+    sniff_suffixes: tuple[str, ...] = ()  # name endings whose first bytes `claims` needs to decide
+    unit: str = "file"  # what the "Read:" line counts of it: "file", "chart"
+    analysed: bool = True  # False: recognised infrastructure code with no reader yet; never a silent pass
 
 
 # Below these a pool of worker processes costs more than it saves.

@@ -37,7 +37,7 @@ def is_terraform_file(name: str) -> bool:
     return name.endswith(TERRAFORM_SUFFIXES) or name.endswith(TFVARS_SUFFIXES)
 
 
-def parse(files: Sequence[SourceFile], context: ParseContext) -> ParseResult:
+def parse(files: Sequence[SourceFile], context: ParseContext, options: Any = None) -> ParseResult:
     loader = _Loader(context)
     loader.preparse([f.path for f in files])
     by_dir: dict[str, list[SourceFile]] = {}
@@ -55,7 +55,7 @@ def parse(files: Sequence[SourceFile], context: ParseContext) -> ParseResult:
                 if target in by_dir and target != directory:
                     called.add(target)
 
-    evaluator = _Evaluator(loader, context)
+    evaluator = _Evaluator(loader, context, tuple(getattr(options, "var_files", ())))
     roots = [d for d in sorted(by_dir) if d not in called]
     for directory in roots:
         evaluator.run_root_safely(directory)
@@ -199,7 +199,7 @@ class _Instance:
 
 
 class _Evaluator:
-    def __init__(self, loader: _Loader, context: ParseContext):
+    def __init__(self, loader: _Loader, context: ParseContext, var_files: tuple[str, ...] = ()):
         self.loader = loader
         self.context = context
         self.resources: list[Resource] = []
@@ -207,7 +207,7 @@ class _Evaluator:
         self.evaluated: set[str] = set()
         self.keep = frozenset(context.attributes_of_interest) | _ALWAYS_KEEP
         self._modules_json: dict[str, dict[str, str]] = {}
-        self._var_files = [(path, loader.var_file(path)) for path in context.var_files]
+        self._var_files = [(path, loader.var_file(path)) for path in var_files]
 
     # -- entry points --
 

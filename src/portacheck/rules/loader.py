@@ -30,40 +30,12 @@ from portacheck.model import (
     Rule,
     RuleExample,
 )
+from portacheck.parse import registry
 
-# What a rule can match, and what a matched value is. Analysers emit Signals of these kinds.
-MATCH_KINDS: Mapping[str, str] = {
-    "terraform": "Terraform resource and data source types (globs)",
-    "terraform_data": "Terraform data source types only; wins over `terraform` for data sources",
-    "terraform_module": "sources of Terraform module calls that are not on disk (globs)",
-    "terraform_backend": "Terraform state backend types",
-    "endpoints": "hostnames, ARNs and URIs found in any string value (globs)",
-    # Kubernetes manifests (rendered Helm charts included); values as the analyser emits them
-    "k8s_kind": "object kinds as `group/Kind` (core group: `core/Kind`), e.g. `s3.services.k8s.aws/Bucket`",
-    "k8s_storage_provisioner": "StorageClass provisioners and CSI driver names (PV, inline CSI volumes)",
-    "k8s_storage_class": "storageClassName values (PVCs, volume claim templates, PVs): weaker evidence",
-    "k8s_ingress_class": "ingressClassName and the kubernetes.io/ingress.class annotation value",
-    "k8s_ingress_controller": "IngressClass spec.controller",
-    "k8s_gateway_class": "GatewayClass spec.controllerName and Gateway spec.gatewayClassName",
-    "k8s_lb_class": "Service spec.loadBalancerClass",
-    "k8s_annotation": "annotation keys of any object or pod template",
-    "k8s_label": "label keys of objects and pod templates",
-    "k8s_node_label": "node selector, affinity, toleration and topology keys, as `key` and `key=value`",
-    "k8s_secret_provider": "Secrets Store CSI SecretProviderClass spec.provider",
-    "k8s_secret_store": "External Secrets SecretStore provider keys (`aws`, `aws/ParameterStore`, `gcpsm`, ...)",
-    "k8s_dns01_solver": "cert-manager ACME DNS-01 solver keys (`route53`, `cloudDNS`, `webhook/<groupName>`)",
-    "k8s_external_dns_provider": "external-dns --provider values",
-    "k8s_env": "environment variable names set on containers (`AWS_ROLE_ARN`, ...)",
-    "k8s_image": "container image repositories without tag, registry explicit (`docker.io/amazon/aws-otel-collector`)",
-    "telemetry_exporter": "OpenTelemetry Collector exporters and Fluent Bit outputs in embedded configs",
-    "metadata_server": "the link-local metadata server (169.254.169.254) called with a provider's header or path: `aws`, `azure`, `google`",
-    # application code
-    "sdk_package": "SDK packages in dependency manifests as `ecosystem:name` (`pypi:boto3`, `npm:@aws-sdk/client-sqs`)",
-    "sdk_client": "SDK clients created in code as `sdk:service` (`boto3:dynamodb`)",
-}
-
-# Analysers that can run a rule's examples (see tests/test_rule_examples.py).
-EXAMPLE_SOURCES = ("terraform", "kubernetes")
+# What a rule can match (the frontends' signal kinds and `endpoints`), and which frontends can run
+# a rule's examples: both come from the frontend registry.
+MATCH_KINDS: Mapping[str, str] = {name: kind.description for name, kind in registry.match_kinds().items()}
+EXAMPLE_SOURCES = registry.example_sources()
 
 PROVIDER_KINDS = ("hyperscaler", "european", "neutral", "saas", "other")
 CONFIDENCES = ("high", "medium", "low")

@@ -10,54 +10,18 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from portacheck.model import Finding, Level, Location, Resource, Rule, Signal, Unresolved
+from portacheck.model import Finding, Level, Location, MatchKind, Resource, Rule, Signal, Unresolved
+from portacheck.parse import registry
 from portacheck.rules.endpoints import EndpointMatcher, Hit
 from portacheck.rules.loader import MATCH_KINDS, Catalogue
 from portacheck.rules.patterns import PatternIndex
 
-
-@dataclass(frozen=True, slots=True)
-class KindPolicy:
-    """How a signal kind is matched: which rule match keys, in order, and whether it must be classified."""
-
-    match_keys: tuple[str, ...]
-    unknown_when_unmatched: bool
-    what: str  # noun for unknown findings: "Terraform resource type", "Terraform module source", ...
-    unknown_id: str = "TYPE"  # suffix of the synthetic rule id of its unknowns: <PROVIDER>-UNKNOWN-<suffix>
-
-
-SIGNAL_KINDS: Mapping[str, KindPolicy] = {
-    "terraform": KindPolicy(("terraform",), True, "Terraform resource type"),
-    "terraform_data": KindPolicy(("terraform_data", "terraform"), True, "Terraform data source"),
-    "terraform_module": KindPolicy(("terraform_module",), True, "Terraform module source", "MODULE"),
-    "terraform_backend": KindPolicy(("terraform_backend",), True, "Terraform state backend", "BACKEND"),
-    # A Kubernetes kind, provisioner, ingress or gateway controller, secret store or solver that
-    # no rule knows is an unknown; free-form names (classes, annotations, labels) are not.
-    "k8s_kind": KindPolicy(("k8s_kind",), True, "Kubernetes kind", "KIND"),
-    "k8s_storage_provisioner": KindPolicy(("k8s_storage_provisioner",), True, "storage provisioner", "PROVISIONER"),
-    "k8s_storage_class": KindPolicy(("k8s_storage_class",), False, "storage class"),
-    "k8s_ingress_class": KindPolicy(("k8s_ingress_class",), False, "ingress class"),
-    "k8s_ingress_controller": KindPolicy(("k8s_ingress_controller",), True, "ingress controller", "INGRESS-CONTROLLER"),
-    "k8s_gateway_class": KindPolicy(("k8s_gateway_class",), False, "gateway class"),
-    "k8s_lb_class": KindPolicy(("k8s_lb_class",), True, "load balancer class", "LB-CLASS"),
-    "k8s_annotation": KindPolicy(("k8s_annotation",), False, "annotation"),
-    "k8s_label": KindPolicy(("k8s_label",), False, "label"),
-    "k8s_node_label": KindPolicy(("k8s_node_label",), False, "node label"),
-    "k8s_secret_provider": KindPolicy(("k8s_secret_provider",), True, "secrets store CSI provider", "SECRET-PROVIDER"),
-    "k8s_secret_store": KindPolicy(("k8s_secret_store",), True, "External Secrets provider", "SECRET-STORE"),
-    "k8s_dns01_solver": KindPolicy(("k8s_dns01_solver",), True, "cert-manager DNS-01 solver", "DNS01"),
-    "k8s_external_dns_provider": KindPolicy(("k8s_external_dns_provider",), True, "external-dns provider", "EXTERNAL-DNS"),
-    "k8s_env": KindPolicy(("k8s_env",), False, "environment variable"),
-    "k8s_image": KindPolicy(("k8s_image",), False, "container image"),
-    "telemetry_exporter": KindPolicy(("telemetry_exporter",), False, "telemetry exporter"),
-    "metadata_server": KindPolicy(("metadata_server",), False, "metadata server"),
-    "sdk_package": KindPolicy(("sdk_package",), False, "SDK package"),
-    "sdk_client": KindPolicy(("sdk_client",), True, "SDK client", "SDK-CLIENT"),
-}
-TEXT_SIGNAL = "text"
+# How each signal kind is matched (rule keys in order) and whether it must be classified: as the
+# frontend that emits it declares.
+SIGNAL_KINDS: Mapping[str, MatchKind] = {name: kind for name, kind in registry.match_kinds().items() if name != "endpoints"}
+TEXT_SIGNAL = registry.TEXT_KIND
 
 
 class Matcher:
@@ -78,7 +42,7 @@ class Matcher:
     def rules_for(self, kind: str, value: str) -> list[Rule]:
         """The rules that claim a value of a signal kind, best first; more than one is an overlap."""
         policy = SIGNAL_KINDS.get(kind)
-        keys = policy.match_keys if policy else (kind,)
+        keys = (policy.match_keys or (kind,)) if policy else (kind,)
         for key in keys:
             index = self.indexes.get(key)
             if index is None:

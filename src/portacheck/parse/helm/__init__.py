@@ -41,7 +41,8 @@ class _Job:
     fallback: str = ""  # why the chart is analysed statically
 
 
-def parse(files: Sequence[SourceFile], context: ParseContext) -> ParseResult:
+def parse(files: Sequence[SourceFile], context: ParseContext, options: Any) -> ParseResult:
+    """`options`: the Helm frontend's Options (values, set pairs, charts dirs, renderer, timeout, per-chart values)."""
     from portacheck.parse.helm.charts import ChartIndex
 
     errors: list[ScanError] = []
@@ -49,11 +50,11 @@ def parse(files: Sequence[SourceFile], context: ParseContext) -> ParseResult:
     with tempfile.TemporaryDirectory(prefix="portacheck-helm-") as scratch:
         charts = _load(files, context, scratch, errors)
         index = ChartIndex(
-            context.root, charts, getattr(context, "helm_charts_dirs", ()), scratch,
+            context.root, charts, options.charts_dirs, scratch,
             context.excluded, lambda path: relpath(path, context.root),
         )
-        jobs = [job for job in (_prepare(chart, context, index, scratch) for chart in charts if not chart.library) if job]
-        _render_all(jobs, context)
+        jobs = [job for job in (_prepare(chart, context, options, index, scratch) for chart in charts if not chart.library) if job]
+        _render_all(jobs, context, options)
         for job in jobs:
             found, problems = _analyse(job, context)
             resources.extend(found)
@@ -98,15 +99,15 @@ def _chart_error(chart_file: str, exc: InputError) -> ScanError:
     return ScanError(chart_file, f"{message}; chart not analysed", exc.line, exc.column)
 
 
-def _user_values(chart, context: ParseContext) -> tuple[list, Any, dict, list[ScanError]]:
+def _user_values(chart, context: ParseContext, options: Any) -> tuple[list, Any, dict, list[ScanError]]:
     """The user's values for a chart: configuration file first, then --helm-values, then --set."""
     from portacheck.parse import read_source
     from portacheck.parse.helm.values import Values, load_values, merge, parse_set
 
     errors: list[ScanError] = []
-    settings = getattr(context, "helm_chart_values", {}).get(os.path.normpath(chart.directory)) if not chart.archive else None
-    paths = list(getattr(settings, "values", ()) or ()) + list(getattr(context, "helm_values", ()))
-    pairs = [f"{k}={v}" for k, v in (getattr(settings, "set", {}) or {}).items()] + list(getattr(context, "helm_set", ()))
+    settings = options.charts.get(os.path.normpath(chart.directory)) if not chart.archive else None
+    paths = list(getattr(settings, "values", ()) or ()) + list(options.values)
+    pairs = [f"{k}={v}" for k, v in (getattr(settings, "set", {}) or {}).items()] + list(options.set)
     files = []
     for path in paths:
         shown = relpath(path, context.root)
@@ -125,10 +126,10 @@ def _user_values(chart, context: ParseContext) -> tuple[list, Any, dict, list[Sc
     return files, set_values, merged, errors
 
 
-def _prepare(chart, context: ParseContext, index, scratch: str) -> _Job | None:
+def _prepare(chart, context: ParseContext, options: Any, index, scratch: str) -> _Job | None:
     from portacheck.parse.helm import render, stage
 
-    files, set_values, merged, errors = _user_values(chart, context)
+    files, set_values, merged, errors = _user_values(chart, context, options)
     job = _Job(chart, files, set_values, merged, errors=errors)
     chart_file, _ = chart.shown("Chart.yaml")
     if errors:
@@ -154,7 +155,7 @@ def _prepare(chart, context: ParseContext, index, scratch: str) -> _Job | None:
             dep.line,
             severity=Severity.WARNING,
         ))
-    renderer = getattr(context, "helm_renderer", "auto") or "auto"
+    renderer = options.renderer
     if renderer == "static":
         job.fallback = "--helm-renderer static"
     return job
@@ -169,12 +170,12 @@ def _defaults(chart, max_bytes: int):
     return None
 
 
-def _render_all(jobs: list[_Job], context: ParseContext) -> None:
+def _render_all(jobs: list[_Job], context: ParseContext, options: Any) -> None:
     from portacheck.parse.helm import render
 
     todo = [job for job in jobs if not job.fallback and job.plan is not None]
-    renderer = getattr(context, "helm_renderer", "auto") or "auto"
-    timeout = float(getattr(context, "helm_timeout", 0) or render.DEFAULT_TIMEOUT)
+    renderer = options.renderer
+    timeout = float(options.timeout or render.DEFAULT_TIMEOUT)
 
     def one(job: _Job):
         return render.render(job.plan.staged, job.user, job.chart.name, renderer, timeout)
