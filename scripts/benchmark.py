@@ -20,6 +20,7 @@ fresh interpreter.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import os
 import statistics
@@ -65,11 +66,9 @@ def terraform(path: str, repeat: int) -> None:
 
     def bare() -> None:
         for name in files:
-            with open(name, encoding="utf-8") as handle:
-                try:
-                    hcl2.load(handle)
-                except Exception:  # noqa: BLE001 - the bare parser's failures cost time too
-                    pass
+            # the bare parser's failures cost time too
+            with open(name, encoding="utf-8") as handle, contextlib.suppress(Exception):
+                hcl2.load(handle)
 
     full = full_scan(path)
     bare()  # warm the Lark grammar cache and the OS page cache for both
@@ -99,20 +98,16 @@ def kubernetes(path: str, repeat: int, ruamel: bool) -> None:
 
     def bare() -> None:
         for text in texts:
-            try:
+            with contextlib.suppress(yaml.YAMLError):
                 list(yaml.load_all(text, Loader=yaml.CSafeLoader))
-            except yaml.YAMLError:
-                pass
 
     def round_trip() -> None:
         from ruamel.yaml import YAML
 
         loader = YAML(typ="rt")
         for text in texts:
-            try:
+            with contextlib.suppress(Exception):  # as the bare parse: failures cost time too
                 list(loader.load_all(text))
-            except Exception:  # noqa: BLE001
-                pass
 
     full = full_scan(path)
     bare()

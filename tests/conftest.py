@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Mapping
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
-from typing import Mapping
 
 import pytest
 
@@ -15,8 +15,8 @@ from portacheck.config import Config
 from portacheck.rules.loader import load_catalogue
 from portacheck.scan import run
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "fixtures"
+# ROOT, FIXTURES and findings_table are re-exported: several test modules import them from here.
+from helpers import FIXTURES, ROOT, findings_table, write_tree  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
@@ -28,17 +28,6 @@ def _cache_outside_home(tmp_path_factory, monkeypatch):
 @pytest.fixture(scope="session")
 def catalogue():
     return load_catalogue()
-
-
-def write_tree(base: Path, files: Mapping[str, str | bytes]) -> Path:
-    for rel, content in files.items():
-        path = base / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-    return base
 
 
 @pytest.fixture
@@ -79,10 +68,6 @@ def cli(monkeypatch):
 
     return invoke
 
-
-def findings_table(assessment) -> list[tuple[str, str, int, str]]:
-    """(rule id, file, line, level) of every finding, in report order."""
-    return [(f.rule.id, f.location.path, f.location.line, f.level.value) for f in assessment.findings]
 
 
 _LOADED: dict = {}  # rules directories -> (catalogue, matcher), shared by `fast_cli` within the session

@@ -8,27 +8,13 @@ import re
 
 import pytest
 
-GIT = {".git/HEAD": "ref: refs/heads/main\n"}  # stops the configuration search at the tree
+from helpers import BUCKET, GIT, QUEUE, RANDOM
 
+# shorter than helpers.DYNAMO (no attribute block): the line numbers below follow it
 DYNAMO = """\
 resource "aws_dynamodb_table" "orders" {
   name     = "orders"
   hash_key = "id"
-}
-"""
-BUCKET = """\
-resource "aws_s3_bucket" "uploads" {
-  bucket = "uploads"
-}
-"""
-QUEUE = """\
-resource "aws_sqs_queue" "jobs" {
-  name = "jobs"
-}
-"""
-RANDOM = """\
-resource "random_id" "suffix" {
-  byte_length = 4
 }
 """
 LOCALS = """\

@@ -6,7 +6,7 @@ import time
 
 from portacheck.model import Level
 
-from test_catalogue import EUROPEAN, HYPERSCALERS, NEUTRAL, VENDORED
+from helpers import EUROPEAN, HYPERSCALERS, NEUTRAL, VENDORED
 
 SOURCES = {"google-beta": "hashicorp/google-beta", "opentelekomcloud": "opentelekomcloud/opentelekomcloud"}
 

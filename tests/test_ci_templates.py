@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from test_sarif import validate
+from helpers import validate_sarif
 
 GIT = {".git/HEAD": "ref: refs/heads/main\n"}
 INFRA = """\
@@ -124,7 +124,7 @@ def test_action_scan_step_writes_the_sarif_it_uploads_and_the_job_summary(repo, 
     assert outputs(Path(runner["GITHUB_OUTPUT"])) == {"exit-code": "1", "sarif-file": "portacheck.sarif"}
 
     sarif = json.loads((repo / "portacheck.sarif").read_text())
-    validate(sarif)
+    validate_sarif(sarif)
     results = sarif["runs"][0]["results"]
     assert sorted(r["ruleId"] for r in results) == ["AWS-DYNAMODB", "AWS-S3"]
     # paths relative to the repository root (the workspace), as code scanning needs them

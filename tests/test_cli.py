@@ -1,4 +1,8 @@
-"""The command line as users and CI pipelines see it: output, files, exit codes."""
+"""The command line as users and CI pipelines see it: output, files, exit codes.
+
+These tests read the small catalogue in tests/data/rules-small (six rules) instead of the bundled
+one, so that counts, shares and listings are exact and do not move when rules/ changes.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,29 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from portacheck import __version__
 
-from conftest import FIXTURES
+from helpers import FIXTURES, SMALL_RULES
 
 AWS = str(FIXTURES / "aws-serverless")
+
+
+@pytest.fixture
+def cli(cli, monkeypatch):
+    """`cli` with the small catalogue in place of the bundled one (extra --rules still add to it)."""
+    import portacheck.rules.loader as loader
+    import portacheck.scan as scan_module
+
+    load = loader.load_catalogue
+
+    def small(extra_dirs=(), include_bundled=True, cache_dir=None):
+        return load([SMALL_RULES, *extra_dirs], include_bundled=False)
+
+    monkeypatch.setattr(loader, "load_catalogue", small)
+    monkeypatch.setattr(scan_module, "load_catalogue", small)
+    return cli
 
 
 def test_version(cli):
@@ -21,7 +43,8 @@ def test_version(cli):
 def test_exit_codes_follow_the_fail_on_level(cli):
     assert cli("scan", AWS).code == 1  # default --fail-on P3; the app has P3 and P4 findings
     assert cli("scan", AWS, "--fail-on", "P4").code == 1
-    assert cli("scan", AWS, "--fail-on", "U").code == 0  # no unknowns
+    assert cli("scan", AWS, "--fail-on", "U").code == 1  # three types the small catalogue does not know
+    assert cli("scan", AWS, "--fail-on", "U", "--exclude", "lambda.tf", "--exclude", "main.tf").code == 0
     assert cli("scan", AWS, "--fail-on", "never").code == 0
 
 
@@ -37,11 +60,20 @@ def test_fail_on_p0_and_nonsense_are_usage_errors(cli):
 def test_text_report_names_services_files_and_alternatives(cli):
     result = cli("scan", AWS, "--fail-on", "never", "--color", "never")
     out = result.out
-    assert out.splitlines()[2].startswith("9 deployed resources: 11% carry over as they are (P0), 22% with at most re-pointing (P0–P1)")
-    assert "P3  Amazon DynamoDB [AWS-DYNAMODB] · nosql-db · 2 findings" in out
-    assert "    main.tf:31  aws_dynamodb_table.orders" in out
-    assert "    variables.tf:13  dynamodb.eu-west-1.amazonaws.com in local.orders_endpoint" in out
-    assert "managed: Scaleway Managed MongoDB" in out
+    assert out.splitlines()[2] == (
+        "9 deployed resources: 11% carry over as they are (P0), 22% with at most re-pointing (P0–P1), "
+        "44% must be adapted, replaced or re-architected (P2–P4), 33% unknown (3)."
+    )
+    assert out.splitlines()[4] == "Resources by level: P0 1  P1 1  P2 1  P3 2  P4 1  U  3"
+    dynamo = out[out.index("P3  Amazon DynamoDB"):]
+    assert dynamo[:dynamo.index("\n\n")].splitlines() == [
+        "P3  Amazon DynamoDB [AWS-DYNAMODB] · nosql-db · 2 findings, effort 5–20 person-days",
+        "    why: DynamoDB's API and key design have no equivalent elsewhere; the data model is redesigned.",
+        "    open source: ScyllaDB Alternator",
+        "    managed: Scaleway Managed MongoDB",
+        "    main.tf:31  aws_dynamodb_table.orders",
+        "    variables.tf:13  dynamodb.eu-west-1.amazonaws.com in local.orders_endpoint",
+    ]
     assert "\x1b[" not in out
     assert out.rstrip().endswith("policy: never fail")
 
@@ -59,7 +91,13 @@ def test_json_report_to_a_file(cli, tmp_path):
     data = json.loads(target.read_text())
     assert data["schema_version"] == "1.0"
     assert data["summary"]["resources"] == 9
-    assert data["summary"]["levels"] == {"P0": 1, "P1": 1, "P2": 2, "P3": 4, "P4": 1, "U": 0}
+    assert data["summary"]["levels"] == {"P0": 1, "P1": 1, "P2": 1, "P3": 2, "P4": 1, "U": 3}
+    assert [(f["rule_id"], f["file"], f["line"]) for f in data["findings"]] == [
+        ("AWS-IAM", "lambda.tf", 1), ("AWS-LAMBDA", "lambda.tf", 13), ("AWS-UNKNOWN-TYPE", "lambda.tf", 28),
+        ("AWS-UNKNOWN-TYPE", "lambda.tf", 33), ("UNKNOWN-BACKEND", "main.tf", 15), ("TF-UTILITY", "main.tf", 27),
+        ("AWS-DYNAMODB", "main.tf", 31), ("AWS-S3", "main.tf", 42), ("AWS-UNKNOWN-TYPE", "main.tf", 46),
+        ("AWS-SQS", "main.tf", 55), ("AWS-DYNAMODB", "variables.tf", 13), ("AWS-SQS", "variables.tf", 17),
+    ]
     assert data["summary"]["result"] == {"fail_on": "P3", "policy_failed": True, "incomplete": False}
     first = data["findings"][0]
     assert {k: first[k] for k in ("rule_id", "file", "line", "level", "provider", "category")} == {
@@ -74,7 +112,7 @@ def test_text_and_json_at_once(cli, tmp_path):
     result = cli("scan", AWS, "--format", "text", "--format", f"json:{target}", "--fail-on", "never")
     assert result.code == 0
     assert "Findings by service" in result.out
-    assert json.loads(target.read_text())["summary"]["findings"] == 13
+    assert json.loads(target.read_text())["summary"]["findings"] == 12
 
 
 def test_two_formats_on_stdout_is_a_usage_error(cli):
@@ -115,13 +153,31 @@ def test_var_file_must_exist(cli):
 def test_rules_list_and_show(cli):
     listing = cli("rules", "list", "--provider", "aws")
     assert listing.code == 0
-    assert any(line.startswith("AWS-DYNAMODB ") and " P3 " in line for line in listing.out.splitlines())
+    assert [line.split() for line in listing.out.splitlines()] == [
+        ["AWS-DYNAMODB", "P3", "nosql-db", "aws", "Amazon", "DynamoDB"],
+        ["AWS-IAM", "P4", "identity", "aws", "AWS", "IAM"],
+        ["AWS-LAMBDA", "P3", "serverless", "aws", "AWS", "Lambda"],
+        ["AWS-S3", "P1", "object-storage", "aws", "Amazon", "S3"],
+        ["AWS-SQS", "P2", "messaging", "aws", "Amazon", "SQS"],
+    ]
+    assert len(cli("rules", "list").out.splitlines()) == 6  # and TF-UTILITY
     shown = cli("rules", "show", "aws-dynamodb")
     assert shown.code == 0
-    assert shown.out.startswith("AWS-DYNAMODB: Amazon DynamoDB\n")
-    assert "  level:      P3 (replace)" in shown.out
-    assert "    - Scaleway: Managed MongoDB (evidence: scaleway_mongodb_instance)" in shown.out
-    assert "  effort:     band L, 5–20 person-days per resource instance" in shown.out
+    assert shown.out == (
+        "AWS-DYNAMODB: Amazon DynamoDB\n"
+        "  provider:   Amazon Web Services (aws)\n"
+        "  category:   nosql-db\n"
+        "  level:      P3 (replace)\n"
+        "  why:        DynamoDB's API and key design have no equivalent elsewhere; the data model is redesigned.\n"
+        "  effort:     band L, 5–20 person-days per resource instance\n"
+        "  open source: ScyllaDB Alternator\n"
+        "  managed equivalents:\n"
+        "    - Scaleway: Managed MongoDB (evidence: scaleway_mongodb_instance)\n"
+        "  matches:\n"
+        "    terraform: aws_dynamodb_*\n"
+        "    endpoints: dynamodb.*.amazonaws.com\n"
+        f"  defined in: {SMALL_RULES / 'aws.yaml'}\n"
+    )
 
 
 def test_rules_show_unknown_id(cli):

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from test_formats import BUCKET, DYNAMO, GIT, QUEUE, RANDOM
+from helpers import BUCKET, DYNAMO, GIT, QUEUE, RANDOM
 
 MAIN = DYNAMO + "\n" + BUCKET + "\n" + QUEUE + "\n" + RANDOM
 

@@ -8,8 +8,9 @@ import pytest
 import typer
 import yaml
 
-from conftest import ROOT
 from portacheck.cli import app
+
+from conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 CI_DOC = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")

@@ -3,38 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 
 import pytest
 
 from portacheck.report import FORMATS, reporters
 
-DYNAMO = """\
-resource "aws_dynamodb_table" "orders" {
-  name     = "orders"
-  hash_key = "id"
-  attribute {
-    name = "id"
-    type = "S"
-  }
-}
-"""
-BUCKET = """\
-resource "aws_s3_bucket" "uploads" {
-  bucket = "uploads"
-}
-"""
-QUEUE = """\
-resource "aws_sqs_queue" "jobs" {
-  name = "jobs"
-}
-"""
-RANDOM = """\
-resource "random_id" "suffix" {
-  byte_length = 4
-}
-"""
-GIT = {".git/HEAD": "ref: refs/heads/main\n"}  # stops the configuration search at the tree
+from helpers import BUCKET, DYNAMO, GIT, QUEUE, RANDOM, ROOT
 
 
 @pytest.fixture
@@ -52,18 +30,29 @@ def test_several_formats_in_one_run_with_format_path_and_output(cli, infra):
         "--format", "junit:junit.xml", "--format", "markdown", "--output", "summary.md", cwd=infra,
     )
     assert result.code == 1, result
-    assert "Amazon DynamoDB [AWS-DYNAMODB]" in result.out  # text on standard output
-    assert json.loads((infra / "gl.json").read_text())
-    ET.fromstring((infra / "junit.xml").read_text())
-    assert (infra / "summary.md").read_text().startswith("## portacheck: cloud portability")
-    assert json.loads((infra / "out/r.sarif").read_text())["version"] == "2.1.0"
+    assert "P3  Amazon DynamoDB [AWS-DYNAMODB] · nosql-db · 1 finding" in result.out  # text on standard output
+    issues = json.loads((infra / "gl.json").read_text())
+    assert [(i["check_name"], i["severity"], i["location"]["lines"]["begin"]) for i in issues] == [
+        ("AWS-DYNAMODB", "major", 1), ("AWS-S3", "info", 10), ("AWS-SQS", "minor", 14),
+    ]
+    suites = ET.fromstring((infra / "junit.xml").read_text())
+    assert {k: suites.get(k) for k in ("tests", "failures", "errors", "skipped")} == {"tests": "4", "failures": "1", "errors": "0", "skipped": "0"}
+    assert [c.get("name") for c in suites.iter("testcase") if c.find("failure") is not None] == ["AWS-DYNAMODB aws_dynamodb_table.orders"]
+    summary = (infra / "summary.md").read_text()
+    assert summary.startswith("## portacheck: cloud portability\n")
+    assert "**Result:** FAILED: 1 finding at or above P3" in summary
+    sarif = json.loads((infra / "out/r.sarif").read_text())
+    assert sarif["version"] == "2.1.0"
+    assert [(r["ruleId"], r["level"]) for r in sarif["runs"][0]["results"]] == [("AWS-DYNAMODB", "error"), ("AWS-S3", "note"), ("AWS-SQS", "warning")]
 
 
 def test_output_goes_to_the_last_bare_format(cli, infra):
     result = cli("scan", "infra", "-f", "json", "-f", "gitlab", "-o", "gl.json", cwd=infra)
     assert result.code == 1
-    assert json.loads(result.out)["schema_version"]
-    assert json.loads((infra / "gl.json").read_text())[0]["check_name"]
+    assert result.err == ""
+    report = json.loads(result.out)  # the first bare format keeps standard output
+    assert [(f["rule_id"], f["line"]) for f in report["findings"]] == [("AWS-DYNAMODB", 1), ("AWS-S3", 10), ("AWS-SQS", 14), ("TF-UTILITY", 18)]
+    assert [i["check_name"] for i in json.loads((infra / "gl.json").read_text())] == ["AWS-DYNAMODB", "AWS-S3", "AWS-SQS"]
 
 
 def test_two_formats_on_standard_output_is_a_usage_error(cli, infra):
@@ -150,11 +139,23 @@ def test_markdown(cli, tree):
     assert "random_id" not in text  # P0 carries over: not listed
 
 
-@pytest.mark.parametrize("name", FORMATS)
-def test_output_is_deterministic(cli, infra, name):
-    first = cli("scan", "infra", "-f", name, cwd=infra)
-    second = cli("scan", "infra", "-f", name, cwd=infra)
-    assert first.out == second.out and first.out
+def test_output_is_deterministic(infra):
+    """Two processes with different hash seeds (set and dict order, hashing) write every format byte for byte alike."""
+
+    def reports(seed: str) -> dict[str, bytes]:
+        out = f"out-{seed}"
+        formats = [arg for name in FORMATS[1:] for arg in ("-f", f"{name}:{out}/report.{name}")]
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT / "src")}
+        command = [sys.executable, "-m", "portacheck", "scan", "infra", "-f", "text", *formats, "--no-progress", "--color", "never"]
+        result = subprocess.run(command, cwd=infra, env=env, capture_output=True, check=False)
+        assert result.returncode == 1, result.stderr.decode()
+        return {"text": result.stdout} | {name: (infra / out / f"report.{name}").read_bytes() for name in FORMATS[1:]}
+
+    first, second = reports("0"), reports("12345")
+    assert list(first) == list(FORMATS)
+    for name in FORMATS:
+        assert first[name] == second[name], name
+        assert b"AWS-DYNAMODB" in first[name], name
 
 
 def test_markdown_cells_cannot_break_the_table():

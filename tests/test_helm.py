@@ -19,7 +19,6 @@ import time
 
 import pytest
 
-from conftest import FIXTURES, ROOT
 from portacheck.config import Config
 from portacheck.parse.helm.frontend import HelmChart, HelmOptions
 from portacheck.parse.helm.locate import Chain, Source, Template, find_value
@@ -28,6 +27,8 @@ from portacheck.parse.helm.semver import satisfies
 from portacheck.parse.helm.values import Values, enabled, load_values, parse_set
 from portacheck.rules.loader import load_catalogue
 from portacheck.scan import run
+
+from conftest import FIXTURES, ROOT
 
 HELM = FIXTURES / "helm"
 needs_sdk = pytest.mark.skipif(not sdk_installed(), reason="helm-python-sdk (portacheck[helm]) is not installed")

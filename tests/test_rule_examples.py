@@ -32,6 +32,6 @@ def test_rules_with_conditions_have_examples_both_ways():
             continue
         levels = {example.level for example in rule.examples}
         fired = {c.level for c in rule.conditions}
-        if not (levels & fired) or rule.level not in levels and not (levels - fired):
+        if not (levels & fired) or (rule.level not in levels and not (levels - fired)):
             missing.append(rule.id)
     assert not missing, f"rules with conditions need an example that fires one and one that does not: {missing}"

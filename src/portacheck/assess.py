@@ -8,14 +8,13 @@ apart; references (locals, outputs, provider blocks) only carry findings.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
 from portacheck.inventory import Inventory
 from portacheck.model import (
     FormatRead,
     DEPLOYED_KINDS,
-    resource_key,
     EFFORT_BANDS,
     LEVEL_BAND,
     Finding,
@@ -24,6 +23,7 @@ from portacheck.model import (
     Rule,
     ScanError,
     Severity,
+    resource_key,
 )
 from portacheck.rules.loader import Catalogue, Provider
 from portacheck.workloads import WorkloadView

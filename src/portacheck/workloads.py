@@ -9,8 +9,8 @@ and routes in front of them, ConfigMaps and Secrets (endpoints, stores), Kustomi
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
 
 from portacheck.model import Finding, Level, Resource, resource_key
 
@@ -147,7 +147,7 @@ class _CodeLinks:
         if not found:
             self.unlinked.append(f"{workload.address} ({workload.location.path})")
             return []
-        result = []
+        result: list[Tie] = []
         for context, via in sorted(found.items()):
             prefix = "" if context == "." else context + "/"
             result.extend(Tie(f, f"{via}, built from {context}") for f in self.code if f.location.path.startswith(prefix))

@@ -19,10 +19,10 @@ from portacheck.report.sarif import ci_path, fails
 
 
 def render(assessment: Assessment, stream: TextIO, *, base: str | None = None, min_coverage: float | None = None, **_options: Any) -> None:
-    tree = ET.ElementTree(document(assessment, base, min_coverage))
-    ET.indent(tree, space="  ")
+    root = document(assessment, base, min_coverage)
+    ET.indent(root, space="  ")
     stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-    stream.write(ET.tostring(tree.getroot(), encoding="unicode"))
+    stream.write(ET.tostring(root, encoding="unicode"))
     stream.write("\n")
 
 
@@ -52,6 +52,7 @@ def document(a: Assessment, base: str | None = None, min_coverage: float | None 
         if error.severity is Severity.ERROR:
             by_file.setdefault(error.path, []).append(("error", error))
 
+    threshold = a.fail_on.value if a.fail_on is not None else "never"  # fails() is false under never
     root = ET.Element("testsuites", {"name": "portacheck"})
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for path in sorted(by_file):
@@ -66,7 +67,7 @@ def document(a: Assessment, base: str | None = None, min_coverage: float | None 
                 if fails(a, f):
                     counts["failures"] += 1
                     failure = ET.SubElement(
-                        case, "failure", {"message": f"{f.level.value} {f.rule.service}: at or above --fail-on {a.fail_on.value}", "type": f.level.value}
+                        case, "failure", {"message": f"{f.level.value} {f.rule.service}: at or above --fail-on {threshold}", "type": f.level.value}
                     )
                     failure.text = _details(f)
                 else:

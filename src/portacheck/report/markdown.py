@@ -20,7 +20,6 @@ from portacheck.report.common import (
     describe_finding,
     effort_by_rule,
     headline,
-    pct,
     read_line,
     result_line,
     workload_ties,
@@ -100,7 +99,7 @@ def lines(a: Assessment, base: str | None = None, min_coverage: float | None = N
                 f"{cell(f.why)}{cell(' — override: ' + f.override) if f.override else ''} |"
                 for f in findings[:MAX_ROWS]
             ]
-            + ([f"", f"… and {len(findings) - MAX_ROWS} more."] if len(findings) > MAX_ROWS else []),
+            + (["", f"… and {len(findings) - MAX_ROWS} more."] if len(findings) > MAX_ROWS else []),
         )
     suppressed = [(f, why) for f, why in a.suppressed if f.level is not Level.P0]
     if suppressed:
@@ -111,7 +110,7 @@ def lines(a: Assessment, base: str | None = None, min_coverage: float | None = N
                 f"| {f.level.value} | `{cell(_where(a, f.location.path, f.location.line, base))}` | {cell(describe_finding(f))} | `{f.rule.id}` | {cell(why)} |"
                 for f, why in suppressed[:MAX_ROWS]
             ]
-            + ([f"", f"… and {len(suppressed) - MAX_ROWS} more."] if len(suppressed) > MAX_ROWS else []),
+            + (["", f"… and {len(suppressed) - MAX_ROWS} more."] if len(suppressed) > MAX_ROWS else []),
         )
     if a.notes:
         out += _details(f"Notes ({len(a.notes)})", [f"- {cell(note)}" for note in a.notes[:MAX_ROWS]])
@@ -122,12 +121,12 @@ def lines(a: Assessment, base: str | None = None, min_coverage: float | None = N
     if warnings:
         out += _details(f"Warnings ({len(warnings)})", [f"- {cell(str(e))}" for e in warnings[:MAX_ROWS]])
     if a.resources_total:
-        effort = a.effort
-        body = [f"- {level.value}: {days(low, high)}" for level, (low, high) in effort.by_level.items()]
-        if effort.platform != (0, 0):
-            body.append(f"- one-off platform work per target: {days(*effort.platform)}")
-        body += ["", "Assumptions:", ""] + [f"- {cell(text)}" for text in effort.assumptions]
-        out += _details(f"Effort: {days(effort.low, effort.high)}", body)
+        estimate = a.effort
+        body = [f"- {level.value}: {days(low, high)}" for level, (low, high) in estimate.by_level.items()]
+        if estimate.platform != (0, 0):
+            body.append(f"- one-off platform work per target: {days(*estimate.platform)}")
+        body += ["", "Assumptions:", ""] + [f"- {cell(text)}" for text in estimate.assumptions]
+        out += _details(f"Effort: {days(estimate.low, estimate.high)}", body)
     out += ["", f"<sub>portacheck {__version__} · {cell(read_line(a))}</sub>"]
     return out
 

@@ -123,8 +123,8 @@ def render(assessment: Assessment, stream: TextIO, *, color: bool = False, verbo
                 hq = {True: "EU-headquartered", False: "not EU-headquartered", None: "jurisdiction unknown"}[provider.eu_headquartered]
             regions = ""
             if provider.regions:
-                shown = [f"{r} ({_REGION_WORDS[provider.region_classes[r]]})" if r in provider.region_classes else r for r in provider.regions]
-                regions = f"; regions: {', '.join(shown)}"
+                named = [f"{r} ({_REGION_WORDS[provider.region_classes[r]]})" if r in provider.region_classes else r for r in provider.regions]
+                regions = f"; regions: {', '.join(named)}"
             out(f"    {provider.key}: {provider.name} ({provider.kind}, {hq}) · {provider.resources} resources, {provider.data_sources} data sources{regions}\n")
 
     if a.suppressed:

@@ -8,9 +8,9 @@ there are an overlap; a rule of another provider claiming it is a misfiled name.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from portacheck.rules.loader import Catalogue
 from portacheck.rules.match import Matcher

@@ -9,8 +9,8 @@ that no rule claims is still reported, as an unknown service of that provider.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from portacheck.model import Rule
 from portacheck.rules.loader import Catalogue

@@ -13,13 +13,13 @@ import hashlib
 import os
 import pickle
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from portacheck._yaml import DataError, LineDict, load_data
 from portacheck.errors import RuleError
-from portacheck.parse import registry
 from portacheck.model import (
     CATEGORIES,
     EFFORT_BANDS,
@@ -30,6 +30,7 @@ from portacheck.model import (
     Rule,
     RuleExample,
 )
+from portacheck.parse import registry
 
 # What a rule can match (the frontends' signal kinds and `endpoints`), and which frontends can run
 # a rule's examples: both come from the frontend registry.
@@ -435,9 +436,11 @@ def _band_fits(band: str, level: Level) -> bool:
 
 
 def _match(f: _Field) -> Mapping[str, tuple[str, ...]]:
-    node = f.node.get("match")
+    if "match" not in f.node:
+        raise f.fail(None, "missing required field 'match'")
+    node = f.node["match"]
     if not isinstance(node, LineDict) or not node:
-        raise f.fail("match" if "match" in f.node else None, "expected a non-empty mapping of match kinds to patterns")
+        raise f.fail("match", "expected a non-empty mapping of match kinds to patterns")
     sub = _Field(f.display, node, f"{f.label}: match")
     sub.unknown_keys(set(MATCH_KINDS))
     result = {}

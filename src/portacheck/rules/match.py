@@ -9,15 +9,14 @@ needs cannot be resolved, the level is U and the finding says which expression.
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from portacheck.model import Finding, Level, Location, MatchKind, Resource, Rule, Signal, Unresolved
 from portacheck.parse import registry
 from portacheck.rules.endpoints import EndpointMatcher, Hit
 from portacheck.rules.loader import MATCH_KINDS, Catalogue
 from portacheck.rules.patterns import PatternIndex
-
 
 # How each signal kind is matched (rule keys in order) and whether it must be classified: as the
 # frontend that emits it declares.

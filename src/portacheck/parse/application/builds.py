@@ -49,7 +49,9 @@ def skaffold(rel: str, documents: list[Document]) -> list[Resource]:
                 if not isinstance(artifact, YMap) or not isinstance(artifact.get("image"), str):
                     continue
                 image = artifact["image"]
-                context = artifact.get("context") if isinstance(artifact.get("context"), str) else "."
+                context = artifact.get("context")
+                if not isinstance(context, str):
+                    context = "."
                 docker = artifact.get("docker")
                 name = docker.get("dockerfile") if isinstance(docker, YMap) else None
                 directory = context_dir(rel, context)
@@ -75,14 +77,16 @@ def compose(rel: str, documents: list[Document]) -> list[Resource]:
             if isinstance(build, str):
                 context = build
             elif isinstance(build, YMap):
-                context = build.get("context") if isinstance(build.get("context"), str) else "."
-                if isinstance(build.get("dockerfile"), str):
-                    dockerfile_name = build["dockerfile"]
+                given, dockerfile = build.get("context"), build.get("dockerfile")
+                context = given if isinstance(given, str) else "."
+                if isinstance(dockerfile, str):
+                    dockerfile_name = dockerfile
             else:
                 continue
             if "://" in context or context.startswith("git@"):
                 continue  # a remote context: nothing in this repository
-            image = service.get("image") if isinstance(service.get("image"), str) else str(name)
+            given_image = service.get("image")
+            image = given_image if isinstance(given_image, str) else str(name)
             directory = context_dir(rel, context)
             line = services.key_lines.get(name, 0)
             dockerfile_path = posixpath.join(directory, dockerfile_name)

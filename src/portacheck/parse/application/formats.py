@@ -11,9 +11,10 @@ import bisect
 import json
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from json import scanner as _json_scanner
-from typing import Any, Callable
+from typing import Any
 
 from portacheck.errors import InputError
 
@@ -33,14 +34,16 @@ def load_json(text: str, comments: bool = False) -> Any:
     newlines = [i for i, char in enumerate(text) if char == "\n"]
 
     def parse_string(s: str, end: int, strict: bool = True):
-        value, new_end = json.decoder.scanstring(s, end, strict)
+        # json's scanner hooks are undocumented (and absent from typeshed) but stable since Python 3.1
+        value, new_end = json.decoder.scanstring(s, end, strict)  # type: ignore[attr-defined]
         located = Located(value)
         located.line = bisect.bisect_left(newlines, end) + 1
         return located, new_end
 
     decoder = json.JSONDecoder()
-    decoder.parse_string = parse_string
-    decoder.scan_once = _json_scanner.py_make_scanner(decoder)  # the C scanner ignores parse_string
+    decoder.parse_string = parse_string  # type: ignore[attr-defined]
+    # the C scanner ignores parse_string
+    decoder.scan_once = _json_scanner.py_make_scanner(decoder)  # type: ignore[attr-defined]
     try:
         value, end = decoder.raw_decode(text, _skip_space(text, 0))
         if _skip_space(text, end) != len(text):
@@ -155,10 +158,10 @@ class XmlElement:
     tag: str  # local name, namespace prefix removed
     attrs: dict[str, str]
     line: int
-    children: list["XmlElement"] = field(default_factory=list)
+    children: list[XmlElement] = field(default_factory=list)
     text: str = ""
 
-    def child(self, tag: str) -> "XmlElement | None":
+    def child(self, tag: str) -> XmlElement | None:
         for element in self.children:
             if element.tag == tag:
                 return element

@@ -56,11 +56,11 @@ def client_calls(text: str, filename: str = "<code>") -> list[ClientCall]:
     """Every boto3 client or resource creation in the module; SyntaxError propagates."""
     tree = ast.parse(text, filename=filename)
     scope = _Scope()
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
-            for target in node.targets:
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Constant) and isinstance(statement.value.value, str):
+            for target in statement.targets:
                 if isinstance(target, ast.Name):
-                    scope.constants[target.id] = node.value.value
+                    scope.constants[target.id] = statement.value.value
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
@@ -85,13 +85,14 @@ def client_calls(text: str, filename: str = "<code>") -> list[ClientCall]:
                     scope.session_modules.add(bound)
     for node in ast.walk(tree):  # variables and attributes that are given a session
         if isinstance(node, (ast.Assign, ast.AnnAssign, ast.withitem)):
+            value: ast.expr | None
             if isinstance(node, ast.withitem):
                 value, targets = node.context_expr, [node.optional_vars]
             else:
                 value, targets = node.value, getattr(node, "targets", [getattr(node, "target", None)])
             if value is not None and _is_session_call(value, scope):
-                for target in targets:
-                    name = _last_name(target)
+                for assigned in targets:
+                    name = _last_name(assigned)
                     if name:
                         scope.sessions.add(name)
         elif isinstance(node, ast.arg) and node.annotation is not None and "Session" in ast.unparse(node.annotation):

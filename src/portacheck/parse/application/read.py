@@ -22,7 +22,7 @@ objects (an Argo CD Application, say) is handed to the Kubernetes analyser inste
 from __future__ import annotations
 
 import posixpath
-from typing import Sequence
+from collections.abc import Sequence
 
 from portacheck._yaml import DataError, YMap, load_documents
 from portacheck.errors import InputError

@@ -9,8 +9,9 @@ lock files are not read. Which dependencies are cloud SDKs is the catalogue's bu
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any
 
 ECOSYSTEMS = ("pypi", "npm", "go", "maven", "nuget", "gem", "cargo", "composer")
 
@@ -33,7 +34,7 @@ Reader = Callable[[str, str], list[Dependency]]
 
 def readers() -> Mapping[str, Reader]:
     """Reader by manifest kind; paths.manifest_kind() names the kind of a file."""
-    from portacheck.parse.application.manifests import dotnet, go, jvm, javascript, php, python, ruby, rust
+    from portacheck.parse.application.manifests import dotnet, go, javascript, jvm, php, python, ruby, rust
 
     return {
         "requirements": python.requirements,

@@ -25,7 +25,7 @@ _OTHER_BLOCK = re.compile(r"^\s*(replace|exclude|retract|tool|godebug|ignore)\s*
 
 
 def go_mod(text: str, _name: str) -> list[Dependency]:
-    result = []
+    result: list[Dependency] = []
     block = ""
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()

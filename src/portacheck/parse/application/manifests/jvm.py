@@ -73,7 +73,8 @@ def version_catalog(text: str, _name: str) -> list[Dependency]:
                 module = spec["module"]
             elif isinstance(spec.get("group"), str) and isinstance(spec.get("name"), str):
                 module = f"{spec['group']}:{spec['name']}"
-            version = spec.get("version") if isinstance(spec.get("version"), str) else ""
+            given = spec.get("version")
+            version = given if isinstance(given, str) else ""
         if module.count(":") == 1:
             result.append(Dependency("maven", module, lines.key_line(alias, "libraries"), f"libraries.{alias}", version))
     return unique(result)

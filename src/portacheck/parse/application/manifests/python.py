@@ -12,7 +12,7 @@ Names are normalised as PEP 503 does (`Google_Cloud.PubSub` is `google-cloud-pub
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from typing import Any
 
 from portacheck.parse.application.formats import TextLines, load_toml
 from portacheck.parse.application.manifests import Dependency, unique
@@ -124,7 +124,7 @@ def _pep508(items: Any, lines: TextLines, table: str, section: str) -> list[Depe
     return result
 
 
-def _keyed(table: Any, lines: TextLines, section: str) -> Iterable[Dependency]:
+def _keyed(table: Any, lines: TextLines, section: str) -> list[Dependency]:
     result = []
     for name, spec in _table(table).items():
         if name.lower() == "python":
