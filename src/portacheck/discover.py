@@ -19,7 +19,7 @@ from typing import Callable, Iterable, Sequence
 
 from portacheck.model import ScanError, Severity, SourceFile
 from portacheck.parse.application import is_application_file
-from portacheck.parse.terraform import TFVARS_SUFFIXES, is_terraform_file
+from portacheck.parse.terraform.sources import TFVARS_SUFFIXES, is_terraform_file
 
 CHART_FILE = "Chart.yaml"
 YAML_SUFFIXES = (".yaml", ".yml", ".json")
