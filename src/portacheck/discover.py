@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import re
 import stat
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
 from portacheck.model import ScanError, Severity, SourceFile
 from portacheck.parse.application import is_application_file
-from portacheck.parse.terraform.sources import TFVARS_SUFFIXES, is_terraform_file
+from portacheck.parse.terraform import module_sources
+from portacheck.parse.terraform.sources import TFVARS_SUFFIXES, is_local, is_terraform_file
 
 CHART_FILE = "Chart.yaml"
 YAML_SUFFIXES = (".yaml", ".yml", ".json")
@@ -31,10 +31,6 @@ DEFAULT_EXCLUDES = (
     ".git", ".hg", ".svn", ".terraform", ".terragrunt-cache", "node_modules", ".venv", "venv",
     "__pycache__", ".tox", ".mypy_cache", ".pytest_cache", ".ruff_cache",
 )
-
-
-# A local module call, in HCL (`source = "./db"`) or JSON (`"source": "../modules/db"`).
-_LOCAL_SOURCE = re.compile(rb'(?:\bsource\s*=|"source"\s*:)\s*"(\.\.?(?:[/\\][^"]*)?)"')
 
 
 @dataclass(frozen=True)
@@ -184,9 +180,12 @@ class _Walker:
                         data = handle.read()
                 except OSError:
                     continue
-                for match in _LOCAL_SOURCE.finditer(data):
-                    source = match.group(1).decode("utf-8", "replace").replace("\\", "/")
-                    called_by.setdefault(os.path.normpath(os.path.join(directory, source)), set()).add(directory)
+                if b"source" not in data:  # no module call: not worth parsing
+                    continue
+                for source in module_sources(data, is_json=name.endswith(".json")):
+                    if is_local(source):
+                        source = source.replace("\\", "/")
+                        called_by.setdefault(os.path.normpath(os.path.join(directory, source)), set()).add(directory)
         found: set[str] = set()
         todo = [os.path.normpath(d) for d in module_dirs]
         while todo:
