@@ -31,6 +31,7 @@ MAX_MODULE_DEPTH = 25
 _ALWAYS_KEEP = frozenset({"region", "location", "zone"})
 # Strings without any of these characters cannot hold a hostname, ARN or URI.
 _TEXT_HINT = re.compile(r"[.:/]")
+_ORIGIN = " origin"  # memo key of an instance's Origin: no reference has a space
 
 
 def _literal(attr: Attr | None) -> str | None:
@@ -499,9 +500,9 @@ class _Evaluator:
 
     def _leaf_signals(self, inst, hcl: HclFile, attr: Attr, location: Location, context: str) -> Iterable[Signal]:
         resolver = None
-        for raw, line, template in string_leaves(attr.value):
-            if not _TEXT_HINT.search(raw):
-                continue
+        if attr.leaves is None:  # the same for every instance of the module: read once
+            attr.leaves = tuple(leaf for leaf in string_leaves(attr.value) if _TEXT_HINT.search(leaf[0]))
+        for raw, line, template in attr.leaves:
             text = raw
             if template is not None and "${" in raw:  # "https://dynamodb.${var.region}.amazonaws.com": scan it resolved
                 resolver = resolver or self._resolver(inst)
@@ -513,9 +514,12 @@ class _Evaluator:
     # -- helpers --
 
     def _location(self, inst: _Instance, hcl: HclFile, line: int) -> Location:
-        origin = NO_ORIGIN
-        if inst.call_path:
-            origin = Origin(relpath(inst.root_dir, self.context.root), tuple(inst.call_path))
+        origin = inst.memo.get(_ORIGIN)
+        if origin is None:
+            origin = NO_ORIGIN
+            if inst.call_path:
+                origin = Origin(relpath(inst.root_dir, self.context.root), tuple(inst.call_path))
+            inst.memo[_ORIGIN] = origin
         return Location(hcl.relpath, line, 0, origin)
 
     def _address(self, inst: _Instance, address: str) -> str:

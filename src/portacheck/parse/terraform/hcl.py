@@ -30,6 +30,7 @@ class Attr:
     value: Any  # a tree-sitter `expression` node (native syntax) or a decoded JSON value
     line: int
     end_line: int
+    leaves: tuple | None = None  # its string leaves that may hold an endpoint, once read (evaluate)
 
 
 @dataclass(slots=True)
@@ -163,7 +164,7 @@ def _depth(node: Any) -> int:
             deepest = depth
             if deepest > MAX_NODE_DEPTH:
                 break
-        stack.extend((child, depth + 1) for child in current.named_children)
+        stack.extend((c, depth + 1) for c in current.named_children if c.descendant_count > MAX_NODE_DEPTH - depth - 1)
     return deepest
 
 
