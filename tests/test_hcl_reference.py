@@ -93,7 +93,7 @@ def _unquote_label(text: str) -> str:
     return text[1:-1] if len(text) >= 2 and text[0] == text[-1] == '"' else text
 
 
-_HEREDOC = re.compile(r'^"<<(-?)([A-Za-z_][A-Za-z0-9_.-]*)\r?\n(.*?)\r?\n?[ \t]*\2"$', re.S)
+_HEREDOC = re.compile(r'^"<<(-?)([A-Za-z_][A-Za-z0-9_.-]*)\r?\n(.*?)\r?\n?[ \t]*\2"$', re.DOTALL)
 
 
 def _ref_literal(value: Any) -> Any:

@@ -12,7 +12,7 @@ tree-sitter-hcl (`hcl`), expressions evaluated from its syntax nodes (`expr`).
 from __future__ import annotations
 
 import os
-from typing import Sequence
+from collections.abc import Sequence
 
 from portacheck.model import ParseResult, SourceFile
 from portacheck.parse import ParseContext
@@ -44,9 +44,9 @@ def parse(files: Sequence[SourceFile], context: ParseContext) -> ParseResult:
     called: set[str] = set()
     for directory in by_dir:
         for block in loader.modules[directory].blocks("module"):
-            source = literal_string(block.attrs["source"].value) if "source" in block.attrs else None
-            if source and is_local(source):
-                target = os.path.normpath(os.path.join(directory, source))
+            called_source = literal_string(block.attrs["source"].value) if "source" in block.attrs else None
+            if called_source and is_local(called_source):
+                target = os.path.normpath(os.path.join(directory, called_source))
                 if target in by_dir and target != directory:
                     called.add(target)
 

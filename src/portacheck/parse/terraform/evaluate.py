@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from portacheck.errors import InputError
 from portacheck.model import NO_ORIGIN, Location, Origin, Resource, ScanError, Severity, Signal, Unresolved
@@ -536,9 +537,7 @@ def _access(value: Any, path: list, label: str) -> Any:
     for step in path:
         if isinstance(value, Unresolved):
             return value
-        if isinstance(value, dict) and isinstance(step, str) and step in value:
-            value = value[step]
-        elif isinstance(value, list) and isinstance(step, int) and -len(value) <= step < len(value):
+        if isinstance(value, dict) and isinstance(step, str) and step in value or isinstance(value, list) and isinstance(step, int) and -len(value) <= step < len(value):
             value = value[step]
         else:
             return Unresolved(f"{label}.{step}")

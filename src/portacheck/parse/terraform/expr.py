@@ -11,7 +11,8 @@ template evaluation (tree-sitter parses them as a heredoc body).
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from portacheck.model import Unresolved
 
@@ -59,9 +60,7 @@ def literal_string(value: Any) -> str | None:
     """The text of a string literal (quoted or heredoc) without interpolations; else None."""
     if is_node(value):
         node = _single(value)
-        if node.type == "literal_value":
-            node = node.named_children[0]
-        elif node.type == "template_expr":
+        if node.type == "literal_value" or node.type == "template_expr":
             node = node.named_children[0]
         if node.type not in ("string_lit", "quoted_template", "heredoc_template"):
             return None
@@ -204,7 +203,7 @@ def _json_template(text: str) -> Any:
     marker = "EOT"
     while marker in text:
         marker += "X"
-    source = f"a = <<{marker}\n{text}\n{marker}\n".encode("utf-8")
+    source = f"a = <<{marker}\n{text}\n{marker}\n".encode()
     root = parser().parse(source).root_node
     if root.has_error:
         return None

@@ -9,8 +9,9 @@ holding the inline suppression marker are collected for `directives`.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from portacheck.errors import InputError
 
@@ -40,7 +41,7 @@ class Block:
     line: int
     end_line: int
     attrs: dict[str, Attr] = field(default_factory=dict)
-    blocks: list["Block"] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
 
 
 @dataclass(slots=True)

@@ -72,7 +72,7 @@ def _json_label_walk(content: Any, depth: int, labels: tuple[str, ...]):
         yield from _json_label_walk(value, depth - 1, labels + (key,))
 
 
-def _json_block(block_type: str, labels: tuple[str, ...], body: dict, line: int, finder: "_LineFinder") -> Block:
+def _json_block(block_type: str, labels: tuple[str, ...], body: dict, line: int, finder: _LineFinder) -> Block:
     block = Block(block_type, labels, line, line)
     for key, value in body.items():
         if key == "//":

@@ -7,8 +7,8 @@ faster than a pool of worker processes starts (see docs/hcl-reader.md).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
 
 from portacheck.errors import InputError
 from portacheck.model import Directive, ScanError, Severity, SourceFile

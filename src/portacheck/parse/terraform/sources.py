@@ -19,8 +19,7 @@ def is_local(source: str) -> bool:
 def normalize_provider_source(source: str) -> str:
     normalized = source.strip().lower()
     for prefix in ("registry.terraform.io/", "registry.opentofu.org/"):
-        if normalized.startswith(prefix):
-            normalized = normalized[len(prefix):]
+        normalized = normalized.removeprefix(prefix)
     if "/" not in normalized:
         normalized = "hashicorp/" + normalized
     return normalized
@@ -37,12 +36,10 @@ def normalize_module_source(source: str) -> str:
     text = re.sub(r"^git@([^:]+):", r"\1/", text)
     text = text.split("?", 1)[0]
     for prefix in ("registry.terraform.io/", "registry.opentofu.org/"):
-        if text.startswith(prefix):
-            text = text[len(prefix):]
+        text = text.removeprefix(prefix)
     subdir = ""
     if "//" in text:
         text, subdir = text.split("//", 1)
         subdir = "//" + subdir
-    if text.endswith(".git"):
-        text = text[:-4]
+    text = text.removesuffix(".git")
     return (text + subdir).lower()
