@@ -15,12 +15,13 @@ def test_each_broken_file_gets_one_line_and_the_good_file_is_scanned(scan):
     assessment = scan(BROKEN)
     assert [str(e) for e in assessment.errors] == [
         "binary.tf: error: binary file (contains NUL bytes); not analysed",
-        "broken.tf:5:10: error: cannot parse HCL: unexpected '}'",
+        "broken.tf:6:1: error: cannot parse HCL: unexpected '}'",
         "empty.tf: warning: empty file, nothing to analyse",
         "latin1.tf:2:16: error: not valid UTF-8 (byte 0xe9)",
         "truncated.tf.json:1:54: error: invalid JSON: Expecting ',' delimiter",
     ]
-    assert findings_table(assessment) == [("AWS-SQS", "good.tf", 1, "P2")]
+    # what the broken file still holds is analysed, wherever error recovery put it
+    assert findings_table(assessment) == [("AWS-S3", "broken.tf", 1, "P1"), ("AWS-SQS", "broken.tf", 4, "P2"), ("AWS-SQS", "good.tf", 1, "P2")]
 
 
 def test_exit_code_says_input_was_not_analysed(cli):
@@ -35,7 +36,7 @@ def test_exit_code_says_input_was_not_analysed(cli):
 def test_errors_go_to_stderr_when_stdout_carries_json(cli):
     result = cli("scan", str(BROKEN), "--format", "json")
     assert result.code == 3
-    assert "portacheck: broken.tf:5:10: error: cannot parse HCL: unexpected '}'" in result.err.splitlines()
+    assert "portacheck: broken.tf:6:1: error: cannot parse HCL: unexpected '}'" in result.err.splitlines()
 
 
 def test_huge_file_is_refused(tree, scan):
@@ -85,7 +86,7 @@ def test_deeply_nested_hcl_does_not_crash(tree, scan):
 
 
 def test_internal_error_in_one_module_costs_only_that_module(tree, scan, monkeypatch):
-    from portacheck.parse import terraform
+    from portacheck.parse.terraform import evaluate as terraform
 
     root = tree({"a/main.tf": 'resource "aws_sqs_queue" "q" {}\n', "b/main.tf": 'resource "aws_sns_topic" "t" {}\n'})
     original = terraform._Evaluator.run_root

@@ -20,7 +20,7 @@ import time
 import pytest
 
 from portacheck.config import Config
-from portacheck.parse.helm.frontend import HelmChart, HelmOptions
+from portacheck.parse.helm import HelmChart, HelmOptions
 from portacheck.parse.helm.locate import Chain, Source, Template, find_value
 from portacheck.parse.helm.render import sdk_installed, shorten, split_sources
 from portacheck.parse.helm.semver import satisfies

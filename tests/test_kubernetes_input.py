@@ -5,7 +5,7 @@ from __future__ import annotations
 from portacheck.discover import discover
 from portacheck.model import Severity
 from portacheck.parse import ParseContext
-from portacheck.parse.kubernetes import analyse_text, parse
+from portacheck.parse.kubernetes.analyse import analyse_text, parse
 
 from conftest import FIXTURES
 

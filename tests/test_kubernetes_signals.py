@@ -13,7 +13,7 @@ import textwrap
 
 import pytest
 
-from portacheck.parse.kubernetes import analyse_text
+from portacheck.parse.kubernetes.analyse import analyse_text
 from portacheck.rules.match import Matcher
 
 

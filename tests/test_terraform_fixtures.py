@@ -6,7 +6,7 @@ import pytest
 
 from portacheck.config import Config
 from portacheck.model import Level, Origin
-from portacheck.parse.registry import TerraformOptions
+from portacheck.parse.terraform import TerraformOptions
 
 from conftest import FIXTURES, findings_table
 

@@ -9,10 +9,12 @@ from conftest import FIXTURES
 from portacheck._yaml import load_documents
 from portacheck.discover import discover
 from portacheck.model import Directive
-from portacheck.parse import ParseContext, helm, kubernetes
-from portacheck.parse.application.read import parse as read_application
+from portacheck.parse import ParseContext
+from portacheck.parse.helm import analyse as helm
+from portacheck.parse.kubernetes import analyse as kubernetes
+from portacheck.parse.application.analyse import parse as read_application
 from portacheck.parse.helm.directives import file_directives
-from portacheck.parse.helm.frontend import HelmOptions
+from portacheck.parse.helm import HelmOptions
 from portacheck.parse.yaml_directives import from_text, read, template_directives
 
 

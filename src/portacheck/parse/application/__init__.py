@@ -22,7 +22,7 @@ def _claims(relpath: str, head: bytes) -> bool:
 
 
 def _parse(files: Sequence[SourceFile], context: ParseContext, options: Any) -> ParseResult:
-    from portacheck.parse.application.read import parse
+    from portacheck.parse.application.analyse import parse
 
     return parse(files, context)
 

@@ -1,471 +1,113 @@
-"""Helm charts, rendered offline and analysed like any other manifests.
+"""The Helm frontend: charts (directories with a Chart.yaml, and chart archives) rendered offline.
 
-For each chart discovery found (a directory with Chart.yaml, or a chart archive):
-1. its dependencies are resolved without a network (charts.py) and switched on or off by
-   their conditions and tags, in a scratch copy (stage.py);
-2. the copy is rendered with the chart's values and the user's (`--helm-values`, `--helm-set`,
-   the configuration file's `helm: charts:`), in a child process with a time limit (render.py);
-3. the rendered objects go through the Kubernetes analyser unchanged, and every resource and
-   signal is pointed back at its template line, and at the values line its value came from
-   (locate.py).
-A chart that cannot be rendered is analysed statically (static.py); its findings say so, and
-an error makes the scan "partly analysed" (exit code 3): it never looks clean. Library charts
-are not rendered on their own. The inline suppressions of every chart's files, and of the
-user's values files, come back as Directives (directives.py).
+Its options say which values to render with, how to render and where dependencies may come from.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
-from typing import Any, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Mapping
 
-from portacheck.errors import InputError
-from portacheck.model import NO_ORIGIN, Directive, Location, Origin, ParseResult, Resource, ScanError, Severity, Signal, SourceFile
-from portacheck.parse import ParseContext, relpath
-
-SOURCE = "helm"
-_SENTINEL = "\x00rendered"
+from portacheck.parse import Frontend
+from portacheck.parse.options import OptionError, option
 
 
-@dataclass
-class _Job:
-    chart: Any  # charts.Chart
-    user_files: list  # Values of the user's values files, in order
-    user_set: Any  # Values of --set pairs (display "")
-    user: dict  # the merged user values given to the renderer
-    plan: Any = None  # stage.Plan
-    outcome: Any = None  # render.Rendered | render.Failure
-    errors: list[ScanError] = field(default_factory=list)
-    fallback: str = ""  # why the chart is analysed statically
+@dataclass(frozen=True)
+class HelmChart:
+    """Values for rendering one chart: files in order, then --set pairs."""
+
+    values: tuple[str, ...] = ()  # absolute paths of values files
+    set: Mapping[str, str] = field(default_factory=dict)  # dotted key -> value, as `helm --set`
 
 
-def parse(files: Sequence[SourceFile], context: ParseContext, options: Any) -> ParseResult:
-    """`options`: the Helm frontend's Options (values, set pairs, charts dirs, renderer, timeout, per-chart values)."""
-    from portacheck.parse.helm.charts import ChartIndex
+def _check_set(pair: str, base: str) -> str:
+    from portacheck.parse.helm.values import parse_set
 
-    errors: list[ScanError] = []
-    resources: list[Resource] = []
-    directives = _directives(files, context)
-    with tempfile.TemporaryDirectory(prefix="portacheck-helm-") as scratch:
-        charts = _load(files, context, scratch, errors)
-        index = ChartIndex(
-            context.root, charts, options.charts_dirs, scratch,
-            context.excluded, lambda path: relpath(path, context.root),
-        )
-        jobs = [job for job in (_prepare(chart, context, options, index, scratch) for chart in charts if not chart.library) if job]
-        _render_all(jobs, context, options)
-        for job in jobs:
-            found, problems = _analyse(job, context)
-            resources.extend(found)
-            errors.extend(job.errors)
-            errors.extend(problems)
-            directives.extend(d for values in job.user_files for d in values.directives)
-    return ParseResult(tuple(resources), tuple(errors), tuple(dict.fromkeys(directives)))
-
-
-def _directives(files: Sequence[SourceFile], context: ParseContext) -> list[Directive]:
-    """The suppressions in the files of every chart directory (a packaged chart's files are not on disk to edit)."""
-    from portacheck.parse.helm.charts import CHART_FILE
-    from portacheck.parse.helm.directives import chart_directives
-
-    found: list[Directive] = []
-    for source in files:
-        if os.path.basename(source.path) == CHART_FILE:
-            directory = os.path.dirname(source.path)
-            found.extend(chart_directives(directory, relpath(directory, context.root), context.max_file_bytes))
-    return found
-
-
-# --- charts ----------------------------------------------------------------------------------
-
-
-def _load(files: Sequence[SourceFile], context: ParseContext, scratch: str, errors: list[ScanError]) -> list:
-    from portacheck.parse.helm.charts import CHART_FILE, archive_chart_member, load_chart, unpack
-
-    charts = []
-    for source in files:
-        if os.path.basename(source.path) == CHART_FILE:
-            directory = os.path.dirname(source.path)
-            display = relpath(directory, context.root)
-            try:
-                charts.append(load_chart(directory, "" if display == "." else display))
-            except InputError as exc:
-                errors.append(_chart_error(source.relpath, exc))
-            continue
-        if archive_chart_member(source.path) is None:
-            continue  # an archive that is no chart: not ours, silently
-        try:
-            directory = unpack(source.path, scratch)
-            charts.append(load_chart(directory, source.relpath, archive=source.relpath, member=os.path.basename(directory)))
-        except InputError as exc:
-            errors.append(ScanError(source.relpath, f"chart archive: {exc.message}"))
-    return charts
-
-
-def _chart_error(chart_file: str, exc: InputError) -> ScanError:
-    """A Chart.yaml problem names the file inside the chart it is about."""
-    message = exc.message
-    base = chart_file.rsplit("/", 1)[0] if "/" in chart_file else ""
-    name, sep, rest = message.partition(": ")
-    if sep and name in ("Chart.yaml", "requirements.yaml"):
-        return ScanError(f"{base}/{name}" if base else name, f"{rest}; chart not analysed", exc.line, exc.column)
-    return ScanError(chart_file, f"{message}; chart not analysed", exc.line, exc.column)
-
-
-def _user_values(chart, context: ParseContext, options: Any) -> tuple[list, Any, dict, list[ScanError]]:
-    """The user's values for a chart: configuration file first, then --helm-values, then --set."""
-    from portacheck.parse import read_source
-    from portacheck.parse.helm.values import Values, load_values, merge, parse_set
-
-    errors: list[ScanError] = []
-    settings = options.charts.get(os.path.normpath(chart.directory)) if not chart.archive else None
-    paths = list(getattr(settings, "values", ()) or ()) + list(options.values)
-    pairs = [f"{k}={v}" for k, v in (getattr(settings, "set", {}) or {}).items()] + list(options.set)
-    files = []
-    for path in paths:
-        shown = relpath(path, context.root)
-        try:
-            files.append(load_values(read_source(path, context.max_file_bytes), shown))
-        except InputError as exc:
-            errors.append(ScanError(shown, f"values file for chart {chart.name}: {exc.message}", exc.line, exc.column))
     try:
-        set_values = Values("", parse_set(pairs), {}, "", "--helm-set") if pairs else None
+        parse_set([pair])
     except ValueError as exc:
-        errors.append(ScanError(chart.display or ".", f"--helm-set: {exc}"))
-        set_values = None
-    merged: dict = {}
-    for values in files + ([set_values] if set_values else []):
-        merged = merge(merged, values.data)
-    return files, set_values, merged, errors
+        raise OptionError(str(exc)) from None
+    return pair
 
 
-def _prepare(chart, context: ParseContext, options: Any, index, scratch: str) -> _Job | None:
-    from portacheck.parse.helm import render, stage
-
-    files, set_values, merged, errors = _user_values(chart, context, options)
-    job = _Job(chart, files, set_values, merged, errors=errors)
-    chart_file, _ = chart.shown("Chart.yaml")
-    if errors:
-        job.fallback = "its values could not be read"
-        return job
-    try:
-        job.plan = stage.plan(chart, merged, index, scratch, lambda c: _defaults(c, context.max_file_bytes))
-    except InputError as exc:
-        job.errors.append(ScanError(chart_file, f"chart {chart.name}: {exc.message}", exc.line, exc.column))
-        job.fallback = "it could not be prepared for rendering"
-        return job
-    for problem in job.plan.problems:
-        job.errors.append(ScanError(chart_file, f"chart {chart.name}: {problem}", severity=Severity.WARNING))
-    for parent, dep in job.plan.missing:
-        where, _ = parent.shown(parent.dependencies_file)
-        near = index.near_misses(dep)
-        job.errors.append(ScanError(
-            where,
-            f"chart {parent.name}: dependency {dep.describe()} is not vendored under charts/ and no chart of that name "
-            f"and version was found in the scanned tree{', the file:// path' if dep.repository.startswith('file://') else ''} "
-            f"or --helm-charts-dir{' (found only ' + ', '.join(near) + ')' if near else ''}; nothing is downloaded: "
-            "run `helm dependency build`, or pass --helm-charts-dir",
-            dep.line,
-            severity=Severity.WARNING,
-        ))
-    renderer = options.renderer
-    if renderer == "static":
-        job.fallback = "--helm-renderer static"
-    return job
-
-
-def _defaults(chart, max_bytes: int):
-    from portacheck.parse.helm.static import read_values
-
-    for name in ("values.yaml", "values.yml"):
-        if os.path.isfile(os.path.join(chart.directory, name)):
-            return read_values(chart, name, max_bytes)
-    return None
+def _check_charts(value: Any, base: str) -> Mapping[str, HelmChart]:
+    """`charts: {DIR: {values: [...], set: {key: value}}}`: paths relative to `base` (the configuration file's directory)."""
+    if not isinstance(value, dict):
+        raise OptionError("expected a mapping of chart directory to {values: [...], set: {...}}")
+    result: dict[str, HelmChart] = {}
+    for chart, spec in value.items():
+        directory = os.path.normpath(os.path.join(base, str(chart)))
+        if not os.path.isdir(directory):
+            raise OptionError(f"{chart}: no such chart directory", str(chart))
+        spec = spec or {}
+        if not isinstance(spec, dict):
+            raise OptionError("expected a mapping with `values:` and/or `set:`", str(chart))
+        for name in spec:
+            if name not in ("values", "set"):
+                raise OptionError(f"unknown key; expected one of: values, set", f"{chart}.{name}")
+        files: list[str] = []
+        raw_values = spec.get("values", [])
+        for item in [raw_values] if isinstance(raw_values, str) else raw_values or []:
+            if not isinstance(item, str) or not item.strip():
+                raise OptionError("expected a list of non-empty strings", f"{chart}.values")
+            # relative to the configuration file, as every other path; a chart-relative name also works
+            candidates = [os.path.join(base, item), os.path.join(directory, item)]
+            found = next((os.path.normpath(c) for c in candidates if os.path.isfile(c)), None)
+            if found is None:
+                raise OptionError(f"{item}: no such values file", f"{chart}.values")
+            files.append(found)
+        pairs: dict[str, str] = {}
+        raw = spec.get("set") or {}
+        if not isinstance(raw, dict):
+            raise OptionError("expected a mapping of dotted key to value, as `helm --set`", f"{chart}.set")
+        for set_key, set_value in raw.items():
+            if isinstance(set_value, (dict, list)) or set_value is None:
+                raise OptionError("expected a scalar value (string, number or boolean)", f"{chart}.set.{set_key}")
+            pairs[str(set_key)] = str(set_value).lower() if isinstance(set_value, bool) else str(set_value)
+        result[directory] = HelmChart(tuple(files), pairs)
+    return result
 
 
-def _render_all(jobs: list[_Job], context: ParseContext, options: Any) -> None:
-    from portacheck.parse.helm import render
-
-    todo = [job for job in jobs if not job.fallback and job.plan is not None]
-    renderer = options.renderer
-    timeout = float(options.timeout or render.DEFAULT_TIMEOUT)
-
-    def one(job: _Job):
-        return render.render(job.plan.staged, job.user, job.chart.name, renderer, timeout)
-
-    workers = max(1, min(len(todo), context.jobs or os.cpu_count() or 1))
-    if workers == 1:
-        outcomes = [one(job) for job in todo]
-    else:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            outcomes = list(pool.map(one, todo))
-    for job, outcome in zip(todo, outcomes):
-        job.outcome = outcome
-
-
-# --- analysis --------------------------------------------------------------------------------
-
-
-def _analyse(job: _Job, context: ParseContext) -> tuple[list[Resource], list[ScanError]]:
-    from portacheck.parse.helm import render
-
-    chart = job.chart
-    chart_file, _ = chart.shown("Chart.yaml")
-    outcome = job.outcome
-    if isinstance(outcome, render.Rendered):
-        resources, errors = _rendered(job, outcome, context)
-        if job.plan.missing:
-            names = _names(job.plan.missing)
-            origin = Origin(via=f"chart {chart.name} (dependency not rendered)")
-            resources += _missing_sections(job, origin)
-            errors.append(ScanError(
-                chart_file,
-                f"chart {chart.name} was only partly analysed: dependency {names} could not be found, so its objects are "
-                f"missing; its values in this chart were scanned statically (findings marked '{origin}')",
-            ))
-        return resources, errors
-    why = job.fallback
-    path, line = chart_file, 0
-    if isinstance(outcome, render.Failure):
-        why = {
-            "timeout": outcome.message,
-            "unavailable": outcome.message,
-        }.get(outcome.kind, f"{'template' if outcome.kind == 'render' else outcome.kind} error: {outcome.message}")
-        if outcome.template:
-            node = _node_for(job.plan.root, outcome.template)
-            if node is not None:
-                shown, member = node.chart.shown(outcome.template[len(node.prefix):])
-                path, line = shown, (0 if member else outcome.line)
-        if job.plan.missing and outcome.kind == "render":
-            names = _names(job.plan.missing)
-            why = f"dependency {names} is missing and {why}"
-    origin = Origin(via=f"chart {chart.name} (not rendered)")
-    resources, errors = _static(job, context, origin)
-    errors.append(ScanError(path, f"chart {chart.name} was not rendered ({why}); only partly analysed: its values and raw templates were scanned statically, findings marked '{origin}'", line))
-    return resources, errors
+@dataclass(frozen=True)
+class HelmOptions:
+    values: tuple[str, ...] = option(
+        (), key="values", flag="--helm-values", kind="files",
+        help="Helm values file for every chart scanned (repeatable; after values.yaml and the configuration's per-chart files).",
+    )
+    set: tuple[str, ...] = option(
+        (), key="set", flag="--helm-set", kind="strings", check=_check_set,
+        help="Helm value as key=value, like `helm --set` (repeatable; after every values file).",
+    )
+    charts_dirs: tuple[str, ...] = option(
+        (), key="charts-dirs", flag="--helm-charts-dir", kind="dirs",
+        help="Directory of chart archives (e.g. a `helm dependency build` cache) that satisfy chart dependencies (repeatable).",
+    )
+    renderer: str = option(
+        "auto", key="renderer", flag="--helm-renderer", kind="choice", choices=("auto", "sdk", "binary", "static"),
+        help="How to render Helm charts: auto (the SDK of portacheck[helm], else `helm` on PATH), sdk, binary or static (no rendering).",
+    )
+    timeout: float = option(
+        30.0, key="timeout", flag="--helm-timeout", kind="number", minimum=0.1,
+        help="Seconds one Helm chart may take to render before it counts as not analysed. Default: 30.",
+    )
+    charts: Mapping[str, HelmChart] = option(
+        default_factory=dict, key="charts", kind="custom", check=_check_charts,
+        help="Values for rendering one chart, per chart directory: {DIR: {values: [...], set: {key: value}}}.",
+    )
 
 
-def _static(job: _Job, context: ParseContext, origin: Origin) -> tuple[list[Resource], list[ScanError]]:
-    from portacheck.parse.helm import static
-
-    resources, errors = static.analyse(job.chart, job.user_files, context, origin, context.max_file_bytes)
-    if job.plan is not None:
-        for node in list(job.plan.root.walk())[1:]:
-            if not node.chart.archive or node.chart.archive != job.chart.archive:
-                found, problems = static.analyse(node.chart, [], context, origin, context.max_file_bytes)
-                resources += found
-                errors += problems
-    if job.user_set is not None:
-        signals = static.value_signals(job.user_set, origin)
-        if signals:
-            resources.append(static.values_resource(job.chart, job.user_set, signals, origin))
-    return resources, errors
+def _claims(relpath: str, head: bytes) -> bool:
+    return relpath.endswith((".tgz", ".tar.gz"))
 
 
-def _missing_sections(job: _Job, origin: Origin) -> list[Resource]:
-    """Values meant for a dependency that could not be found, scanned as the static fallback does."""
-    from portacheck.parse.helm import static
-    from portacheck.parse.helm.values import lookup
+def _parse(files, context, options):
+    from portacheck.parse.helm.analyse import parse
 
-    resources = []
-    for parent, dep in job.plan.missing:
-        node = next((n for n in job.plan.root.walk() if n.chart is parent), None)
-        if node is None:
-            continue
-        for source in _chain(job, node):
-            prefix = source.prefix + (dep.key,)
-            found, section = lookup(source.values.data, prefix)
-            if found and isinstance(section, dict):
-                signals = static.value_signals(source.values, origin, prefix, section)
-                if signals:
-                    resources.append(static.values_resource(parent, source.values, signals, origin))
-    return resources
+    return parse(files, context, options)
 
 
-def _names(missing) -> str:
-    return ", ".join(sorted({repr(dep.key) if not dep.alias else f"{dep.alias!r} ({dep.name})" for _parent, dep in missing}))
-
-
-def _node_for(root, key: str):
-    best = None
-    for node in root.walk():
-        if key.startswith(node.prefix) and (best is None or len(node.prefix) > len(best.prefix)):
-            best = node
-    return best
-
-
-def _chain(job: _Job, node):
-    """The values sources a chart's templates see, strongest first (see locate.find_value)."""
-    from portacheck.parse.helm.locate import Chain, Source
-
-    chain = []
-    if job.user_set is not None:
-        chain.append(Source(job.user_set, node.scope))
-    for values in reversed(job.user_files):
-        chain.append(Source(values, node.scope))
-    ancestors = []
-    current = job.plan.root
-    for name in node.scope:
-        ancestors.append(current)
-        current = next((c for c in current.children if c.name == name), current)
-    for ancestor in ancestors:
-        if ancestor.defaults is not None:
-            chain.append(Source(ancestor.defaults, node.scope[len(ancestor.scope):]))
-    if node.defaults is not None:
-        chain.append(Source(node.defaults, ()))
-    return Chain(chain)
-
-
-def _global_chain(job: _Job, node):
-    from portacheck.parse.helm.locate import Chain, Source
-
-    return Chain([Source(s.values, ()) for s in _chain(job, node)])
-
-
-def _rendered(job: _Job, outcome, context: ParseContext) -> tuple[list[Resource], list[ScanError]]:
-    """Analyse the rendered manifests of one chart as one text, then point everything at its source."""
-    from portacheck.parse.helm.locate import Template, find_value
-    from portacheck.parse.kubernetes import analyse_text
-
-    plan = job.plan
-    staged_parent = os.path.dirname(plan.staged)
-    entries = [(key, text, False) for key, text in outcome.manifests.items() if not key.endswith("NOTES.txt")]
-    entries += _crds(plan.root, context)
-    entries = [(key, text, literal, _node_for(plan.root, key)) for key, text, literal in sorted(entries, key=lambda e: e[0]) if text.strip()]
-    entries = [entry for entry in entries if entry[3] is not None]
-    broken: list[ScanError] = []
-    while True:
-        # All of a chart's objects are analysed as one text so that workloads link to the
-        # ServiceAccounts, claims and Services of other templates. Invalid YAML in one rendered
-        # template (Helm itself would refuse to install it) is reported there; the rest goes on.
-        pieces, combined = _combine(entries)
-        result = analyse_text(combined, _SENTINEL, context, origin="", source=SOURCE)
-        fatal = [e for e in result.errors if e.severity is Severity.ERROR and e.line] if not result.resources else []
-        piece = next((p for p in pieces if fatal and p[0] <= fatal[0].line <= p[1] + 1), None)  # `---` after it: its error
-        if piece is None:
-            break
-        shown, member = piece[3].chart.shown(piece[2][len(piece[3].prefix):])
-        broken.append(ScanError(shown, f"chart {job.chart.name} renders this template to invalid YAML ({fatal[0].message}); Helm would refuse to install it; its objects are not analysed"))
-        entries = [e for e in entries if e[0] != piece[2]]
-    templates: dict[str, Template] = {}
-    counters: dict[tuple[str, str], int] = {}
-    chains: dict[int, tuple] = {}
-    remapped: list[Resource] = []
-    keys: dict[str, str] = {}
-    errors: list[ScanError] = list(broken)
-    for resource in sorted(result.resources, key=lambda r: r.location.line):
-        piece = next((p for p in pieces if p[0] <= resource.location.line <= p[1]), None)
-        if piece is None:
-            continue
-        first, _last, key, node, literal = piece
-        inside = key[len(node.prefix):]
-        shown, member = node.chart.shown(inside)
-        origin = _origin(job.chart, node, member)
-        kind = resource.type.rsplit("/", 1)[-1]
-        if literal:
-            offset = first - 1
-            location = Location(shown, 0 if member else resource.location.line - offset, 0, origin)
-            signals = tuple(replace(s, location=Location(shown, 0 if member else s.location.line - offset, 0, origin)) for s in resource.signals)
-        else:
-            template = templates.get(key)
-            if template is None:
-                try:
-                    with open(os.path.join(staged_parent, key), encoding="utf-8", errors="replace") as handle:
-                        template = Template.parse(handle.read())
-                except OSError:
-                    template = Template.parse("")
-                templates[key] = template
-            ordinal = counters.get((key, kind), 0)
-            counters[(key, kind)] = ordinal + 1
-            doc = template.doc_for(kind, ordinal)
-            location = Location(shown, 0 if member else template.object_line(doc), 0, origin)
-            if id(node) not in chains:
-                chains[id(node)] = (_chain(job, node), _global_chain(job, node))
-            chain, global_chain = chains[id(node)]
-            signals = tuple(_signal(s, template, doc, shown, member, origin, chain, global_chain, find_value) for s in resource.signals)
-        new = replace(resource, location=location, signals=signals)
-        keys.setdefault(f"{_SENTINEL}#{resource.address}", f"{shown}#{resource.address}")
-        remapped.append(new)
-    final = [replace(r, links=tuple(dict.fromkeys(keys.get(link, link) for link in r.links))) for r in remapped]
-    for error in result.errors:
-        piece = next((p for p in pieces if p[0] <= error.line <= p[1]), None)
-        if piece is None:
-            errors.append(replace(error, path=job.chart.shown("Chart.yaml")[0], line=0))
-            continue
-        node = piece[3]
-        shown, member = node.chart.shown(piece[2][len(node.prefix):])
-        errors.append(replace(error, path=shown, line=0, message=f"rendered by chart {job.chart.name}: {error.message}"))
-    return final, errors
-
-
-def _combine(entries) -> tuple[list[tuple[int, int, str, Any, bool]], str]:
-    """One text of every rendered template, and (first line, last line, key, node, literal) of each."""
-    pieces: list[tuple[int, int, str, Any, bool]] = []
-    parts: list[str] = []
-    line = 1
-    for key, text, literal, node in entries:
-        body = text if text.endswith("\n") else text + "\n"
-        parts.append("---\n" + body)
-        count = body.count("\n") + 1
-        pieces.append((line + 1, line + count - 1, key, node, literal))
-        line += count
-    return pieces, "".join(parts)
-
-
-def _signal(signal: Signal, template, doc, shown: str, member: str, origin: Origin, chain, global_chain, find_value) -> Signal:
-    line, rest = template.line_for(signal.context, doc)
-    location = Location(shown, 0 if member else line, 0, origin)
-    values_location = None
-    if signal.kind != "k8s_kind":
-        refs = template.refs(line)
-        global_refs = [r for r in refs if r and r[0] == "global"]
-        hit = find_value(chain, [r for r in refs if not (r and r[0] == "global")], rest, signal.value)
-        if hit is None and global_refs:
-            hit = find_value(global_chain, global_refs, rest, signal.value)
-        if hit is not None:
-            values, path = hit
-            line = values.line(path) if values.display else 0
-            inside = f"{values.member}:{line}" if values.member and line else values.member
-            values_location = Location(values.display or values.label, 0 if values.member else line, 0, Origin(via=inside) if inside else NO_ORIGIN)
-    return _with_values(replace(signal, location=location), values_location)
-
-
-def _with_values(signal: Signal, values_location: Location | None) -> Signal:
-    if values_location is None or not hasattr(signal, "values_location"):
-        return signal
-    return replace(signal, values_location=values_location)
-
-
-def _origin(top, node, member: str) -> Origin:
-    names = [top.name] if node.scope == () else [top.name, *node.scope]
-    origin = "chart " + "/".join(names)
-    if member:
-        origin += f" ({member.split(':')[-1]})"
-    return Origin(via=origin)
-
-
-def _crds(root, context: ParseContext) -> list[tuple[str, str, bool]]:
-    """Plain CRD manifests under crds/ of every rendered chart (Helm installs them as they are)."""
-    from portacheck.parse import read_source
-
-    found = []
-    for node in root.walk():
-        base = os.path.join(node.chart.directory, "crds")
-        if not os.path.isdir(base):
-            continue
-        for directory, dirs, files in os.walk(base):
-            dirs.sort()
-            for name in sorted(files):
-                if not name.endswith((".yaml", ".yml", ".json")):
-                    continue
-                path = os.path.join(directory, name)
-                inside = os.path.relpath(path, node.chart.directory).replace(os.sep, "/")
-                try:
-                    text = read_source(path, context.max_file_bytes)
-                except InputError:
-                    continue
-                found.append((node.prefix + inside, text, True))
-    return found
+FRONTEND = Frontend(
+    name="helm", title="Helm", claims=_claims, parse=_parse, options=HelmOptions, unit="chart",
+    suffixes=(".tgz", ".tar.gz", "Chart.yaml", "values.yaml", ".tpl"),
+)

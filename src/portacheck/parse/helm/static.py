@@ -112,7 +112,7 @@ def template_files(chart: Chart) -> list[str]:
 def analyse(chart: Chart, user_values: list[Values], context, origin: Origin, max_bytes: int) -> tuple[list[Resource], list[ScanError]]:
     """Static signals of the chart's values files, the user's values files, and its raw templates."""
     from portacheck.parse import read_source
-    from portacheck.parse.kubernetes import analyse_text
+    from portacheck.parse.kubernetes.analyse import analyse_text
 
     resources: list[Resource] = []
     errors: list[ScanError] = []

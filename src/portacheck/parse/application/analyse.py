@@ -168,9 +168,9 @@ class _Reader:
             ))
 
     def kubernetes(self, text: str, rel: str) -> None:
-        from portacheck.parse import kubernetes
+        from portacheck.parse.kubernetes.analyse import analyse_text
 
-        result = kubernetes.analyse_text(text, rel, self.context)
+        result = analyse_text(text, rel, self.context)
         self.resources.extend(result.resources)
         self.errors.extend(result.errors)
 

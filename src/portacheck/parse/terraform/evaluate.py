@@ -1,182 +1,42 @@
-"""Terraform and OpenTofu: modules in, resources out, with variables resolved where that is possible.
-
-A directory of .tf files is a module. Directories that no other scanned module calls through a
-local source are roots: they are evaluated with their variable defaults, terraform.tfvars,
-*.auto.tfvars and --var-file values, and their module calls are followed (local sources on
-disk, registry and git sources through .terraform/modules/modules.json). Every resource, data
-source, unresolved module call, provider block and state backend becomes a Resource; string
-values anywhere become `text` signals for the shared endpoint matcher.
-"""
+"""Evaluate Terraform modules: root modules with their variables, module calls followed, and every
+resource, data source, provider, backend and unresolved module call turned into a Resource."""
 
 from __future__ import annotations
 
 import json
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from portacheck.errors import InputError
-from portacheck.model import NO_ORIGIN, Location, Origin, ParseResult, Resource, ScanError, Severity, Signal, SourceFile, Unresolved
-from portacheck.parse import ParseContext, file_size, parallel_map, read_source, relpath
-from portacheck.parse.hcl import Attr, Block, HclFile, parse_text
-from portacheck.parse.hclexpr import contains_unresolved, evaluate, is_literal_string, unquote
+from portacheck.model import NO_ORIGIN, Location, Origin, Resource, ScanError, Severity, Signal, Unresolved
+from portacheck.parse import ParseContext, read_source, relpath
+from portacheck.parse.terraform.expr import (
+    contains_unresolved,
+    evaluate,
+    evaluate_template,
+    literal_string,
+    object_entries,
+    reference_text,
+    string_leaves,
+)
+from portacheck.parse.terraform.hcl import Attr, Block, HclFile
+from portacheck.parse.terraform.loader import Loader, Module
+from portacheck.parse.terraform.sources import is_local, normalize_module_source, normalize_provider_source
 
-TERRAFORM_SUFFIXES = (".tf", ".tf.json", ".tofu", ".tofu.json")
-TFVARS_SUFFIXES = (".tfvars", ".tfvars.json")
 MAX_MODULE_DEPTH = 25
 
 # Attributes every resource keeps when set, besides those the rules ask for.
 _ALWAYS_KEEP = frozenset({"region", "location", "zone"})
 # Strings without any of these characters cannot hold a hostname, ARN or URI.
 _TEXT_HINT = re.compile(r"[.:/]")
-_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
-
-
-def is_terraform_file(name: str) -> bool:
-    return name.endswith(TERRAFORM_SUFFIXES) or name.endswith(TFVARS_SUFFIXES)
-
-
-def parse(files: Sequence[SourceFile], context: ParseContext, options: Any = None) -> ParseResult:
-    loader = _Loader(context)
-    loader.preparse([f.path for f in files])
-    by_dir: dict[str, list[SourceFile]] = {}
-    for source in files:
-        by_dir.setdefault(os.path.dirname(source.path), []).append(source)
-    for directory, sources in sorted(by_dir.items()):
-        loader.load_dir(directory, sources)
-
-    called: set[str] = set()
-    for directory in by_dir:
-        for block in loader.modules[directory].blocks("module"):
-            source = _literal(block.attrs.get("source"))
-            if source and _is_local(source):
-                target = os.path.normpath(os.path.join(directory, source))
-                if target in by_dir and target != directory:
-                    called.add(target)
-
-    evaluator = _Evaluator(loader, context, tuple(getattr(options, "var_files", ())))
-    roots = [d for d in sorted(by_dir) if d not in called]
-    for directory in roots:
-        evaluator.run_root_safely(directory)
-    for directory in sorted(by_dir):  # modules only reachable through a cycle of calls
-        if directory not in evaluator.evaluated:
-            evaluator.run_root_safely(directory)
-    return ParseResult(tuple(evaluator.resources), tuple(loader.errors + evaluator.errors))
-
-
-# --- loading ---------------------------------------------------------------------------------
-
-
-@dataclass
-class _Module:
-    directory: str
-    relpath: str
-    files: list[HclFile] = field(default_factory=list)
-    auto_vars: list[tuple[str, dict[str, Attr]]] = field(default_factory=list)  # (relpath, values)
-
-    def blocks(self, block_type: str) -> Iterable[tuple[HclFile, Block]] | Iterable[Block]:
-        for hcl in self.files:
-            for block in hcl.blocks:
-                if block.type == block_type:
-                    yield block
-
-    def blocks_with_file(self, block_type: str) -> Iterable[tuple[HclFile, Block]]:
-        for hcl in self.files:
-            for block in hcl.blocks:
-                if block.type == block_type:
-                    yield hcl, block
-
-
-def _parse_file(path: str, rel: str, max_bytes: int) -> tuple[HclFile | None, str, InputError | None]:
-    """Read and parse one file; runs in worker processes, so it returns errors instead of raising."""
-    name = os.path.basename(path)
-    try:
-        text = read_source(path, max_bytes)
-        hcl = parse_text(text, rel, is_json=name.endswith(".json"), is_tfvars=name.endswith(TFVARS_SUFFIXES))
-        return hcl, text, None
-    except InputError as exc:
-        return None, "", exc
-
-
-class _Loader:
-    """Reads each module directory once, keeps its parse errors once."""
-
-    def __init__(self, context: ParseContext):
-        self.context = context
-        self.modules: dict[str, _Module] = {}
-        self.errors: list[ScanError] = []
-        self._parsed: dict[str, tuple[HclFile | None, str, InputError | None]] = {}
-
-    def preparse(self, paths: Sequence[str]) -> None:
-        """Parse the discovered files up front, on every core when there is enough work."""
-        calls = [(path, self.rel(path), self.context.max_file_bytes) for path in paths]
-        results = parallel_map(_parse_file, calls, [file_size(p) for p in paths], self.context.jobs)
-        if results is not None:  # else parsed lazily, in this process
-            self._parsed.update(zip(paths, results))
-
-    def rel(self, path: str) -> str:
-        return relpath(path, self.context.root)
-
-    def load_dir(self, directory: str, sources: Sequence[SourceFile] | None = None) -> _Module:
-        """Parse a directory's files: the discovered ones, or all of them for module sources."""
-        if directory in self.modules:
-            return self.modules[directory]
-        module = _Module(directory, self.rel(directory))
-        self.modules[directory] = module
-        if sources is None:
-            try:
-                names = sorted(os.listdir(directory))
-            except OSError as exc:
-                self.errors.append(ScanError(self.rel(directory), f"cannot list module directory: {exc.strerror}"))
-                return module
-            paths = [os.path.join(directory, n) for n in names if is_terraform_file(n)]
-            paths = [p for p in paths if os.path.isfile(p) and not self.context.excluded(self.rel(p))]
-        else:
-            paths = sorted(s.path for s in sources)
-        for path in paths:
-            name = os.path.basename(path)
-            rel = self.rel(path)
-            hcl, text, error = self._parsed.pop(path, None) or _parse_file(path, rel, self.context.max_file_bytes)
-            if error is not None:
-                self.errors.append(ScanError(rel, error.message, error.line, error.column))
-                continue
-            if not text.strip():
-                self.errors.append(ScanError(rel, "empty file, nothing to analyse", severity=Severity.WARNING))
-            if name.endswith(TFVARS_SUFFIXES):
-                if name in ("terraform.tfvars", "terraform.tfvars.json") or ".auto.tfvars" in name:
-                    module.auto_vars.append((rel, _tfvars_values(hcl)))
-                continue
-            module.files.append(hcl)
-        # terraform.tfvars first, then *.auto.tfvars in lexical order, as Terraform does
-        module.auto_vars.sort(key=lambda item: (not item[0].endswith(("terraform.tfvars", "terraform.tfvars.json")), item[0]))
-        return module
-
-    def var_file(self, path: str) -> dict[str, Attr]:
-        try:
-            text = read_source(path, self.context.max_file_bytes)
-            return _tfvars_values(parse_text(text, path, is_json=path.endswith(".json"), is_tfvars=True))
-        except InputError as exc:
-            self.errors.append(ScanError(path, exc.message, exc.line, exc.column))
-            return {}
-
-
-def _tfvars_values(hcl: HclFile) -> dict[str, Attr]:
-    """A .tfvars file is a body of attributes (in JSON, the top-level keys)."""
-    return dict(hcl.attrs)
-
-
-# --- evaluation ------------------------------------------------------------------------------
+_ORIGIN = " origin"  # memo key of an instance's Origin: no reference has a space
 
 
 def _literal(attr: Attr | None) -> str | None:
-    if attr is None or not is_literal_string(attr.value) or "${" in attr.value:
-        return None
-    return unquote(attr.value)
-
-
-def _is_local(source: str) -> bool:
-    return source.startswith(("./", "../", ".\\", "..\\")) or source in (".", "..")
+    return None if attr is None else literal_string(attr.value)
 
 
 _BACKEND_BLOCKS = ("backend", "cloud")
@@ -186,7 +46,7 @@ _BACKEND_BLOCKS = ("backend", "cloud")
 class _Instance:
     """One evaluation of a module: its directory, variables, call path and inherited context."""
 
-    module: _Module
+    module: Module
     variables: dict[str, Any]
     call_path: tuple[str, ...]  # module call names from the root, e.g. ("app", "db")
     root_dir: str
@@ -199,7 +59,7 @@ class _Instance:
 
 
 class _Evaluator:
-    def __init__(self, loader: _Loader, context: ParseContext, var_files: tuple[str, ...] = ()):
+    def __init__(self, loader: Loader, context: ParseContext, var_files: tuple[str, ...] = ()):
         self.loader = loader
         self.context = context
         self.resources: list[Resource] = []
@@ -248,7 +108,7 @@ class _Evaluator:
                 self._references(inst, hcl, block)
 
     @staticmethod
-    def _blocks(module: _Module) -> Iterable[tuple[HclFile, Block]]:
+    def _blocks(module: Module) -> Iterable[tuple[HclFile, Block]]:
         for hcl in module.files:
             for block in hcl.blocks:
                 yield hcl, block
@@ -345,7 +205,7 @@ class _Evaluator:
                         value = evaluate(attr.value, _no_references)
                         source = value.get("source") if isinstance(value, dict) else (value if isinstance(value, str) else None)
                         if isinstance(source, str):
-                            inst.provider_sources[local_name] = _normalize_source(source)
+                            inst.provider_sources[local_name] = normalize_provider_source(source)
                             key = self._provider_key(source)
                             version = value.get("version", "") if isinstance(value, dict) else ""
                             self.resources.append(
@@ -378,12 +238,12 @@ class _Evaluator:
                     )
 
     def _provider_key(self, source: str) -> str:
-        normalized = _normalize_source(source)
+        normalized = normalize_provider_source(source)
         known = self.context.provider_sources.get(normalized)
         return known or normalized.rsplit("/", 1)[-1]
 
     def _source_for_local(self, inst: _Instance, local_name: str) -> str:
-        return inst.provider_sources.get(local_name) or _normalize_source(local_name)
+        return inst.provider_sources.get(local_name) or normalize_provider_source(local_name)
 
     def _provider_for_local(self, inst: _Instance, local_name: str) -> str:
         return self._provider_key(self._source_for_local(inst, local_name))
@@ -424,8 +284,8 @@ class _Evaluator:
         provider_ref = block.attrs.get("provider")
         provider_local = local_name
         provider_config = local_name
-        if provider_ref is not None and isinstance(provider_ref.value, str):
-            reference = provider_ref.value.strip("${}\"")
+        if provider_ref is not None:
+            reference = reference_text(provider_ref.value)
             provider_local = reference.split(".", 1)[0]
             provider_config = reference
         canonical = self._canonical_type(type_, local_name, self._source_for_local(inst, local_name))
@@ -543,12 +403,13 @@ class _Evaluator:
         child = self.loader.load_dir(target)
         regions = dict(inst.provider_regions)
         providers = block.attrs.get("providers")
-        if providers is not None and isinstance(providers.value, dict):
+        entries = object_entries(providers.value) if providers is not None else None
+        if entries:
             # providers = { aws = aws.frankfurt }: the child's aws is the parent's alias
-            for child_name, parent_ref in providers.value.items():
-                parent_name = str(parent_ref).strip("${}\"")
+            for child_name, parent_ref in entries.items():
+                parent_name = reference_text(parent_ref)
                 if parent_name in inst.provider_regions:
-                    regions[str(child_name).strip('"')] = inst.provider_regions[parent_name]
+                    regions[child_name.strip('"')] = inst.provider_regions[parent_name]
         child_inst = _Instance(
             module=child,
             variables=inputs,
@@ -564,7 +425,7 @@ class _Evaluator:
     def _module_target(self, inst: _Instance, name: str, source: str | None) -> tuple[str | None, str]:
         if source is None:
             return None, "module source is not a literal string"
-        if _is_local(source):
+        if is_local(source):
             target = os.path.normpath(os.path.join(inst.module.directory, source))
             root = os.path.normpath(self.context.root)
             if os.path.commonpath([root, os.path.abspath(target)]) != root:
@@ -639,47 +500,33 @@ class _Evaluator:
         return signals
 
     def _leaf_signals(self, inst, hcl: HclFile, attr: Attr, location: Location, context: str) -> Iterable[Signal]:
-        heredoc = isinstance(attr.value, str) and attr.value.startswith('"<<')
         resolver = None
-        for leaf in _string_leaves(attr.value):
-            raw = leaf
-            if not _TEXT_HINT.search(leaf):
-                continue
-            if "${" in leaf and not heredoc:  # "https://dynamodb.${var.region}.amazonaws.com": scan it resolved
+        if attr.leaves is None:  # the same for every instance of the module: read once
+            attr.leaves = tuple(leaf for leaf in string_leaves(attr.value) if _TEXT_HINT.search(leaf[0]))
+        for raw, line, template in attr.leaves:
+            text = raw
+            if template is not None and "${" in raw:  # "https://dynamodb.${var.region}.amazonaws.com": scan it resolved
                 resolver = resolver or self._resolver(inst)
-                value = evaluate('"' + leaf + '"', resolver)
+                value = evaluate_template(template, resolver)
                 if isinstance(value, str):
-                    leaf = value
-            if heredoc:
-                line = attr.line + 1  # the text starts on the line after <<EOT
-            elif attr.line == attr.end_line or "\n" in leaf:
-                line = attr.line
-            else:
-                line = _find_line(hcl.lines, attr, raw)
-            yield Signal("text", leaf, Location(location.path, line, 0, location.origin), context)
+                    text = value
+            yield Signal("text", text, Location(location.path, line or attr.line, 0, location.origin), context)
 
     # -- helpers --
 
     def _location(self, inst: _Instance, hcl: HclFile, line: int) -> Location:
-        origin = NO_ORIGIN
-        if inst.call_path:
-            origin = Origin(relpath(inst.root_dir, self.context.root), tuple(inst.call_path))
+        origin = inst.memo.get(_ORIGIN)
+        if origin is None:
+            origin = NO_ORIGIN
+            if inst.call_path:
+                origin = Origin(relpath(inst.root_dir, self.context.root), tuple(inst.call_path))
+            inst.memo[_ORIGIN] = origin
         return Location(hcl.relpath, line, 0, origin)
 
     def _address(self, inst: _Instance, address: str) -> str:
         if not inst.call_path:
             return address
         return ".".join(f"module.{n}" for n in inst.call_path) + "." + address
-
-
-def _normalize_source(source: str) -> str:
-    normalized = source.strip().lower()
-    for prefix in ("registry.terraform.io/", "registry.opentofu.org/"):
-        if normalized.startswith(prefix):
-            normalized = normalized[len(prefix):]
-    if "/" not in normalized:
-        normalized = "hashicorp/" + normalized
-    return normalized
 
 
 def _no_references(name: str, path: list) -> Any:
@@ -690,9 +537,7 @@ def _access(value: Any, path: list, label: str) -> Any:
     for step in path:
         if isinstance(value, Unresolved):
             return value
-        if isinstance(value, dict) and isinstance(step, str) and step in value:
-            value = value[step]
-        elif isinstance(value, list) and isinstance(step, int) and -len(value) <= step < len(value):
+        if isinstance(value, dict) and isinstance(step, str) and step in value or isinstance(value, list) and isinstance(step, int) and -len(value) <= step < len(value):
             value = value[step]
         else:
             return Unresolved(f"{label}.{step}")
@@ -716,51 +561,3 @@ def _count(block: Block, resolver) -> int | None:
             return len(set(map(str, value))) if isinstance(value, list) else len(value)
         return None
     return 1
-
-
-def _string_leaves(value: Any) -> Iterable[str]:
-    """Every string in a serialised value; expressions give each quoted literal inside them."""
-    if isinstance(value, str):
-        if value.startswith("${"):
-            for match in _QUOTED.finditer(value):
-                yield match.group(1)
-        elif is_literal_string(value):
-            yield unquote(value) if value.startswith('"<<') else value[1:-1]
-        else:
-            yield value
-    elif isinstance(value, list):
-        for item in value:
-            yield from _string_leaves(item)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _string_leaves(item)
-
-
-def _find_line(lines: list[str], attr: Attr, leaf: str) -> int:
-    needle = leaf[:60]
-    for index in range(max(attr.line - 1, 0), min(attr.end_line, len(lines))):
-        if needle in lines[index]:
-            return index + 1
-    return attr.line
-
-
-_GIT_PREFIX = re.compile(r"^(git::|hg::|s3::|gcs::)")
-
-
-def normalize_module_source(source: str) -> str:
-    """A module source in the form rules match: no registry host, scheme, .git suffix or ref."""
-    text = source.strip()
-    text = _GIT_PREFIX.sub("", text)
-    text = re.sub(r"^[a-z]+://", "", text)
-    text = re.sub(r"^git@([^:]+):", r"\1/", text)
-    text = text.split("?", 1)[0]
-    for prefix in ("registry.terraform.io/", "registry.opentofu.org/"):
-        if text.startswith(prefix):
-            text = text[len(prefix):]
-    subdir = ""
-    if "//" in text:
-        text, subdir = text.split("//", 1)
-        subdir = "//" + subdir
-    if text.endswith(".git"):
-        text = text[:-4]
-    return (text + subdir).lower()

@@ -1,0 +1,89 @@
+"""Reading Terraform and OpenTofu: modules in, resources out, with variables resolved where that is possible.
+
+A directory of .tf files is a module. Directories that no other scanned module calls through a
+local source are roots: they are evaluated with their variable defaults, terraform.tfvars,
+*.auto.tfvars and --var-file values, and their module calls are followed (local sources on
+disk, registry and git sources through .terraform/modules/modules.json). Every resource, data
+source, unresolved module call, provider block and state backend becomes a Resource; string
+values anywhere become `text` signals for the shared endpoint matcher. Files are read with
+tree-sitter-hcl (`hcl`), expressions evaluated from its syntax nodes (`expr`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+from portacheck.model import ParseResult, SourceFile
+from portacheck.parse import ParseContext
+from portacheck.parse.terraform import TerraformOptions
+from portacheck.parse.terraform.evaluate import _Evaluator
+from portacheck.parse.terraform.expr import literal_string
+from portacheck.parse.terraform.hcl import parse_text
+from portacheck.parse.terraform.loader import Loader
+from portacheck.parse.terraform.sources import (
+    TERRAFORM_SUFFIXES,
+    TFVARS_SUFFIXES,
+    is_local,
+    is_terraform_file,
+    normalize_module_source,
+)
+
+__all__ = [
+    "TERRAFORM_SUFFIXES", "TFVARS_SUFFIXES", "is_terraform_file", "module_sources", "normalize_module_source", "parse",
+]
+
+
+def parse(files: Sequence[SourceFile], context: ParseContext, options: TerraformOptions | None = None) -> ParseResult:
+    loader = Loader(context)
+    by_dir: dict[str, list[SourceFile]] = {}
+    for source in files:
+        by_dir.setdefault(os.path.dirname(source.path), []).append(source)
+    for directory, sources in sorted(by_dir.items()):
+        loader.load_dir(directory, sources)
+
+    called: set[str] = set()
+    for directory in by_dir:
+        for block in loader.modules[directory].blocks("module"):
+            called_source = literal_string(block.attrs["source"].value) if "source" in block.attrs else None
+            if called_source and is_local(called_source):
+                target = os.path.normpath(os.path.join(directory, called_source))
+                if target in by_dir and target != directory:
+                    called.add(target)
+
+    evaluator = _Evaluator(loader, context, options.var_files if options else ())
+    roots = [d for d in sorted(by_dir) if d not in called]
+    for directory in roots:
+        evaluator.run_root_safely(directory)
+    for directory in sorted(by_dir):  # modules only reachable through a cycle of calls
+        if directory not in evaluator.evaluated:
+            evaluator.run_root_safely(directory)
+    return ParseResult(tuple(evaluator.resources), tuple(loader.errors + evaluator.errors), tuple(loader.directives))
+
+
+def module_sources(path_or_bytes: str | bytes, is_json: bool | None = None) -> list[str]:
+    """The literal `source` values of a file's `module` blocks (native or JSON syntax); [] when
+    the file cannot be read. Discovery uses it to find the callers of a module."""
+    from portacheck.errors import InputError
+
+    if isinstance(path_or_bytes, bytes):
+        data = path_or_bytes
+        json_syntax = bool(is_json)
+    else:
+        try:
+            with open(path_or_bytes, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            return []
+        json_syntax = path_or_bytes.endswith(".json") if is_json is None else is_json
+    try:
+        hcl = parse_text(data.decode("utf-8", "replace"), "", is_json=json_syntax)
+    except InputError:
+        return []
+    found = []
+    for block in hcl.blocks:
+        if block.type == "module" and "source" in block.attrs:
+            source = literal_string(block.attrs["source"].value)
+            if source is not None:
+                found.append(source)
+    return found
