@@ -14,7 +14,8 @@ import functools
 import inspect
 import os
 import sys
-from typing import Any, Callable, List, Optional
+from collections.abc import Callable
+from typing import Any, Optional
 
 import typer
 
@@ -75,12 +76,12 @@ def _use_color(choice: str, stream) -> bool:
     return hasattr(stream, "isatty") and stream.isatty() and os.environ.get("TERM") != "dumb"
 
 
-def _outputs(formats: List[str], output: Optional[str]) -> list[tuple[str, Optional[str]]]:
+def _outputs(formats: list[str], output: str | None) -> list[tuple[str, str | None]]:
     """Pair formats with destinations: FORMAT:PATH, else --output for the last bare format, else stdout."""
     from portacheck.report import reporters
 
     known = reporters()
-    pairs: list[tuple[str, Optional[str]]] = []
+    pairs: list[tuple[str, str | None]] = []
     for item in formats or ["text"]:
         name, _, path = item.partition(":")
         name = name.strip().lower()
@@ -106,18 +107,18 @@ _FORMATS_HELP = "text, json, sarif, gitlab, junit or markdown"
 
 
 def _build_config(
-    paths: List[str],
-    config_file: Optional[str],
+    paths: list[str],
+    config_file: str | None,
     no_config: bool,
     *,
-    fail_on: Optional[str] = None,
-    min_coverage: Optional[float] = None,
-    exclude: Optional[List[str]] = None,
-    disable: Optional[List[str]] = None,
-    rules: Optional[List[str]] = None,
-    baseline: Optional[str] = None,
+    fail_on: str | None = None,
+    min_coverage: float | None = None,
+    exclude: list[str] | None = None,
+    disable: list[str] | None = None,
+    rules: list[str] | None = None,
+    baseline: str | None = None,
     no_ignores: bool = False,
-    frontends: Optional[dict] = None,
+    frontends: dict | None = None,
 ):
     """Defaults, then the configuration file (found from the scan root upward, or --config), then flags."""
     from portacheck.config import find_config, load_settings, parse_fail_on, resolve
@@ -205,12 +206,12 @@ def _with_scan_options(command: Callable[..., None]) -> Callable[..., None]:
         ("config_file", Optional[str], typer.Option(None, "--config", help="Configuration file to use instead of the .portacheck.yaml or pyproject.toml found from the scanned root upward.")),
         ("no_config", bool, typer.Option(False, "--no-config", help="Ignore configuration files; only flags and defaults apply.")),
         ("no_ignores", bool, typer.Option(False, "--no-ignores", help="Audit everything: ignore inline suppressions and the baseline.")),
-        ("disable", List[str], typer.Option(None, "--disable", help="Drop the findings of this rule id (repeatable; adds to the configuration's).")),
-        ("rules", List[str], typer.Option(None, "--rules", help="Extra rule directory; its rules add to or replace bundled ones (repeatable).")),
-        ("exclude", List[str], typer.Option(None, "--exclude", help="Skip paths matching this glob or name (repeatable; adds to the configuration's).")),
+        ("disable", list[str], typer.Option(None, "--disable", help="Drop the findings of this rule id (repeatable; adds to the configuration's).")),
+        ("rules", list[str], typer.Option(None, "--rules", help="Extra rule directory; its rules add to or replace bundled ones (repeatable).")),
+        ("exclude", list[str], typer.Option(None, "--exclude", help="Skip paths matching this glob or name (repeatable; adds to the configuration's).")),
     ]
     for parameter, (_frontend, _name, spec) in _frontend_parameters().items():
-        kind: Any = List[str] if spec.kind in LIST_KINDS else Optional[float] if spec.kind == "number" else Optional[str]
+        kind: Any = list[str] if spec.kind in LIST_KINDS else Optional[float] if spec.kind == "number" else Optional[str]
         extra = {"min": spec.minimum} if spec.minimum is not None else {}
         shared.append((parameter, kind, typer.Option(None, spec.flag, help=spec.help, **extra)))
     shared += [
@@ -231,7 +232,7 @@ def _with_scan_options(command: Callable[..., None]) -> Callable[..., None]:
     return wrapper
 
 
-def _scan_config(paths: List[str], options: dict[str, Any], **settings: Any):
+def _scan_config(paths: list[str], options: dict[str, Any], **settings: Any):
     """The Config of a scanning command from its shared options (see `_with_scan_options`)."""
     return _build_config(
         paths,
@@ -263,21 +264,21 @@ def _progress(enabled: bool):
 @app.command()
 @_with_scan_options
 def scan(
-    paths: List[str] = typer.Argument(None, help="Files or directories to scan (default: the current directory)."),
-    format: List[str] = typer.Option(
+    paths: list[str] = typer.Argument(None, help="Files or directories to scan (default: the current directory)."),
+    format: list[str] = typer.Option(
         None,
         "--format",
         "-f",
         help=f"Report format: {_FORMATS_HELP}. Repeat for several; FORMAT:PATH writes that one to a file. Default: text.",
     ),
-    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the last --format given without :PATH to this file instead of standard output."),
-    fail_on: Optional[str] = typer.Option(
+    output: str | None = typer.Option(None, "--output", "-o", help="Write the last --format given without :PATH to this file instead of standard output."),
+    fail_on: str | None = typer.Option(
         None, "--fail-on", help="Fail (exit 1) on findings at or above this level: P1, P2, P3, P4, U, or never. Default: the configuration's, else P3."
     ),
-    min_coverage: Optional[float] = typer.Option(
+    min_coverage: float | None = typer.Option(
         None, "--min-coverage", min=0, max=100, help="Fail when less than this percentage of resources carry over with at most re-pointing (P0-P1)."
     ),
-    baseline: Optional[str] = typer.Option(None, "--baseline", help="Report only findings not recorded in this baseline file (see `portacheck baseline create`)."),
+    baseline: str | None = typer.Option(None, "--baseline", help="Report only findings not recorded in this baseline file (see `portacheck baseline create`)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print no report to standard output; errors and the exit code still tell."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List every finding, P0 included."),
     color: str = typer.Option("auto", "--color", help="Colour the text report: auto, always or never."),
@@ -330,8 +331,8 @@ def scan(
 @baseline_app.command("create")
 @_with_scan_options
 def baseline_create(
-    paths: List[str] = typer.Argument(None, help="Files or directories to scan (default: the current directory)."),
-    output: Optional[str] = typer.Option(
+    paths: list[str] = typer.Argument(None, help="Files or directories to scan (default: the current directory)."),
+    output: str | None = typer.Option(
         None, "--output", "-o", help="Baseline file to write. Default: the configuration's `baseline`, else .portacheck-baseline.json."
     ),
     *,
@@ -384,8 +385,8 @@ def config_init(
 
 @config_app.command("show")
 def config_show(
-    paths: List[str] = typer.Argument(None, help="The paths a scan would get (the file is found from their root upward)."),
-    config_file: Optional[str] = typer.Option(None, "--config", help="Configuration file to read instead."),
+    paths: list[str] = typer.Argument(None, help="The paths a scan would get (the file is found from their root upward)."),
+    config_file: str | None = typer.Option(None, "--config", help="Configuration file to read instead."),
 ) -> None:
     """Validate the configuration a scan would use and print the settings it results in."""
     from portacheck.model import EFFORT_BANDS
@@ -442,8 +443,8 @@ def _show_value(value: Any) -> str:
 
 @rules_app.command("list")
 def rules_list(
-    provider: Optional[str] = typer.Option(None, "--provider", help="Only rules of this provider (e.g. aws, azurerm, google)."),
-    rules: List[str] = typer.Option(None, "--rules", help="Extra rule directory (repeatable)."),
+    provider: str | None = typer.Option(None, "--provider", help="Only rules of this provider (e.g. aws, azurerm, google)."),
+    rules: list[str] = typer.Option(None, "--rules", help="Extra rule directory (repeatable)."),
 ) -> None:
     """List the catalogue: one rule per line with level, category and service."""
     from portacheck.rules.loader import load_catalogue
@@ -458,7 +459,7 @@ def rules_list(
 @rules_app.command("show")
 def rules_show(
     rule_id: str = typer.Argument(..., help="Rule id, e.g. AWS-DYNAMODB."),
-    rules: List[str] = typer.Option(None, "--rules", help="Extra rule directory (repeatable)."),
+    rules: list[str] = typer.Option(None, "--rules", help="Extra rule directory (repeatable)."),
 ) -> None:
     """Show one rule: service, level and why, alternatives with their evidence, effort, what it matches."""
     from portacheck.model import EFFORT_BANDS
@@ -503,10 +504,10 @@ def rules_show(
 
 @rules_app.command("coverage")
 def rules_coverage(
-    catalog: List[str] = typer.Option(
+    catalog: list[str] = typer.Option(
         None, "--catalog", help="A <provider>.resources.txt or .data-sources.txt list, or a directory of them (repeatable). Default: the lists shipped with portacheck."
     ),
-    rules: List[str] = typer.Option(None, "--rules", help="Extra rule directory (repeatable)."),
+    rules: list[str] = typer.Option(None, "--rules", help="Extra rule directory (repeatable)."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List every unclassified name, not the first few."),
 ) -> None:
     """Check that every Terraform type of a provider is classified by exactly one rule (exit 1 if not)."""
@@ -531,7 +532,7 @@ def rules_coverage(
     raise typer.Exit(EXIT_OK if all(r.complete for r in results) else EXIT_POLICY)
 
 
-def main(argv: Optional[list[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     """Entry point: runs the app and turns every failure into one line and an exit code."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:

@@ -10,11 +10,13 @@ the command line, which win: scalars replace the file's value, lists add to it.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from portacheck.errors import ConfigError
 from portacheck.model import EFFORT_BANDS, LEVEL_BAND, Level
@@ -279,10 +281,8 @@ class _Checker:
 
     def _min_coverage(self, key: str, value: Any) -> float:
         if isinstance(value, str) and value.strip().endswith("%"):
-            try:
+            with contextlib.suppress(ValueError):
                 value = float(value.strip()[:-1])
-            except ValueError:
-                pass
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.fail(key, f"expected a percentage between 0 and 100, not {_kind(value)}")
         if not 0 <= value <= 100:

@@ -13,8 +13,8 @@ from __future__ import annotations
 import fnmatch
 import os
 import stat
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
 
 from portacheck.model import ScanError, Severity, SourceFile
 from portacheck.parse import registry

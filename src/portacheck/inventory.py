@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from portacheck.discover import Discovery
 from portacheck.model import Directive, FormatRead, Resource, ScanError, SourceFile

@@ -7,8 +7,9 @@ later stage changes them. Raw parser dicts never leave the parser that made them
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 
 class Level(enum.Enum):
@@ -33,20 +34,20 @@ class Level(enum.Enum):
     def story_points(self) -> int:
         return _STORY_POINTS[self]
 
-    def __lt__(self, other: "Level") -> bool:
+    def __lt__(self, other: Level) -> bool:
         return self.rank < other.rank
 
-    def __le__(self, other: "Level") -> bool:
+    def __le__(self, other: Level) -> bool:
         return self.rank <= other.rank
 
-    def __gt__(self, other: "Level") -> bool:
+    def __gt__(self, other: Level) -> bool:
         return self.rank > other.rank
 
-    def __ge__(self, other: "Level") -> bool:
+    def __ge__(self, other: Level) -> bool:
         return self.rank >= other.rank
 
     @classmethod
-    def parse(cls, text: str) -> "Level":
+    def parse(cls, text: str) -> Level:
         try:
             return cls(str(text).strip().upper())
         except ValueError:
@@ -104,7 +105,7 @@ class Origin:
         return self.via
 
     @classmethod
-    def parse(cls, text: str) -> "Origin":
+    def parse(cls, text: str) -> Origin:
         """The inverse of str(), for origins stored as text (baselines)."""
         import re
 
@@ -190,7 +191,7 @@ class Resource:
     links: tuple[str, ...] = ()
 
 
-def resource_key(resource: "Resource") -> str:
+def resource_key(resource: Resource) -> str:
     """The identity links refer to: the file and the address inside it."""
     return f"{resource.location.path}#{resource.address}"
 

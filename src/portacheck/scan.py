@@ -6,16 +6,16 @@ Each stage takes the previous stage's output and the Config; nothing here writes
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Callable, Sequence
 
-from portacheck.assess import Assessment, assess
-from portacheck.config import Config
-from portacheck.discover import discover, make_excluder
 from portacheck import suppress
+from portacheck.assess import Assessment, assess
 from portacheck.baseline import Baseline
 from portacheck.baseline import apply as apply_baseline
 from portacheck.baseline import load as load_baseline
+from portacheck.config import Config
+from portacheck.discover import discover, make_excluder
 from portacheck.errors import ConfigError
 from portacheck.inventory import Inventory, build
 from portacheck.model import Finding
@@ -88,11 +88,9 @@ def apply_ignores(
     suppressed: list[tuple[Finding, str]] = []
     notes: list[str] = []
     if config.ignores:
-        analysed = {f.relpath for f in inventory.files} | {path for f in in_focus for path in f.paths}
-        analysed |= suppress.chart_files(inventory.root, [f.relpath for f in inventory.files if f.kind == "helm"])
         # Every analysed file's suppressions apply (a module block's comment covers the module's files,
         # a values file's comment the template it feeds), but only the named files' are reported on.
-        found = suppress.collect(inventory.root, analysed, inventory.resources)
+        found = suppress.from_directives(inventory.directives, inventory.resources)
         outcome = suppress.apply(in_focus, found, today, known_rules=catalogue.by_id, report_on=focus)
         active, notes = outcome.active, list(outcome.notes)
         suppressed.extend(outcome.suppressed)

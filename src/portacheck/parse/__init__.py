@@ -8,8 +8,9 @@ need from the outside comes in a ParseContext and their own Options.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 from portacheck.errors import InputError
 from portacheck.model import MatchKind, ParseResult, SourceFile
@@ -87,7 +88,7 @@ def parallel_map(function: Callable, calls: Sequence[tuple], sizes: Sequence[int
     except (OSError, RuntimeError):  # no processes here (sandbox, limits)
         return None
     ordered: list = [None] * len(calls)
-    for index, result in zip(order, results):
+    for index, result in zip(order, results, strict=False):
         ordered[index] = result
     return ordered
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 # kinds of value: how a value is checked and whether the command line adds to the file's
 LIST_KINDS = ("files", "dirs", "strings")

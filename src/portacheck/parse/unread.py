@@ -24,8 +24,9 @@ Decisions at the edges:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from portacheck.model import ParseResult, ScanError, SourceFile
 from portacheck.parse import Frontend

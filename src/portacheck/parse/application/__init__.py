@@ -6,7 +6,8 @@ This module only declares the frontend; reading lives in `read.py` and loads whe
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from portacheck.model import MatchKind, ParseResult, SourceFile
 from portacheck.parse import Frontend, ParseContext
