@@ -52,7 +52,7 @@ class Frontend:
     parse: Parser  # (files, context, options) -> ParseResult; never raises
     options: type = NoOptions  # frozen dataclass of option() fields: flags and configuration keys
     match_kinds: Mapping[str, MatchKind] = field(default_factory=dict)  # signal kinds it emits
-    examples: bool = False  # rule examples of this format can be run (tests/test_rule_examples.py)
+    examples: bool = False  # rule examples of this format can be run (tests/rules/test_rule_examples.py)
     suffixes: tuple[str, ...] = ()  # name endings of the files it may claim: the pre-commit hook must pass them
     sniff_suffixes: tuple[str, ...] = ()  # name endings whose first bytes `claims` needs to decide
     unit: str = "file"  # what the "Read:" line counts of it: "file", "chart"
