@@ -505,21 +505,20 @@ def rules_show(
 @rules_app.command("coverage")
 def rules_coverage(
     catalog: list[str] = typer.Option(
-        None, "--catalog", help="A <provider>.resources.txt or .data-sources.txt list, or a directory of them (repeatable). Default: the lists shipped with portacheck."
+        None, "--catalog", help="A <provider>.resources.txt, .data-sources.txt or .resource-types.txt list, or a directory of them (repeatable). Default: the lists shipped with portacheck (Terraform, CloudFormation, ARM)."
     ),
     rules: list[str] = typer.Option(None, "--rules", help="Extra rule directory (repeatable)."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List every unclassified name, not the first few."),
 ) -> None:
-    """Check that every Terraform type of a provider is classified by exactly one rule (exit 1 if not)."""
+    """Check that every Terraform, CloudFormation and ARM type of a provider is classified by exactly one rule (exit 1 if not)."""
     from portacheck.rules import coverage
     from portacheck.rules.loader import load_catalogue
 
     paths = list(catalog or [])
     if not paths:
-        bundled = coverage.bundled_catalog_dir()
-        if bundled is None:
+        paths = [str(directory) for directory in coverage.bundled_catalog_dirs()]
+        if not paths:
             raise PortacheckError("no catalogue lists are bundled with this installation; pass --catalog")
-        paths = [str(bundled)]
     files = coverage.catalog_files(paths)
     for path in files:
         if not path.is_file():

@@ -1,9 +1,12 @@
-"""How much of a provider's Terraform catalogue the rules classify: every name, exactly one rule.
+"""How much of a provider's type catalogue the rules classify: every name, exactly one rule.
 
-Catalogue files are `<provider>.resources.txt` and `<provider>.data-sources.txt`, one type name
-per line (the shared lists of every type and data source each Terraform provider registers).
-A name is classified when exactly one rule claims it at the top of the ranking; two rules tied
-there are an overlap; a rule of another provider claiming it is a misfiled name.
+Catalogue files hold one type name per line: `terraform/<provider>.resources.txt` and
+`.data-sources.txt` (every type and data source each Terraform provider registers), and
+`cloudformation/aws.resource-types.txt` and `arm/azure.resource-types.txt` (every CloudFormation
+and ARM/Bicep resource type; a `.resource-types.txt` list is matched as the signal kind its
+directory names). A name is classified when exactly one rule claims it at the top of the
+ranking; two rules tied there are an overlap; a rule of another provider claiming it is a
+misfiled name.
 """
 
 from __future__ import annotations
@@ -15,8 +18,18 @@ from pathlib import Path
 from portacheck.rules.loader import Catalogue
 from portacheck.rules.match import Matcher
 
-# Lists whose names belong to rules of another provider key (types of google-beta are google_*).
-_PROVIDER_FAMILY = {"google-beta": "google"}
+# Lists whose names belong to rules of another provider key (types of google-beta are google_*,
+# ARM types are the azurerm rules').
+_PROVIDER_FAMILY = {"google-beta": "google", "azure": "azurerm"}
+# List file endings: (what the list holds, the signal kind its names are matched as; None: the
+# kind is the name of the list's directory, e.g. cloudformation/ or arm/).
+_LISTS = {
+    ".resources.txt": ("resources", "terraform"),
+    ".data-sources.txt": ("data-sources", "terraform_data"),
+    ".resource-types.txt": ("types", None),
+}
+# The bundled lists, by directory (a snapshot of the shared catalogue).
+CATALOG_DIRS = ("terraform", "cloudformation", "arm")
 # Provider keys of the catalogue files that hold the Terraform built-ins and utility providers.
 _NEUTRAL_LISTS = {"kubernetes", "helm"}
 
@@ -41,22 +54,22 @@ class ListCoverage:
         return self.classified / self.total if self.total else 1.0
 
 
-def bundled_catalog_dir() -> Path | None:
-    """The shared type lists shipped with portacheck (a snapshot), or a checkout's catalog/."""
+def bundled_catalog_dirs() -> list[Path]:
+    """The type lists shipped with portacheck (a snapshot of the shared ones), or a checkout's catalog/."""
     here = Path(__file__).resolve().parent.parent
-    for candidate in (here / "_catalog" / "terraform", here.parent.parent / "catalog" / "terraform"):
-        if candidate.is_dir():
-            return candidate
-    return None
+    for base in (here / "_catalog", here.parent.parent / "catalog"):
+        if base.is_dir():
+            return [base / name for name in CATALOG_DIRS if (base / name).is_dir()]
+    return []
 
 
 def catalog_files(paths: Sequence[str]) -> list[Path]:
-    """Expand directories to their *.resources.txt and *.data-sources.txt files."""
+    """Expand directories to the type lists in them."""
     result: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            result.extend(sorted(p for p in path.iterdir() if p.name.endswith((".resources.txt", ".data-sources.txt"))))
+            result.extend(sorted(p for p in path.iterdir() if p.name.endswith(tuple(_LISTS))))
         else:
             result.append(path)
     return result
@@ -67,12 +80,11 @@ def measure(catalogue: Catalogue, files: Iterable[Path]) -> list[ListCoverage]:
     results = []
     for path in files:
         name = path.name
-        if name.endswith(".resources.txt"):
-            provider, kind, signal = name[: -len(".resources.txt")], "resources", "terraform"
-        elif name.endswith(".data-sources.txt"):
-            provider, kind, signal = name[: -len(".data-sources.txt")], "data-sources", "terraform_data"
-        else:
-            raise ValueError(f"{path}: expected <provider>.resources.txt or <provider>.data-sources.txt")
+        ending = next((e for e in _LISTS if name.endswith(e)), None)
+        if ending is None:
+            raise ValueError(f"{path}: expected <provider>.resources.txt, .data-sources.txt or .resource-types.txt")
+        provider, (kind, listed_signal) = name[: -len(ending)], _LISTS[ending]
+        signal = listed_signal or path.resolve().parent.name
         coverage = ListCoverage(provider, kind, str(path))
         family = _PROVIDER_FAMILY.get(provider, provider)
         for line in path.read_text(encoding="utf-8").splitlines():
