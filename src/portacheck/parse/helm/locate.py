@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
-from portacheck.parse.helm.values import Values, lookup
+from portacheck.parse.helm.values import Values, leaves, lookup
 
 _COMMENT = re.compile(r"\{\{-?\s*/\*.*?\*/\s*-?\}\}", re.S)
 _ACTION = re.compile(r"\{\{.*?\}\}", re.S)
@@ -343,7 +343,7 @@ class Chain:
                 found, node = lookup(source.values.data, source.prefix)
                 if not found:
                     continue
-                for path, leaf in _leaves(node):
+                for path, leaf in leaves(node):
                     key = joined(path)
                     if key in taken:
                         continue
@@ -406,7 +406,7 @@ def _first_defining(chain: Sequence[Source], ref: tuple, rest: str) -> tuple[Val
         found, node = lookup(source.values.data, source.prefix + ref)
         if not found or not isinstance(node, (dict, list)):
             continue
-        for path, _leaf in _leaves(node):
+        for path, _leaf in leaves(node):
             if _loose(joined(path)) == target:
                 return source.values, source.prefix + ref + path
     return None
@@ -415,7 +415,7 @@ def _first_defining(chain: Sequence[Source], ref: tuple, rest: str) -> tuple[Val
 def _search(chain: Sequence[Source], ref: tuple, node: Any, wanted: str) -> tuple[Values, tuple] | None:
     """Inside a map or list the template used whole: equal value, equal key, then longest substring."""
     equal, keys, partial = None, None, None
-    for path, leaf in _leaves(node):
+    for path, leaf in leaves(node):
         full = ref + path
         source = _definer(chain, full)
         if source is None:
@@ -429,17 +429,6 @@ def _search(chain: Sequence[Source], ref: tuple, node: Any, wanted: str) -> tupl
         if isinstance(path[-1], str) and path[-1] == wanted and keys is None:
             keys = (source.values, source.prefix + full)
     return equal or keys or (partial[1] if partial else None)
-
-
-def _leaves(node: Any, path: tuple = ()):
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield path + (key,), value
-            yield from _leaves(value, path + (key,))
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield path + (i,), value
-            yield from _leaves(value, path + (i,))
 
 
 def _text(value: Any) -> str:
