@@ -122,6 +122,11 @@ def read_source(path: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> str:
         raise InputError(f"cannot read: {exc.strerror or exc}") from None
     if len(data) > max_bytes:
         raise InputError(f"file is larger than {max_bytes // (1024 * 1024)} MiB; not analysed")
+    return decode_source(data)
+
+
+def decode_source(data: bytes) -> str:
+    """The text of a file's bytes read by a frontend itself, or InputError saying plainly why not."""
     if b"\x00" in data[:8192]:
         raise InputError("binary file (contains NUL bytes); not analysed")
     try:

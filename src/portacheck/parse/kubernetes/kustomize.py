@@ -26,6 +26,7 @@ class _Patches(dict):
         self.inline: list[tuple[str, str, int, str, str]] = []
         self.targets: dict[str, tuple[str, str]] = {}
         self.includes: dict[str, list[str]] = {}
+        self.texts: dict[str, str] = {}  # kustomization relpath -> its text, read once here
 
 
 def _kustomize_patches(files: Sequence[SourceFile], context: ParseContext, errors: list[ScanError]) -> _Patches:
@@ -34,8 +35,13 @@ def _kustomize_patches(files: Sequence[SourceFile], context: ParseContext, error
         if source.relpath.rsplit("/", 1)[-1] not in KUSTOMIZATION_NAMES:
             continue
         try:
-            documents = load_documents(read_source(source.path, context.max_file_bytes))
-        except (InputError, DataError):
+            text = read_source(source.path, context.max_file_bytes)
+        except InputError:
+            continue  # reported when the file itself is analysed
+        patches.texts[source.relpath] = text
+        try:
+            documents = load_documents(text)
+        except DataError:
             continue  # reported when the file itself is analysed
         directory = os.path.dirname(source.relpath)
         origin = f"kustomize patch ({source.relpath})"

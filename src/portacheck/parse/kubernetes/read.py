@@ -7,7 +7,7 @@ import re
 
 from portacheck.errors import InputError
 from portacheck.model import ScanError, SourceFile
-from portacheck.parse import read_source
+from portacheck.parse import decode_source
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 _PEEK_BYTES = 64 * 1024
@@ -23,12 +23,12 @@ def _read(source: SourceFile, max_bytes: int, errors: list[ScanError], always: b
     name = source.relpath.rsplit("/", 1)[-1]
     kustomization = always or name in KUSTOMIZATION_NAMES
     try:
-        size = os.path.getsize(source.path)
-        with open(source.path, "rb") as handle:
-            head = handle.read(_PEEK_BYTES)
+        with open(source.path, "rb") as handle:  # read once: the head decides, the rest is decoded below
+            data = handle.read(max_bytes + 1)
     except OSError as exc:
         errors.append(ScanError(source.relpath, f"cannot read: {exc.strerror or exc}"))
         return None
+    head = data[:_PEEK_BYTES]
     looks_like = kustomization or is_values_file(name) or (b"apiVersion" in head and b"kind" in head)
     if not looks_like:
         return None
@@ -36,11 +36,11 @@ def _read(source: SourceFile, max_bytes: int, errors: list[ScanError], always: b
         if name.endswith((".yaml", ".yml")):
             errors.append(ScanError(source.relpath, "binary file (contains NUL bytes); not analysed"))
         return None
-    if size > max_bytes:
+    if len(data) > max_bytes:
         errors.append(ScanError(source.relpath, f"file is larger than {max_bytes // (1024 * 1024)} MiB; not analysed"))
         return None
     try:
-        text = read_source(source.path, max_bytes)
+        text = decode_source(data)
     except InputError as exc:
         errors.append(ScanError(source.relpath, exc.message, exc.line, exc.column))
         return None
