@@ -199,6 +199,17 @@ def test_try_repo_fails_on_a_commit_that_adds_a_dynamodb_table(work, snapshot, p
     assert "legacy/main.tf" not in output  # only the changed files' findings are reported
 
 
+@pytest.mark.slow
+def test_try_repo_fails_on_infrastructure_code_no_reader_analyses(work, snapshot, pre_commit_home):
+    """Never a silent pass: a Packer template (no reader yet) fails the hook with exit 3, naming file and format."""
+    stage(work, {"images/web.pkr.hcl": 'source "amazon-ebs" "web" {\n  region = "eu-central-1"\n}\n\nbuild {\n  sources = ["source.amazon-ebs.web"]\n}\n'})
+    result = try_repo(work, snapshot, pre_commit_home)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output  # pre-commit reports any non-zero hook exit as 1
+    assert "- exit code: 3" in output
+    assert "images/web.pkr.hcl: error: not analysed: Packer (no reader for this format)" in output
+
+
 def readme_pre_commit_config() -> dict:
     """The `.pre-commit-config.yaml` example the README gives."""
     import yaml
