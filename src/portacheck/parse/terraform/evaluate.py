@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +14,7 @@ from portacheck.errors import InputError
 from portacheck.model import NO_ORIGIN, Location, Origin, Resource, ScanError, Severity, Signal, Unresolved
 from portacheck.parse import ParseContext, read_source, relpath
 from portacheck.parse.terraform.expr import (
+    Resolver,
     contains_unresolved,
     evaluate,
     evaluate_template,
@@ -68,6 +69,7 @@ class _Evaluator:
         self.keep = frozenset(context.attributes_of_interest) | _ALWAYS_KEEP
         self._modules_json: dict[str, dict[str, str]] = {}
         self._var_files = [(path, loader.var_file(path)) for path in var_files]
+        self._trace: list | None = None  # (name, path, value) of each reference the current evaluation looked up
 
     # -- entry points --
 
@@ -88,7 +90,7 @@ class _Evaluator:
         variables: dict[str, Any] = {}
         for _rel, values in module.auto_vars + self._var_files:
             for name, attr in values.items():
-                variables[name] = evaluate(attr.value, _no_references)
+                variables[name] = self._value_of(attr, self._unknown)
         self._run(_Instance(module, variables, (), directory, (directory,), 1, {}, {}))
 
     def _run(self, inst: _Instance) -> None:
@@ -124,12 +126,49 @@ class _Evaluator:
             if name in inst.variables:
                 continue
             if "default" in block.attrs:
-                inst.variables[name] = evaluate(block.attrs["default"].value, _no_references)
+                inst.variables[name] = self._value_of(block.attrs["default"], self._unknown)
             else:
                 inst.variables[name] = Unresolved(f"var.{name} (no default and no value given)")
 
-    def _resolver(self, inst: _Instance):
+    def _value_of(self, attr: Attr, resolve: Resolver) -> Any:
+        """An attribute's value. A module is evaluated again for every call of it (each example
+        calls the root module): when the references its last evaluation looked up have the same
+        values here, so has the attribute, and the syntax tree is not walked again."""
+        return self._recall(attr, -1, evaluate, attr.value, resolve)
+
+    def _recall(self, attr: Attr, key: int, how: Callable[[Any, Resolver], Any], what: Any, resolve: Resolver) -> Any:
+        """how(what, resolve), or the value it had last time if every reference it looked up has
+        the same value now (evaluation is a function of those values)."""
+        outer = self._trace
+        self._trace = trace = []
+        try:
+            last = attr.last.get(key)
+            if last is not None:
+                lookups, value = last
+                if all(_same(resolve(name, list(path)), seen) for name, path, seen in lookups):
+                    return value
+                trace.clear()
+            value = how(what, resolve)
+        finally:
+            self._trace = outer
+        attr.last[key] = (tuple(trace), value)
+        return value
+
+    def _unknown(self, name: str, path: list) -> Any:
+        """The resolver of values that cannot refer to anything: variable defaults, tfvars."""
+        value = Unresolved(name)
+        if self._trace is not None:
+            self._trace.append((name, tuple(path), value))
+        return value
+
+    def _resolver(self, inst: _Instance) -> Resolver:
         def resolve(name: str, path: list) -> Any:
+            value = lookup(name, path)
+            if self._trace is not None:
+                self._trace.append((name, tuple(path), value))
+            return value
+
+        def lookup(name: str, path: list) -> Any:
             if name == "var":
                 if not path or not isinstance(path[0], str):
                     return Unresolved("var")
@@ -165,7 +204,7 @@ class _Evaluator:
             return Unresolved(f"{key} (not defined)")
         inst.resolving.add(key)
         try:
-            value = evaluate(attr.value, self._resolver(inst))
+            value = self._value_of(attr, self._resolver(inst))
         finally:
             inst.resolving.discard(key)
         inst.memo[key] = value
@@ -188,7 +227,7 @@ class _Evaluator:
                     return Unresolved(f"{type_}.{name}.{path[0]} (computed)")
                 inst.resolving.add(key)
                 try:
-                    value = evaluate(attr.value, self._resolver(inst))
+                    value = self._value_of(attr, self._resolver(inst))
                 finally:
                     inst.resolving.discard(key)
                 inst.memo[key] = value
@@ -202,7 +241,7 @@ class _Evaluator:
             for nested in block.blocks:
                 if nested.type == "required_providers":
                     for local_name, attr in nested.attrs.items():
-                        value = evaluate(attr.value, _no_references)
+                        value = self._value_of(attr, self._unknown)
                         source = value.get("source") if isinstance(value, dict) else (value if isinstance(value, str) else None)
                         if isinstance(source, str):
                             inst.provider_sources[local_name] = normalize_provider_source(source)
@@ -258,7 +297,7 @@ class _Evaluator:
             region = None
             for key in ("region", "location"):
                 if key in block.attrs:
-                    region = evaluate(block.attrs[key].value, self._resolver(inst))
+                    region = self._value_of(block.attrs[key], self._resolver(inst))
                     break
             if region is not None:
                 inst.provider_regions[name] = region
@@ -326,7 +365,7 @@ class _Evaluator:
         attributes: dict[str, Any] = {}
         for name in keep:
             if name in block.attrs:
-                attributes[name] = evaluate(block.attrs[name].value, resolver)
+                attributes[name] = self._value_of(block.attrs[name], resolver)
             else:
                 nested = [b for b in block.blocks if b.type == name]
                 if nested:
@@ -335,13 +374,35 @@ class _Evaluator:
 
     def _attributes_all(self, inst: _Instance, block: Block) -> dict[str, Any]:
         resolver = self._resolver(inst)
-        values: dict[str, Any] = {name: evaluate(attr.value, resolver) for name, attr in block.attrs.items()}
+        values: dict[str, Any] = {name: self._value_of(attr, resolver) for name, attr in block.attrs.items()}
         for nested in block.blocks:
-            values.setdefault(nested.type, []).append(self._attributes_all(inst, nested))
+            current = values.get(nested.type)
+            if isinstance(current, list):  # an attribute's list may be shared by other instances: not appended to
+                values[nested.type] = current + [self._attributes_all(inst, nested)]
+            else:
+                values.setdefault(nested.type, []).append(self._attributes_all(inst, nested))
         return values
 
+    def _count(self, block: Block, resolver: Resolver) -> int | None:
+        """count or for_each: how many instances the block makes; None when not known."""
+        if "count" in block.attrs:
+            value = self._value_of(block.attrs["count"], resolver)
+            if isinstance(value, bool):
+                return int(value)
+            if isinstance(value, int):
+                return max(value, 0)
+            if isinstance(value, float) and value.is_integer():
+                return max(int(value), 0)
+            return None
+        if "for_each" in block.attrs:
+            value = self._value_of(block.attrs["for_each"], resolver)
+            if isinstance(value, (list, dict)) and not contains_unresolved(value):
+                return len(set(map(str, value))) if isinstance(value, list) else len(value)
+            return None
+        return 1
+
     def _instances(self, inst: _Instance, block: Block) -> int | None:
-        own = _count(block, self._resolver(inst))
+        own = self._count(block, self._resolver(inst))
         if own is None or inst.multiplier is None:
             return None
         return own * inst.multiplier
@@ -354,7 +415,7 @@ class _Evaluator:
         address = f"module.{name}"
         source = _literal(block.attrs.get("source"))
         call_signals = self._text_signals(inst, hcl, block, location, address, skip={"source", "version"})
-        count = _count(block, self._resolver(inst))
+        count = self._count(block, self._resolver(inst))
         multiplier = None if count is None or inst.multiplier is None else count * inst.multiplier
         target, reason = self._module_target(inst, name, source)
         if target is not None and target in inst.stack:
@@ -396,7 +457,7 @@ class _Evaluator:
             )
         resolver = self._resolver(inst)
         inputs = {
-            key: evaluate(attr.value, resolver)
+            key: self._value_of(attr, resolver)
             for key, attr in block.attrs.items()
             if key not in ("source", "version", "count", "for_each", "providers", "depends_on")
         }
@@ -503,11 +564,11 @@ class _Evaluator:
         resolver = None
         if attr.leaves is None:  # the same for every instance of the module: read once
             attr.leaves = tuple(leaf for leaf in string_leaves(attr.value) if _TEXT_HINT.search(leaf[0]))
-        for raw, line, template in attr.leaves:
+        for index, (raw, line, template) in enumerate(attr.leaves):
             text = raw
             if template is not None and "${" in raw:  # "https://dynamodb.${var.region}.amazonaws.com": scan it resolved
                 resolver = resolver or self._resolver(inst)
-                value = evaluate_template(template, resolver)
+                value = self._recall(attr, index, evaluate_template, template, resolver)
                 if isinstance(value, str):
                     text = value
             yield Signal("text", text, Location(location.path, line or attr.line, 0, location.origin), context)
@@ -529,8 +590,13 @@ class _Evaluator:
         return ".".join(f"module.{n}" for n in inst.call_path) + "." + address
 
 
-def _no_references(name: str, path: list) -> Any:
-    return Unresolved(name)
+_SCALARS = frozenset({str, int, float, bool, type(None), Unresolved})
+
+
+def _same(value: Any, seen: Any) -> bool:
+    """The same value for an evaluation: collections by identity (an unchanged input is passed
+    on as the same object), scalars by type and value (True is not 1 in a template)."""
+    return value is seen or type(value) is type(seen) and type(value) in _SCALARS and value == seen
 
 
 def _access(value: Any, path: list, label: str) -> Any:
@@ -543,21 +609,3 @@ def _access(value: Any, path: list, label: str) -> Any:
             return Unresolved(f"{label}.{step}")
         label = f"{label}.{step}"
     return value
-
-
-def _count(block: Block, resolver) -> int | None:
-    if "count" in block.attrs:
-        value = evaluate(block.attrs["count"].value, resolver)
-        if isinstance(value, bool):
-            return int(value)
-        if isinstance(value, int):
-            return max(value, 0)
-        if isinstance(value, float) and value.is_integer():
-            return max(int(value), 0)
-        return None
-    if "for_each" in block.attrs:
-        value = evaluate(block.attrs["for_each"].value, resolver)
-        if isinstance(value, (list, dict)) and not contains_unresolved(value):
-            return len(set(map(str, value))) if isinstance(value, list) else len(value)
-        return None
-    return 1

@@ -32,6 +32,8 @@ class Attr:
     line: int
     end_line: int
     leaves: tuple | None = None  # its string leaves that may hold an endpoint, once read (evaluate)
+    # (references looked up, value) of its last evaluation, key -1, and of its string leaf i's template, key i (evaluate)
+    last: dict[int, tuple] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
