@@ -185,7 +185,7 @@ class _Walker:
                         data = handle.read()
                 except OSError:
                     continue
-                if b"source" not in data:  # no module call: not worth parsing
+                if b"source" not in data or b"module" not in data:  # no module call: not worth parsing
                     continue
                 for source in analyse.module_sources(data, is_json=name.endswith(".json")):
                     if is_local(source):

@@ -49,8 +49,14 @@ class EndpointMatcher:
         self.uris = PatternIndex(uris, priority=lambda rule: rule.priority)
         domains = [(d, p.key) for p in catalogue.providers.values() for d in p.domains]
         self.domains = sorted(domains, key=lambda item: -len(item[0]))
+        self._scanned: dict[str, list[Hit]] = {}  # every instance of a module hands in the same strings
 
     def scan(self, text: str) -> list[Hit]:
+        if text not in self._scanned:
+            self._scanned[text] = self._scan(text)
+        return list(self._scanned[text])
+
+    def _scan(self, text: str) -> list[Hit]:
         hits: list[Hit] = []
         for match in _ARN.finditer(text):
             hits.extend(self._lookup(self.arns, match.group(0), match.start(), provider_fallback=False))

@@ -77,7 +77,7 @@ def module_sources(path_or_bytes: str | bytes, is_json: bool | None = None) -> l
             return []
         json_syntax = path_or_bytes.endswith(".json") if is_json is None else is_json
     try:
-        hcl = parse_text(data.decode("utf-8", "replace"), "", is_json=json_syntax)
+        hcl = parse_text(data.decode("utf-8", "replace"), "", is_json=json_syntax, first_look=True)
     except InputError:
         return []
     found = []

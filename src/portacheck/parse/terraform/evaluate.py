@@ -363,13 +363,12 @@ class _Evaluator:
     def _attributes(self, inst: _Instance, block: Block, keep: frozenset[str] | set[str]) -> dict[str, Any]:
         resolver = self._resolver(inst)
         attributes: dict[str, Any] = {}
+        nested_types = {b.type for b in block.blocks}
         for name in keep:
             if name in block.attrs:
                 attributes[name] = self._value_of(block.attrs[name], resolver)
-            else:
-                nested = [b for b in block.blocks if b.type == name]
-                if nested:
-                    attributes[name] = [self._attributes_all(inst, b) for b in nested]
+            elif name in nested_types:
+                attributes[name] = [self._attributes_all(inst, b) for b in block.blocks if b.type == name]
         return attributes
 
     def _attributes_all(self, inst: _Instance, block: Block) -> dict[str, Any]:

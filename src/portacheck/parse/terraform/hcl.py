@@ -73,14 +73,32 @@ def parser():
     return tree_sitter.Parser(tree_sitter.Language(tree_sitter_hcl.language()))
 
 
-def parse_text(text: str, relpath: str, is_json: bool, is_tfvars: bool = False) -> HclFile:
-    """Parse the text of one file. JSON that does not decode raises InputError; HCL never does."""
+# Trees parsed at a first look (discovery's search for module calls), until the reader takes them.
+_LOOKED_AT: dict[bytes, Any] = {}
+_LOOKED_AT_MAX = 1024
+
+
+def _tree(source: bytes, first_look: bool) -> Any:
+    """A file's syntax tree, parsed once: a file discovery looked into is not parsed again when read."""
+    tree = _LOOKED_AT.pop(source, None)
+    if tree is None:
+        tree = parser().parse(source)
+    if first_look:
+        if len(_LOOKED_AT) >= _LOOKED_AT_MAX:
+            del _LOOKED_AT[next(iter(_LOOKED_AT))]
+        _LOOKED_AT[source] = tree
+    return tree
+
+
+def parse_text(text: str, relpath: str, is_json: bool, is_tfvars: bool = False, first_look: bool = False) -> HclFile:
+    """Parse the text of one file. JSON that does not decode raises InputError; HCL never does.
+    first_look: the tree is kept for the reader, which will parse the same text again."""
     if is_json:
         from portacheck.parse.terraform.jsonsyntax import parse_json
 
         return parse_json(text, relpath, is_tfvars)
     source = text.encode("utf-8")
-    tree = parser().parse(source)
+    tree = _tree(source, first_look)
     root = tree.root_node
     top = Block("", (), 1, max(root.end_point[0] + 1, 1))
     reader = _Reader(root.has_error)
