@@ -33,6 +33,7 @@ MAX_MODULE_DEPTH = 25
 _ALWAYS_KEEP = frozenset({"region", "location", "zone"})
 # Strings without any of these characters cannot hold a hostname, ARN or URI.
 _TEXT_HINT = re.compile(r"[.:/]")
+_NOT_TEXT = frozenset({"provider", "depends_on", "count", "for_each"})  # attributes whose strings are not scanned for endpoints
 _ORIGIN = " origin"  # memo key of an instance's Origin: no reference has a space
 
 
@@ -262,7 +263,7 @@ class _Evaluator:
                     backend = nested.labels[0] if nested.type == "backend" and nested.labels else "cloud"
                     location = self._location(inst, hcl, nested.line)
                     signals = [Signal("terraform_backend", backend, location, "terraform.backend")]
-                    signals += self._text_signals(inst, hcl, nested, location, "terraform.backend")
+                    signals += self._text_signals(inst, nested, location, "terraform.backend")
                     self.resources.append(
                         Resource(
                             source="terraform",
@@ -310,7 +311,7 @@ class _Evaluator:
                     type="provider",
                     address=self._address(inst, f"provider.{name}"),
                     location=location,
-                    signals=tuple(self._text_signals(inst, hcl, block, location, f"provider.{name}")),
+                    signals=tuple(self._text_signals(inst, block, location, f"provider.{name}")),
                     attributes={"region": region} if region is not None else {},
                 )
             )
@@ -338,7 +339,7 @@ class _Evaluator:
                 attributes["region"] = region
         signal_kind = "terraform_data" if kind == "data" else "terraform"
         signals = [Signal(signal_kind, canonical, location, address)]
-        signals += self._text_signals(inst, hcl, block, location, address)
+        signals += self._text_signals(inst, block, location, address)
         self.resources.append(
             Resource(
                 source="terraform",
@@ -413,7 +414,7 @@ class _Evaluator:
         location = self._location(inst, hcl, block.line)
         address = f"module.{name}"
         source = _literal(block.attrs.get("source"))
-        call_signals = self._text_signals(inst, hcl, block, location, address, skip={"source", "version"})
+        call_signals = self._text_signals(inst, block, location, address, skip=frozenset({"source", "version"}))
         count = self._count(block, self._resolver(inst))
         multiplier = None if count is None or inst.multiplier is None else count * inst.multiplier
         target, reason = self._module_target(inst, name, source)
@@ -532,8 +533,10 @@ class _Evaluator:
         else:
             return
         for address, attr in entries:
+            if not _leaves(attr):
+                continue
             location = self._location(inst, hcl, attr.line)
-            signals = list(self._leaf_signals(inst, hcl, attr, location, address))
+            signals = self._leaf_signals(inst, attr, location, address)
             if signals:
                 self.resources.append(
                     Resource(
@@ -549,28 +552,28 @@ class _Evaluator:
 
     # -- text signals --
 
-    def _text_signals(self, inst, hcl, block: Block, location: Location, context: str, skip: Iterable[str] = ()) -> list[Signal]:
+    def _text_signals(self, inst: _Instance, block: Block, location: Location, context: str, skip: frozenset[str] = frozenset()) -> list[Signal]:
         signals: list[Signal] = []
-        skip = set(skip) | {"provider", "depends_on", "count", "for_each"}
+        skip = _NOT_TEXT | skip
         for name, attr in block.attrs.items():
-            if name not in skip:
-                signals.extend(self._leaf_signals(inst, hcl, attr, location, f"{context}.{name}"))
+            if name not in skip and _leaves(attr):
+                signals.extend(self._leaf_signals(inst, attr, location, f"{context}.{name}"))
         for nested in block.blocks:
-            signals.extend(self._text_signals(inst, hcl, nested, location, f"{context}.{nested.type}"))
+            signals.extend(self._text_signals(inst, nested, location, f"{context}.{nested.type}"))
         return signals
 
-    def _leaf_signals(self, inst, hcl: HclFile, attr: Attr, location: Location, context: str) -> Iterable[Signal]:
+    def _leaf_signals(self, inst: _Instance, attr: Attr, location: Location, context: str) -> list[Signal]:
+        signals = []
         resolver = None
-        if attr.leaves is None:  # the same for every instance of the module: read once
-            attr.leaves = tuple(leaf for leaf in string_leaves(attr.value) if _TEXT_HINT.search(leaf[0]))
-        for index, (raw, line, template) in enumerate(attr.leaves):
+        for index, (raw, line, template) in enumerate(_leaves(attr)):
             text = raw
             if template is not None and "${" in raw:  # "https://dynamodb.${var.region}.amazonaws.com": scan it resolved
                 resolver = resolver or self._resolver(inst)
                 value = self._recall(attr, index, evaluate_template, template, resolver)
                 if isinstance(value, str):
                     text = value
-            yield Signal("text", text, Location(location.path, line or attr.line, 0, location.origin), context)
+            signals.append(Signal("text", text, Location(location.path, line or attr.line, 0, location.origin), context))
+        return signals
 
     # -- helpers --
 
@@ -587,6 +590,13 @@ class _Evaluator:
         if not inst.call_path:
             return address
         return ".".join(f"module.{n}" for n in inst.call_path) + "." + address
+
+
+def _leaves(attr: Attr) -> tuple:
+    """An attribute's string leaves that may hold an endpoint: the same in every instance of its module, read once."""
+    if attr.leaves is None:
+        attr.leaves = tuple(leaf for leaf in string_leaves(attr.value) if _TEXT_HINT.search(leaf[0]))
+    return attr.leaves
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None), Unresolved})

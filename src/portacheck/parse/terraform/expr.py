@@ -119,20 +119,22 @@ def string_leaves(value: Any) -> Iterator[tuple[str, int, Any]]:
 
 
 def _node_leaves(node: Any) -> Iterator[tuple[str, int, Any]]:
-    kind = node.type
-    if kind in ("string_lit", "quoted_template"):
-        text = node.text.decode("utf-8")
-        yield text[1:-1] if text.endswith('"') and len(text) > 1 else text[1:], node.start_point[0] + 1, node
-    elif kind == "heredoc_template":
-        body, _holes = _heredoc_body(node, keep_holes=True)
-        yield _heredoc_finish(body), node.start_point[0] + 2, None
-    elif kind == "object_elem":
-        children = node.named_children
-        if len(children) == 2:
-            yield from _node_leaves(children[1])
-    else:
-        for child in node.named_children:
-            yield from _node_leaves(child)
+    stack = [node]  # depth first, children in order: leaves in the order they are written
+    while stack:
+        node = stack.pop()
+        kind = node.type
+        if kind == "string_lit" or kind == "quoted_template":
+            text = node.text.decode("utf-8")
+            yield text[1:-1] if text.endswith('"') and len(text) > 1 else text[1:], node.start_point[0] + 1, node
+        elif kind == "heredoc_template":
+            body, _holes = _heredoc_body(node, keep_holes=True)
+            yield _heredoc_finish(body), node.start_point[0] + 2, None
+        else:
+            children = node.named_children
+            if kind == "object_elem" and len(children) == 2:
+                stack.append(children[1])
+            else:
+                stack.extend(reversed(children))
 
 
 def evaluate_template(template: Any, resolve: Resolver) -> Any:
