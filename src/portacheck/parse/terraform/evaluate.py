@@ -197,10 +197,7 @@ class _Evaluator:
             return inst.memo[key]
         if key in inst.resolving:
             return Unresolved(f"{key} (refers to itself)")
-        attr = None
-        for block in inst.module.blocks("locals"):
-            if name in block.attrs:
-                attr = block.attrs[name]
+        attr = inst.module.locals.get(name)
         if attr is None:
             return Unresolved(f"{key} (not defined)")
         inst.resolving.add(key)
@@ -221,19 +218,19 @@ class _Evaluator:
             return _access(inst.memo[key], path[1:], key)
         if key in inst.resolving:
             return Unresolved(key)
-        for block in inst.module.blocks(block_type):
-            if block.labels[:2] == (type_, name):
-                attr = block.attrs.get(path[0])
-                if attr is None:
-                    return Unresolved(f"{type_}.{name}.{path[0]} (computed)")
-                inst.resolving.add(key)
-                try:
-                    value = self._value_of(attr, self._resolver(inst))
-                finally:
-                    inst.resolving.discard(key)
-                inst.memo[key] = value
-                return _access(value, path[1:], key)
-        return Unresolved(f"{type_}.{name} (not in this module)")
+        block = inst.module.named_blocks.get((block_type, type_, name))
+        if block is None:
+            return Unresolved(f"{type_}.{name} (not in this module)")
+        attr = block.attrs.get(path[0])
+        if attr is None:
+            return Unresolved(f"{type_}.{name}.{path[0]} (computed)")
+        inst.resolving.add(key)
+        try:
+            value = self._value_of(attr, self._resolver(inst))
+        finally:
+            inst.resolving.discard(key)
+        inst.memo[key] = value
+        return _access(value, path[1:], key)
 
     # -- terraform and provider blocks --
 

@@ -6,6 +6,7 @@ faster than a pool of worker processes starts (see docs/hcl-reader.md).
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +37,21 @@ class Module:
             for block in hcl.blocks:
                 if block.type == block_type:
                     yield hcl, block
+
+    @functools.cached_property
+    def locals(self) -> dict[str, Attr]:
+        """Every local value by name (a name defined twice: the last one), for lookups by reference."""
+        return {name: attr for block in self.blocks("locals") for name, attr in block.attrs.items()}
+
+    @functools.cached_property
+    def named_blocks(self) -> dict[tuple[str, str, str], Block]:
+        """Resources and data sources by (block type, type, name); the first of a name counts."""
+        found: dict[tuple[str, str, str], Block] = {}
+        for hcl in self.files:
+            for block in hcl.blocks:
+                if block.type in ("resource", "data") and len(block.labels) >= 2:
+                    found.setdefault((block.type, block.labels[0], block.labels[1]), block)
+        return found
 
 
 def read_file(path: str, rel: str, max_bytes: int) -> tuple[HclFile, str]:
