@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from portacheck.model import ScanError, Severity, SourceFile
 from portacheck.parse import registry
-from portacheck.parse.terraform.sources import TFVARS_SUFFIXES, is_local, is_terraform_file
+from portacheck.parse.terraform.sources import TFVARS_SUFFIXES, is_local, is_terraform_file, may_call_modules
 
 CHART_FILE = "Chart.yaml"
 HEAD_BYTES = 8192  # what a frontend that decides by content sees of a file
@@ -185,7 +185,7 @@ class _Walker:
                         data = handle.read()
                 except OSError:
                     continue
-                if b"source" not in data or b"module" not in data:  # no module call: not worth parsing
+                if not may_call_modules(data):  # not worth parsing
                     continue
                 for source in analyse.module_sources(data, is_json=name.endswith(".json")):
                     if is_local(source):

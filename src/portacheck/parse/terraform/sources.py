@@ -12,6 +12,15 @@ def is_terraform_file(name: str) -> bool:
     return name.endswith(TERRAFORM_SUFFIXES) or name.endswith(TFVARS_SUFFIXES)
 
 
+# `module` as a block starts (a label, `{`, a comment; `"module"` in JSON), not `modules/` in an address
+_MODULE_BLOCK = re.compile(rb'\bmodule(?:\s+[A-Za-z_"]|\s*["{/#])')
+
+
+def may_call_modules(data: bytes) -> bool:
+    """Whether a file's bytes may hold a module call with a source; those without are not parsed."""
+    return b"source" in data and _MODULE_BLOCK.search(data) is not None
+
+
 def is_local(source: str) -> bool:
     return source.startswith(("./", "../", ".\\", "..\\")) or source in (".", "..")
 
