@@ -70,7 +70,7 @@ class _Evaluator:
         self.keep = frozenset(context.attributes_of_interest) | _ALWAYS_KEEP
         self._modules_json: dict[str, dict[str, str]] = {}
         self._var_files = [(path, loader.var_file(path)) for path in var_files]
-        self._trace: list | None = None  # (name, path, value) of each reference the current evaluation looked up
+        self._trace: list[tuple[str, tuple, Any]] | None = None  # (name, path, value) of each reference the current evaluation looked up
 
     # -- entry points --
 
@@ -141,7 +141,8 @@ class _Evaluator:
         """how(what, resolve), or the value it had last time if every reference it looked up has
         the same value now (evaluation is a function of those values)."""
         outer = self._trace
-        self._trace = trace = []
+        trace: list[tuple[str, tuple, Any]] = []
+        self._trace = trace
         try:
             last = attr.last.get(key)
             if last is not None:
@@ -602,14 +603,16 @@ _SCALARS = frozenset({str, int, float, bool, type(None), Unresolved})
 def _same(value: Any, seen: Any) -> bool:
     """The same value for an evaluation: collections by identity (an unchanged input is passed
     on as the same object), scalars by type and value (True is not 1 in a template)."""
-    return value is seen or type(value) is type(seen) and type(value) in _SCALARS and value == seen
+    return value is seen or (type(value) is type(seen) and type(value) in _SCALARS and value == seen)
 
 
 def _access(value: Any, path: list, label: str) -> Any:
     for step in path:
         if isinstance(value, Unresolved):
             return value
-        if isinstance(value, dict) and isinstance(step, str) and step in value or isinstance(value, list) and isinstance(step, int) and -len(value) <= step < len(value):
+        if isinstance(value, dict) and isinstance(step, str) and step in value:
+            value = value[step]
+        elif isinstance(value, list) and isinstance(step, int) and -len(value) <= step < len(value):
             value = value[step]
         else:
             return Unresolved(f"{label}.{step}")

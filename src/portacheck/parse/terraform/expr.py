@@ -514,7 +514,7 @@ class _Eval:
             body, holes = _heredoc_body(node)
             parts = body.split("\x00")
             out = [_unescape_markers(parts[0])]
-            for hole, text in zip(holes, parts[1:]):
+            for hole, text in zip(holes, parts[1:], strict=False):  # more parts than holes when the body holds a NUL itself
                 out.append(self.interpolation(hole))
                 out.append(_unescape_markers(text))
             return _heredoc_finish("".join(out))
@@ -600,7 +600,7 @@ def _apply(op: str, left: Any, right: Any) -> Any:
     if op in ("==", "!="):
         if isinstance(left, (list, dict)) or isinstance(right, (list, dict)):
             raise _Fail
-        equal = left == right and type(left) is type(right) or (left is None and right is None)
+        equal = (left == right and type(left) is type(right)) or (left is None and right is None)
         if _is_number(left) and _is_number(right):
             equal = left == right
         return equal if op == "==" else not equal
