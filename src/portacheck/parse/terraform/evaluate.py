@@ -610,11 +610,14 @@ def _access(value: Any, path: list, label: str) -> Any:
     for step in path:
         if isinstance(value, Unresolved):
             return value
-        if isinstance(value, dict) and isinstance(step, str) and step in value:
-            value = value[step]
-        elif isinstance(value, list) and isinstance(step, int) and -len(value) <= step < len(value):
-            value = value[step]
-        else:
+        if not _has(value, step):
             return Unresolved(f"{label}.{step}")
+        value = value[step]
         label = f"{label}.{step}"
     return value
+
+
+def _has(value: Any, step: Any) -> bool:
+    if isinstance(value, dict):
+        return isinstance(step, str) and step in value
+    return isinstance(value, list) and isinstance(step, int) and -len(value) <= step < len(value)

@@ -119,22 +119,33 @@ def string_leaves(value: Any) -> Iterator[tuple[str, int, Any]]:
 
 
 def _node_leaves(node: Any) -> Iterator[tuple[str, int, Any]]:
-    stack = [node]  # depth first, children in order: leaves in the order they are written
-    while stack:
-        node = stack.pop()
-        kind = node.type
-        if kind == "string_lit" or kind == "quoted_template":
-            text = node.text.decode("utf-8")
-            yield text[1:-1] if text.endswith('"') and len(text) > 1 else text[1:], node.start_point[0] + 1, node
-        elif kind == "heredoc_template":
-            body, _holes = _heredoc_body(node, keep_holes=True)
-            yield _heredoc_finish(body), node.start_point[0] + 2, None
+    found = _leaf_cursor().captures(node)
+    keys = [(k.start_byte, k.end_byte) for k in found.get("key", ()) if k.parent.named_child_count == 2]
+    covered = -1  # end of the last string read: strings inside it belong to its template
+    for leaf in sorted(found.get("string", ()), key=lambda n: n.start_byte):
+        start = leaf.start_byte
+        if start < covered or any(k_start <= start < k_end for k_start, k_end in keys):
+            continue
+        covered = leaf.end_byte
+        if leaf.type == "heredoc_template":
+            body, _holes = _heredoc_body(leaf, keep_holes=True)
+            yield _heredoc_finish(body), leaf.start_point[0] + 2, None
         else:
-            children = node.named_children
-            if kind == "object_elem" and len(children) == 2:
-                stack.append(children[1])
-            else:
-                stack.extend(reversed(children))
+            text = leaf.text.decode("utf-8")
+            yield text[1:-1] if text.endswith('"') and len(text) > 1 else text[1:], leaf.start_point[0] + 1, leaf
+
+
+@functools.cache
+def _leaf_cursor() -> Any:
+    """Strings and object keys under a node, found by tree-sitter rather than a walk in Python."""
+    import tree_sitter
+
+    from portacheck.parse.terraform.hcl import parser
+
+    query = tree_sitter.Query(
+        parser().language, "[(string_lit) (quoted_template) (heredoc_template)] @string (object_elem key: (expression) @key)"
+    )
+    return tree_sitter.QueryCursor(query)
 
 
 def evaluate_template(template: Any, resolve: Resolver) -> Any:
