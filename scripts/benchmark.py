@@ -9,7 +9,8 @@
 `terraform` times a full scan of PATH (discovery, parsing, module evaluation, matching,
 assessment, JSON rendering) in this process and compares it with python-hcl2 alone loading the
 same .tf files (`hcl2.loads`, what a tool built on python-hcl2 pays at least), and shows the bare
-tree-sitter parse and reading the files in this process against a pool of worker processes. `kubernetes`
+tree-sitter parse and reading the files in this process against a pool of worker processes, and,
+when PATH has a main.tf, a pre-commit style `portacheck scan main.tf` in a fresh interpreter. `kubernetes`
 does the same for manifests against PyYAML's C loader (`yaml.load_all` with CSafeLoader, no
 line numbers: the cheapest way to read YAML from Python), and shows ruamel.yaml's round-trip
 loader for comparison. `generate-manifests` writes a synthetic tree of Deployments, Services,
@@ -108,6 +109,16 @@ def terraform(path: str, repeat: int) -> None:
     print(f"ratio:       {t_full / t_bare:.2f}x the bare python-hcl2 parse")
     print(f"tree-sitter: {t_ts * 1000:.0f} ms bare parse of the same files")
     print(f"reading:     {t_serial * 1000:.0f} ms in this process, {t_pool * 1000:.0f} ms in worker processes (os.cpu_count()={os.cpu_count()})")
+    if os.path.isfile(os.path.join(path, "main.tf")):
+        t_one = one_file(path, "main.tf", repeat)
+        print(f"pre-commit:  {t_one:.2f} s (best of {repeat}) for `portacheck scan main.tf` in {path}, a fresh interpreter")
+
+
+def one_file(path: str, name: str, repeat: int) -> float:
+    """A pre-commit style run: one file named, its module and the modules calling it read, in a new process."""
+    command = [sys.executable, "-m", "portacheck", "scan", name, "--format", "json", "-o", os.devnull]
+    subprocess.run(command, cwd=path, capture_output=True)  # the exit code says findings, not failure
+    return best_of(repeat, lambda: subprocess.run(command, cwd=path, capture_output=True))
 
 
 def _read_tf(path: str) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 from conftest import FIXTURES, findings_table
+from helpers import write_tree
 
 from portacheck.model import Directive, SourceFile
 from portacheck.parse import ParseContext
@@ -70,3 +71,21 @@ def test_module_sources_are_read_from_the_syntax_tree(tmp_path):
     assert module_sources(b'{"module": {"db": {"source": "../db"}}}', is_json=True) == ["../db"]
     (tmp_path / "main.tf").write_bytes(b'# source = "./not-a-call"\nmodule "x" { source = "../x" }\n')
     assert module_sources(str(tmp_path / "main.tf")) == ["../x"]
+
+
+def test_a_module_called_twice_is_evaluated_with_each_callers_values(tmp_path):
+    # a later call reuses an earlier one's values only where the references they read are the same: true is not 1
+    write_tree(tmp_path, {
+        "mod/main.tf": 'variable "n" {}\nvariable "host" {}\nresource "aws_sqs_queue" "q" {\n  count = var.n\n  name  = "https://${var.host}/${var.n}"\n}\n',
+        "a/main.tf": 'module "m" {\n  source = "../mod"\n  n      = 1\n  host   = "sqs.eu-west-1.amazonaws.com"\n}\n',
+        "b/main.tf": 'module "m" {\n  source = "../mod"\n  n      = true\n  host   = "sqs.eu-west-1.amazonaws.com"\n}\n',
+        "c/main.tf": 'module "m" {\n  source = "../mod"\n  n      = 2\n  host   = "example.org"\n}\n',
+    })
+    root = str(tmp_path)
+    files = [SourceFile(os.path.join(root, rel), rel, "terraform") for rel in ("a/main.tf", "b/main.tf", "c/main.tf", "mod/main.tf")]
+    queues = [r for r in parse(files, ParseContext(root=root, attributes_of_interest=frozenset({"name"}))).resources if r.kind == "resource"]
+    assert [(r.location.origin.root, r.instances, r.attributes["name"]) for r in queues] == [
+        ("a", 1, "https://sqs.eu-west-1.amazonaws.com/1"),
+        ("b", 1, "https://sqs.eu-west-1.amazonaws.com/true"),
+        ("c", 2, "https://example.org/2"),
+    ]
