@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import os
 
-from conftest import FIXTURES, findings_table
-from helpers import write_tree
-
 from portacheck.model import Directive, SourceFile
 from portacheck.parse import ParseContext
 from portacheck.parse.terraform.analyse import module_sources, parse
+
+from conftest import FIXTURES, findings_table
+from helpers import write_tree
 
 EDGE = FIXTURES / "terraform-edge"
 
