@@ -201,6 +201,11 @@ class _Evaluator:
         attr = inst.module.locals.get(name)
         if attr is None:
             return Unresolved(f"{key} (not defined)")
+        return self._once(inst, key, attr)
+
+    def _once(self, inst: _Instance, key: str, attr: Attr) -> Any:
+        """A local's or a resource attribute's value in this instance, kept under key; a reference
+        back to key while it is evaluated is a cycle (the callers check `resolving`)."""
         inst.resolving.add(key)
         try:
             value = self._value_of(attr, self._resolver(inst))
@@ -225,13 +230,7 @@ class _Evaluator:
         attr = block.attrs.get(path[0])
         if attr is None:
             return Unresolved(f"{type_}.{name}.{path[0]} (computed)")
-        inst.resolving.add(key)
-        try:
-            value = self._value_of(attr, self._resolver(inst))
-        finally:
-            inst.resolving.discard(key)
-        inst.memo[key] = value
-        return _access(value, path[1:], key)
+        return _access(self._once(inst, key, attr), path[1:], key)
 
     # -- terraform and provider blocks --
 
