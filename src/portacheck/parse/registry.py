@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from portacheck.model import MatchKind
-from portacheck.parse import Frontend, application, helm, kubernetes, terraform, unread
+from portacheck.parse import Frontend, application, helm, kubernetes, pulumi, terraform, unread
 
 FRONTENDS: tuple[Frontend, ...] = (
     terraform.FRONTEND,
+    pulumi.FRONTEND,
     *unread.FRONTENDS,
     application.FRONTEND,
     kubernetes.FRONTEND,

@@ -237,7 +237,7 @@ def _is_cloudbuild(relpath: str, head: bytes) -> bool:
     return _any(_CLOUDBUILD_STEPS, _lines(head)) and bool(_CLOUDBUILD_BUILDER.search(head))
 
 
-# --- Terragrunt, Packer, Pulumi -----------------------------------------------------------------
+# --- Terragrunt, Packer -----------------------------------------------------------------
 
 _TERRAGRUNT_NAMES = ("terragrunt.hcl", "terragrunt.hcl.json", "terragrunt.stack.hcl")
 _TERRAGRUNT_BLOCKS = re.compile(
@@ -277,12 +277,6 @@ def _is_packer(relpath: str, head: bytes) -> bool:
     return name.endswith(_JSON_SUFFIXES) and _is_json(head) and all(p.search(head) for p in _PACKER_LEGACY)
 
 
-_PULUMI_NAME = re.compile(r"^Pulumi(?:\.[\w.-]+)?\.ya?ml$")  # Pulumi.yaml, Pulumi.<stack>.yaml
-
-
-def _is_pulumi(relpath: str, head: bytes) -> bool:
-    return bool(_PULUMI_NAME.match(_name(relpath)))
-
 
 # Order matters: the first format that claims a file wins. Formats known by their name or a
 # distinctive key come first; SAM before CloudFormation, since every SAM template is one too.
@@ -292,7 +286,6 @@ UNREAD_FORMATS: tuple[UnreadFormat, ...] = (
     UnreadFormat("cdk", "AWS CDK output (CloudFormation)", _is_cdk_output),
     UnreadFormat("bicep", "Bicep", _is_bicep),
     UnreadFormat("arm", "ARM template", _is_arm),
-    UnreadFormat("pulumi", "Pulumi", _is_pulumi),
     UnreadFormat("serverless", "Serverless Framework", _is_serverless),
     UnreadFormat("terragrunt", "Terragrunt", _is_terragrunt),
     UnreadFormat("packer", "Packer", _is_packer),
