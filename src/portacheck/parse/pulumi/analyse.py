@@ -19,9 +19,8 @@ from typing import Any
 from portacheck import _yaml
 from portacheck.errors import InputError
 from portacheck.model import Directive, Location, ParseResult, Resource, ScanError, Signal, SourceFile, Unresolved
-from portacheck.parse import ParseContext, read_source, relpath
-from portacheck.parse import yaml_directives
-from portacheck.parse.program import Call, Import, Program, language_of, read_program
+from portacheck.parse import ParseContext, read_source, relpath, yaml_directives
+from portacheck.parse.program import Call, Program, language_of, read_program
 from portacheck.parse.pulumi import imports as pulumi_imports
 from portacheck.parse.pulumi.tokens import TERRAFORM, Mapped, map_resource, parse_token, snake_case
 
