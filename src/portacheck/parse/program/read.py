@@ -12,29 +12,26 @@ MAX_DEPTH = 64  # nesting of literal values read; deeper is Unresolved
 _UNRESOLVED_TEXT = 80  # characters of an expression kept in Unresolved
 
 
+_GRAMMARS = {
+    "typescript": ("tree_sitter_typescript", "language_typescript"),
+    "tsx": ("tree_sitter_typescript", "language_tsx"),
+    "javascript": ("tree_sitter_javascript", "language"),
+    "python": ("tree_sitter_python", "language"),
+    "go": ("tree_sitter_go", "language"),
+}
+
+
 @functools.cache
 def parser(language: str) -> Any:
     """One tree-sitter parser per grammar and process: building the language is the slow part."""
+    import importlib
+
     import tree_sitter
 
-    if language in ("typescript", "tsx"):
-        import tree_sitter_typescript as grammar
-
-        raw = grammar.language_typescript() if language == "typescript" else grammar.language_tsx()
-    elif language == "javascript":
-        import tree_sitter_javascript as grammar
-
-        raw = grammar.language()
-    elif language == "python":
-        import tree_sitter_python as grammar
-
-        raw = grammar.language()
-    elif language == "go":
-        import tree_sitter_go as grammar
-
-        raw = grammar.language()
-    else:
+    if language not in _GRAMMARS:
         raise ValueError(f"no grammar for {language!r}")
+    module_name, function = _GRAMMARS[language]
+    raw = getattr(importlib.import_module(module_name), function)()
     return tree_sitter.Parser(tree_sitter.Language(raw))
 
 
@@ -144,8 +141,25 @@ class _Walker:
     def call(self, node: Any, depth: int) -> Call | None:
         raise NotImplementedError
 
+    # A member access `a.b` of the grammar: node type, object field, member field; and the names that end a path.
+    MEMBER: tuple[str, str, str] = ("", "", "")
+    NAMES: frozenset[str] = frozenset()
+
     def dotted(self, node: Any | None) -> tuple[str, ...]:
-        raise NotImplementedError
+        """`aws.dynamodb.Table` as ("aws", "dynamodb", "Table"); () for anything but names and member access."""
+        member, object_field, member_field = self.MEMBER
+        parts: list[str] = []
+        while node is not None:
+            if node.type == member:
+                name = node.child_by_field_name(member_field)
+                parts.append(_text(name) if name is not None else "")
+                node = node.child_by_field_name(object_field)
+            elif node.type in self.NAMES:
+                parts.append(_text(node))
+                return tuple(reversed(parts))
+            else:
+                return ()
+        return ()
 
 
 # --- TypeScript and JavaScript ----------------------------------------------------------------
@@ -171,6 +185,8 @@ def _unescape(sequence: str) -> str:
 
 class _JsWalker(_Walker):
     CALLS = frozenset({"new_expression", "call_expression"})
+    MEMBER = ("member_expression", "object", "property")
+    NAMES = frozenset({"identifier", "this"})
 
     def visit(self, node: Any) -> None:
         if node.type == "import_statement":
@@ -221,19 +237,6 @@ class _JsWalker(_Walker):
         (argument,) = arguments.named_children
         return _js_string(argument) if argument.type in ("string", "template_string") else None
 
-    def dotted(self, node: Any | None) -> tuple[str, ...]:
-        parts: list[str] = []
-        while node is not None:
-            if node.type == "member_expression":
-                prop = node.child_by_field_name("property")
-                parts.append(_text(prop) if prop is not None else "")
-                node = node.child_by_field_name("object")
-            elif node.type in ("identifier", "this"):
-                parts.append(_text(node))
-                return tuple(reversed(parts))
-            else:
-                return ()
-        return ()
 
     def call(self, node: Any, depth: int) -> Call | None:
         field = "constructor" if node.type == "new_expression" else "function"
@@ -299,6 +302,8 @@ def _py_string(node: Any) -> str | None:
 
 class _PyWalker(_Walker):
     CALLS = frozenset({"call"})
+    MEMBER = ("attribute", "object", "attribute")
+    NAMES = frozenset({"identifier"})
 
     def visit(self, node: Any) -> None:
         if node.type == "import_statement":
@@ -321,19 +326,6 @@ class _PyWalker(_Walker):
                 else:
                     self.imports.append(Import(_text(module), _text(child), _text(child), _line(node)))
 
-    def dotted(self, node: Any | None) -> tuple[str, ...]:
-        parts: list[str] = []
-        while node is not None:
-            if node.type == "attribute":
-                attribute = node.child_by_field_name("attribute")
-                parts.append(_text(attribute) if attribute is not None else "")
-                node = node.child_by_field_name("object")
-            elif node.type == "identifier":
-                parts.append(_text(node))
-                return tuple(reversed(parts))
-            else:
-                return ()
-        return ()
 
     def call(self, node: Any, depth: int) -> Call | None:
         callee = self.dotted(node.child_by_field_name("function"))
@@ -400,6 +392,8 @@ def _go_string(node: Any) -> str | None:
 
 class _GoWalker(_Walker):
     CALLS = frozenset({"call_expression"})
+    MEMBER = ("selector_expression", "operand", "field")
+    NAMES = frozenset({"identifier", "package_identifier"})
 
     def visit(self, node: Any) -> None:
         if node.type != "import_spec":
@@ -416,19 +410,6 @@ class _GoWalker(_Walker):
             alias = module.rsplit("/", 1)[-1]
         self.imports.append(Import(module, "*", alias, _line(node)))
 
-    def dotted(self, node: Any | None) -> tuple[str, ...]:
-        parts: list[str] = []
-        while node is not None:
-            if node.type == "selector_expression":
-                field = node.child_by_field_name("field")
-                parts.append(_text(field) if field is not None else "")
-                node = node.child_by_field_name("operand")
-            elif node.type in ("identifier", "package_identifier"):
-                parts.append(_text(node))
-                return tuple(reversed(parts))
-            else:
-                return ()
-        return ()
 
     def call(self, node: Any, depth: int) -> Call | None:
         callee = self.dotted(node.child_by_field_name("function"))

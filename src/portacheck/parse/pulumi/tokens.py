@@ -27,7 +27,7 @@ TERRAFORM, ARM, K8S_KIND = "terraform", "arm", "k8s_kind"
 _PREFIX = {"gcp": "google", "azure": "azurerm"}
 # Rule provider of each package (others: the package name itself).
 _PROVIDER = {
-    "aws": "aws", "awsx": "aws", "eks": "aws", "aws-native": "aws",
+    "aws": "aws", "awsx": "aws", "eks": "aws", "aws-apigateway": "aws", "aws-native": "aws",
     "gcp": "google", "google-native": "google",
     "azure": "azurerm", "azure-native": "azurerm", "azuread": "azuread",
     "kubernetes": "kubernetes",
@@ -35,7 +35,7 @@ _PROVIDER = {
 # Utility packages: run where Pulumi runs, create nothing at a cloud (Terraform's own utility providers).
 _UTILITY = frozenset({"random", "tls", "command", "null", "time", "archive", "local", "external", "http", "cloudinit"})
 # Packages that are not bridged Terraform providers: their unknown tokens stay tokens.
-_NATIVE = frozenset({"aws-native", "google-native", "awsx", "eks", "kubernetes", "command"})
+_NATIVE = frozenset({"aws-native", "google-native", "awsx", "eks", "aws-apigateway", "kubernetes", "command"})
 # Pulumi itself, not a provider: its classes (ComponentResource, StackReference, Config) deploy nothing.
 CORE = frozenset({"pulumi", "policy", "automation"})
 # Kubernetes API groups as Pulumi modules name them, when the group is not `<module>.k8s.io`.
