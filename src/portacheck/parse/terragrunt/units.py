@@ -168,7 +168,7 @@ class _Scope:
 
 
 def _relative(path: Any, start: Any) -> Any:
-    if not isinstance(path, str) or not isinstance(start, str) or not start:
+    if not isinstance(path, str) or not isinstance(start, str) or not path or not start:
         return "."
     return os.path.relpath(path, start).replace(os.sep, "/")
 
@@ -295,6 +295,16 @@ class _Reader:
     def _error(self, scope: _Scope, block: Block, message: str) -> None:
         self.errors.append(ScanError(self.rel(scope.path), message, block.line))
 
+    def read_safely(self, source: SourceFile) -> None:
+        """A bug met in one unit costs that unit, not the whole scan."""
+        before = len(self.resources)
+        try:
+            self.read(source.path)
+        except Exception as exc:  # noqa: BLE001 - reported as an analysis error of this unit
+            del self.resources[before:]
+            message = f"internal error while reading this unit ({type(exc).__name__}: {exc}); not analysed; please report this"
+            self.errors.append(ScanError(source.relpath, message))
+
     def read(self, path: str) -> None:
         """Read one unit: its module, backend, generated Terraform, and a resource its dependents link to."""
         unit = self.unit(path)
@@ -326,12 +336,14 @@ class _Reader:
         scope, attr = found
         source = scope.value(attr)
         location = Location(self.rel(scope.path), attr.line, 0, via)
-        if isinstance(source, str):
-            local = _local_dir(source, unit.directory)
-            if local is not None and _inside(self.context.root, local) and os.path.isdir(local) and not self.context.excluded(self.rel(local)):
+        signal = normalize_module_source(_registry_address(source)) if isinstance(source, str) else "(source not known statically)"
+        local = _local_dir(source, unit.directory) if isinstance(source, str) else None
+        if local is not None:
+            if _inside(self.context.root, local) and os.path.isdir(local) and not self.context.excluded(self.rel(local)):
                 self._follow(unit, local, via)
                 return
-        signal = normalize_module_source(_registry_address(source)) if isinstance(source, str) else "(source not known statically)"
+            signal = self.rel(local)  # a local module not followed: named from the scan root, never by an absolute path
+            source = signal
         self.resources.append(
             Resource(
                 source="terragrunt",
@@ -455,7 +467,7 @@ def parse(files: Sequence[SourceFile], context: ParseContext) -> ParseResult:
     for source in sorted(files, key=lambda s: s.relpath):
         name = os.path.basename(source.path)
         if name == UNIT_NAME:
-            reader.read(source.path)
+            reader.read_safely(source)
         elif name.endswith(".json"):
             reader.errors.append(ScanError(source.relpath, "not analysed: Terragrunt JSON configuration (no reader for it yet)"))
         elif name == "terragrunt.stack.hcl":
