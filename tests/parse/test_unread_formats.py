@@ -28,9 +28,6 @@ EXPECTED = {
     "packer": [("ubuntu.pkr.hcl", "Packer")],
     "sam": [("template.yaml", "AWS SAM")],
     "serverless": [("serverless.yml", "Serverless Framework")],
-    "terraform-plan": [("plan.json", "Terraform plan JSON")],
-    "terraform-state": [("terraform.tfstate", "Terraform state")],
-    "terragrunt": [("live/prod/terragrunt.hcl", "Terragrunt"), ("live/root.hcl", "Terragrunt")],
 }
 
 
@@ -100,16 +97,11 @@ CFN_JSON_WITHOUT_VERSION = '{"Resources": {"Key": {"Type": "AWS::KMS::Key", "Pro
 CFN_WITH_BOM_AND_CRLF = b"\xef\xbb\xbf" + CFN_WITHOUT_VERSION.replace("\n", "\r\n").encode()
 CFN_PARAMETERS_FIRST = "Parameters:\n  Key:\n    Type: AWS::EC2::KeyPair::KeyName\n"
 ARM = '{{\n  "$schema": "https://schema.management.azure.com/schemas/{}.json#",\n  "resources": []\n}}\n'
-PLAN_WITH_VARIABLES_FIRST = '{"format_version":"1.2","terraform_version":"1.7.0","variables":{"blob":{"value":"' + "x" * 9000
-STATE_SHOWN = '{"format_version":"1.0","terraform_version":"1.7.0","values":{"root_module":{}}}'
-STATE_JSON = '{"version": 4, "terraform_version": "1.7.0", "serial": 1, "lineage": "0b5c", "resources": []}'
 AZURE_PIPELINE_ELSEWHERE = (
     "trigger: none\npool:\n  vmImage: windows-latest\njobs:\n  - job: build\n    steps:\n      - task: DotNetCoreCLI@2\n"
 )
 CLOUDBUILD_ELSEWHERE = "steps:\n- name: 'gcr.io/cloud-builders/gcloud'\n  args: [app, deploy]\n"
 BUILDSPEC_ELSEWHERE = "version: 0.2\nphases:\n  build:\n    commands: [make]\n"
-TERRAGRUNT_ENV = 'locals {\n  common = read_terragrunt_config(find_in_parent_folders("common.hcl"))\n}\n'
-TERRAGRUNT_MODULE = 'terraform {\n  source = "../../modules//vpc"\n}\n'
 PACKER_HCL = 'source "azure-arm" "base" {\n  os_type = "Linux"\n}\n\nbuild {\n  sources = ["source.azure-arm.base"]\n}\n'
 PACKER_LEGACY_JSON = '{"builders": [{"type": "googlecompute", "project_id": "acme"}], "provisioners": []}'
 
@@ -139,20 +131,9 @@ PACKER_LEGACY_JSON = '{"builders": [{"type": "googlecompute", "project_id": "acm
         ("arm/mg.json", ARM.format("2019-08-01/managementGroupDeploymentTemplate"), "arm"),
         ("arm/tenant.json", ARM.format("2019-08-01/tenantDeploymentTemplate"), "arm"),
         ("arm/old.json", ARM.format("2015-01-01/deploymentTemplate"), "arm"),
-        ("terragrunt.stack.hcl", 'unit "vpc" {\n  source = "../units/vpc"\n  path = "vpc"\n}\n', "terragrunt"),
-        ("live/terragrunt.hcl.json", "{}", "terragrunt"),
-        ("live/env.hcl", TERRAGRUNT_ENV, "terragrunt"),
-        ("live/module.hcl", TERRAGRUNT_MODULE, "terragrunt"),
-        ("live/deps.hcl", 'dependency "vpc" {\n  config_path = "../vpc"\n}\n', "terragrunt"),
-        ("live/inputs.hcl", 'inputs = {\n  env = "prod"\n}\n', "terragrunt"),
         ("images/base.hcl", PACKER_HCL, "packer"),
         ("images/base.pkr.json", "{}", "packer"),
         ("images/legacy.json", PACKER_LEGACY_JSON, "packer"),
-        ("plans/tfplan.json", PLAN_WITH_VARIABLES_FIRST, "terraform-plan"),
-        ("plans/changes.json", '{"format_version": "1.2", "resource_changes": []}', "terraform-plan"),
-        ("state/prod.tfstate.backup", "", "terraform-state"),
-        ("state/shown.json", STATE_SHOWN, "terraform-state"),
-        ("state/pulled.json", STATE_JSON, "terraform-state"),
         ("cloudbuild-deploy.yaml", "steps: []\n", "cloudbuild"),
         ("ci/cloudbuild.json", '{"steps": []}', "cloudbuild"),
         ("ci/deploy.yaml", CLOUDBUILD_ELSEWHERE, "cloudbuild"),

@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from portacheck.model import MatchKind
-from portacheck.parse import Frontend, application, helm, kubernetes, pulumi, terraform, unread
+from portacheck.parse import Frontend, application, helm, kubernetes, pulumi, terraform, terragrunt, tfplan, unread
 
 FRONTENDS: tuple[Frontend, ...] = (
     terraform.FRONTEND,
+    terragrunt.FRONTEND,
+    tfplan.FRONTEND,
     pulumi.FRONTEND,
     *unread.FRONTENDS,
     application.FRONTEND,

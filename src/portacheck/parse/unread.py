@@ -9,11 +9,8 @@ as not analysed. A real reader later replaces the format's entry.
 Decisions at the edges:
 - In `cdk.out/`, only `*.template.json` are templates; `manifest.json`, `*.assets.json` and
   `tree.json` describe the assembly and its assets, deploy nothing, and are not claimed.
-- `.hcl` is Terragrunt only with Terragrunt blocks (`include`, `dependency`, `remote_state`,
-  `inputs =`, `terraform { source = … }`, `generate`) or functions (`find_in_parent_folders`,
-  `read_terragrunt_config`…). A fragment holding plain `locals` (`account.hcl`) is not claimed:
-  it deploys nothing, and the `terragrunt.hcl` reading it is. Packer (`*.pkr.hcl`, `source
-  "amazon-ebs" "…"`, `build {}`, legacy JSON `builders`) is its own format: it builds
+- `.hcl` files of Terragrunt are claimed by its frontend (before these). Packer (`*.pkr.hcl`,
+  `source "amazon-ebs" "…"`, `build {}`, legacy JSON `builders`) is its own format: it builds
   provider images. Nomad jobs, Vault and Consul policies, `.terraform.lock.hcl`: not claimed.
 - YAML and JSON shaped like a Kubernetes object (top-level `apiVersion` and `kind`) are never
   claimed by content: the Kubernetes analyser reads them.
@@ -83,34 +80,6 @@ def _structured(relpath: str, head: bytes, suffixes: tuple[str, ...] = _YAML_SUF
     if _is_json(head):
         return not _K8S_JSON.match(head.lstrip(b"\xef\xbb\xbf"))
     return not all(p.search(_lines(head)) for p in _K8S_YAML)
-
-
-# --- Terraform plan and state ------------------------------------------------------------------
-
-_FORMAT_VERSION = re.compile(rb'"format_version"\s*:')
-_TERRAFORM_VERSION = re.compile(rb'"terraform_version"\s*:')
-_PLAN_KEYS = re.compile(rb'"(?:planned_values|resource_changes|prior_state)"\s*:')
-_PLAN_VARIABLES = re.compile(rb'"variables"\s*:')  # `terraform show -json` plans open with them
-_LINEAGE = re.compile(rb'"lineage"\s*:')
-_SHOWN_STATE = re.compile(rb'"values"\s*:')  # `terraform show -json` of a state
-
-
-def _terraform_json(relpath: str, head: bytes) -> bool:
-    return _name(relpath).lower().endswith(_JSON_SUFFIXES) and _is_json(head)
-
-
-def _is_terraform_plan(relpath: str, head: bytes) -> bool:
-    if not _terraform_json(relpath, head) or not _FORMAT_VERSION.search(head):
-        return False
-    return bool(_PLAN_KEYS.search(head) or (_TERRAFORM_VERSION.search(head) and _PLAN_VARIABLES.search(head)))
-
-
-def _is_terraform_state(relpath: str, head: bytes) -> bool:
-    if _name(relpath).endswith((".tfstate", ".tfstate.backup")):
-        return True
-    if not _terraform_json(relpath, head) or not _TERRAFORM_VERSION.search(head) or _is_terraform_plan(relpath, head):
-        return False
-    return bool(_LINEAGE.search(head) or (_FORMAT_VERSION.search(head) and _SHOWN_STATE.search(head)))
 
 
 # --- AWS: CloudFormation, SAM, CDK output, Serverless Framework, CodeBuild, Copilot ----------------
@@ -237,32 +206,7 @@ def _is_cloudbuild(relpath: str, head: bytes) -> bool:
     return _any(_CLOUDBUILD_STEPS, _lines(head)) and bool(_CLOUDBUILD_BUILDER.search(head))
 
 
-# --- Terragrunt, Packer -----------------------------------------------------------------
-
-_TERRAGRUNT_NAMES = ("terragrunt.hcl", "terragrunt.hcl.json", "terragrunt.stack.hcl")
-_TERRAGRUNT_BLOCKS = re.compile(
-    rb'\n(?:include(?:\s+"[^"]*")?\s*\{|dependency\s+"[^"]*"\s*\{|dependencies\s*\{'
-    rb'|remote_state\s*\{|inputs\s*=|generate\s+"[^"]*"\s*\{)'
-)
-_TERRAGRUNT_FUNCTIONS = (
-    b"find_in_parent_folders(", b"read_terragrunt_config(", b"get_terragrunt_dir(", b"get_parent_terragrunt_dir(",
-    b"path_relative_to_include(",
-)
-_TERRAFORM_BLOCK = re.compile(rb"\nterraform\s*\{")
-_SOURCE_ATTRIBUTE = re.compile(rb"\n[ \t]+source\s*=")
-
-
-def _is_terragrunt(relpath: str, head: bytes) -> bool:
-    name = _name(relpath)
-    if name in _TERRAGRUNT_NAMES:
-        return True
-    if not name.endswith(".hcl") or name.endswith((".pkr.hcl", ".pkrvars.hcl")) or name == ".terraform.lock.hcl":
-        return False
-    lines = _lines(head)
-    if _TERRAGRUNT_BLOCKS.search(lines) or any(function in head for function in _TERRAGRUNT_FUNCTIONS):
-        return True
-    return bool(_TERRAFORM_BLOCK.search(lines) and _SOURCE_ATTRIBUTE.search(lines))
-
+# --- Packer ------------------------------------------------------------------------------------
 
 _PACKER_BLOCKS = re.compile(rb'\n(?:source\s+"[\w-]+"\s+"[^"]*"\s*\{|build\s*\{|packer\s*\{)')
 _PACKER_LEGACY = (re.compile(rb'"builders"\s*:\s*\[\s*\{'), re.compile(rb'"type"\s*:\s*"'))
@@ -281,13 +225,10 @@ def _is_packer(relpath: str, head: bytes) -> bool:
 # Order matters: the first format that claims a file wins. Formats known by their name or a
 # distinctive key come first; SAM before CloudFormation, since every SAM template is one too.
 UNREAD_FORMATS: tuple[UnreadFormat, ...] = (
-    UnreadFormat("terraform-plan", "Terraform plan JSON", _is_terraform_plan),
-    UnreadFormat("terraform-state", "Terraform state", _is_terraform_state),
     UnreadFormat("cdk", "AWS CDK output (CloudFormation)", _is_cdk_output),
     UnreadFormat("bicep", "Bicep", _is_bicep),
     UnreadFormat("arm", "ARM template", _is_arm),
     UnreadFormat("serverless", "Serverless Framework", _is_serverless),
-    UnreadFormat("terragrunt", "Terragrunt", _is_terragrunt),
     UnreadFormat("packer", "Packer", _is_packer),
     UnreadFormat("copilot", "AWS Copilot", _is_copilot),
     UnreadFormat("codebuild", "AWS CodeBuild buildspec", _is_codebuild),
@@ -312,7 +253,7 @@ def claim(relpath: str, head: bytes) -> UnreadFormat | None:
 # Name endings whose first bytes some format needs, and every ending a format here may claim
 # (the pre-commit hook must pass those files).
 SNIFF_SUFFIXES = (".yaml", ".yml", ".json", ".hcl", ".template")
-SUFFIXES = SNIFF_SUFFIXES + (".bicep", ".bicepparam", ".tfstate", ".tfstate.backup", "serverless.ts", "serverless.js")
+SUFFIXES = SNIFF_SUFFIXES + (".bicep", ".bicepparam", "serverless.ts", "serverless.js")
 
 
 def _not_analysed(title: str):
