@@ -18,10 +18,8 @@ UNREAD = FIXTURES / "unread"
 # format directory -> the files a scan of it names, each with the title the report gives it
 EXPECTED = {
     "arm": [("azuredeploy.json", "ARM template"), ("azuredeploy.parameters.json", "ARM template")],
-    "azure-pipelines": [("azure-pipelines.yml", "Azure Pipelines")],
     "bicep": [("main.bicep", "Bicep"), ("main.bicepparam", "Bicep")],
     "cdk": [("cdk.out/AppStack.template.json", "AWS CDK output (CloudFormation)")],
-    "cloudbuild": [("cloudbuild.yaml", "Google Cloud Build")],
     "cloudformation": [("network.json", "CloudFormation"), ("stack.yaml", "CloudFormation")],
     "codebuild": [("buildspec.yml", "AWS CodeBuild buildspec")],
     "copilot": [("copilot/api/manifest.yml", "AWS Copilot")],
@@ -104,10 +102,6 @@ ARM = '{{\n  "$schema": "https://schema.management.azure.com/schemas/{}.json#",\
 PLAN_WITH_VARIABLES_FIRST = '{"format_version":"1.2","terraform_version":"1.7.0","variables":{"blob":{"value":"' + "x" * 9000
 STATE_SHOWN = '{"format_version":"1.0","terraform_version":"1.7.0","values":{"root_module":{}}}'
 STATE_JSON = '{"version": 4, "terraform_version": "1.7.0", "serial": 1, "lineage": "0b5c", "resources": []}'
-AZURE_PIPELINE_ELSEWHERE = (
-    "trigger: none\npool:\n  vmImage: windows-latest\njobs:\n  - job: build\n    steps:\n      - task: DotNetCoreCLI@2\n"
-)
-CLOUDBUILD_ELSEWHERE = "steps:\n- name: 'gcr.io/cloud-builders/gcloud'\n  args: [app, deploy]\n"
 BUILDSPEC_ELSEWHERE = "version: 0.2\nphases:\n  build:\n    commands: [make]\n"
 TERRAGRUNT_ENV = 'locals {\n  common = read_terragrunt_config(find_in_parent_folders("common.hcl"))\n}\n'
 TERRAGRUNT_MODULE = 'terraform {\n  source = "../../modules//vpc"\n}\n'
@@ -156,13 +150,6 @@ PACKER_LEGACY_JSON = '{"builders": [{"type": "googlecompute", "project_id": "acm
         ("state/prod.tfstate.backup", "", "terraform-state"),
         ("state/shown.json", STATE_SHOWN, "terraform-state"),
         ("state/pulled.json", STATE_JSON, "terraform-state"),
-        ("cloudbuild-deploy.yaml", "steps: []\n", "cloudbuild"),
-        ("ci/cloudbuild.json", '{"steps": []}', "cloudbuild"),
-        ("ci/deploy.yaml", CLOUDBUILD_ELSEWHERE, "cloudbuild"),
-        ("ci/release.azure-pipelines.yaml", "steps: []\n", "azure-pipelines"),
-        (".azure-pipelines/templates/build.yml", "steps:\n  - script: make\n", "azure-pipelines"),
-        (".azuredevops/release.yml", "stages: []\n", "azure-pipelines"),
-        ("ci/windows.yml", AZURE_PIPELINE_ELSEWHERE, "azure-pipelines"),
     ],
 )
 def test_claim_recognises(relpath, content, name):
