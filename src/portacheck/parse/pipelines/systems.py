@@ -45,9 +45,11 @@ class Collector:
         if isinstance(value, str) and value.strip() and "${{" not in value:
             self.add("ci_image", image_repository(value.strip()), line, context)
 
-    def strings(self, root: Any, scripts: re.Pattern[str], shared: re.Pattern[str] | None = None) -> None:
-        """Every string as a `text` signal; those at script paths also as `ci_command`s."""
+    def strings(self, root: Any, scripts: re.Pattern[str], shared: re.Pattern[str] | None = None, skip: frozenset[str] = frozenset()) -> None:
+        """Every string as a `text` signal (but the top-level keys in `skip`); those at script paths also as `ci_command`s."""
         for path, line, value in _string_leaves(root, ""):
+            if path in skip:
+                continue
             found = shared.match(path) if shared else None
             context = found.group(1) if found else path
             self.add("text", value, line, context)
@@ -235,7 +237,7 @@ def clouddeploy(documents: Sequence[Document], c: Collector) -> None:
             for key in _DEPLOY_RUNTIMES:
                 if key in root:
                     c.add("ci_target", f"clouddeploy:{key.lower()}", root.key_lines[key], key)
-        c.strings(root, _NO_SCRIPTS)
+        c.strings(root, _NO_SCRIPTS, skip=frozenset({"apiVersion"}))  # the API's name is no endpoint in use
 
 
 READERS: dict[str, Callable[[Sequence[Document], Collector], None]] = {
