@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from portacheck.parse.unread import _any, _dirs, _lines, _name, _structured
 
@@ -27,12 +28,16 @@ _ACTION_NAMES = ("action.yml", "action.yaml")
 _ACTION_RUNS = re.compile(rb"\nruns\s*:")
 
 
+def _under(relpath: str, parent: str, child: str) -> bool:
+    """Whether the file lies below a `parent/child/` directory pair, at any depth."""
+    return (parent, child) in pairwise(_dirs(relpath))
+
+
 def _is_github(relpath: str, head: bytes) -> bool:
     name = _name(relpath)
     if not name.lower().endswith(YAML_SUFFIXES):
         return False
-    dirs = _dirs(relpath)
-    if any(a == ".github" and b == "workflows" for a, b in zip(dirs, dirs[1:])):
+    if _under(relpath, ".github", "workflows"):
         return True
     return name in _ACTION_NAMES and bool(_ACTION_RUNS.search(_lines(head)))
 
@@ -41,8 +46,7 @@ def _is_gitlab(relpath: str, head: bytes) -> bool:
     name = _name(relpath).lower()
     if name in (".gitlab-ci.yml", ".gitlab-ci.yaml") or name.endswith((".gitlab-ci.yml", ".gitlab-ci.yaml")):
         return True
-    dirs = _dirs(relpath)
-    return name.endswith(YAML_SUFFIXES) and any(a == ".gitlab" and b == "ci" for a, b in zip(dirs, dirs[1:]))
+    return name.endswith(YAML_SUFFIXES) and _under(relpath, ".gitlab", "ci")
 
 
 _AZURE_PIPELINES_NAME = re.compile(r"^(?:azure-pipelines(?:[.-][\w.-]+)?|[\w.-]+\.azure-pipelines)\.ya?ml$")

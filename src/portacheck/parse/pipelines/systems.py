@@ -14,7 +14,7 @@ Every file also gets its CI system (`ci_system`) at its first line.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from portacheck._yaml import Document, YList, YMap
@@ -62,6 +62,15 @@ def _mapping_items(node: Any) -> list[tuple[str, Any, int]]:
     return [(k, v, node.key_lines.get(k, node.line)) for k, v in node.items()] if isinstance(node, YMap) else []
 
 
+def _roots(documents: Sequence[Document], c: Collector, system: str, kinds: tuple[type, ...] = (YMap,)) -> Iterator[Any]:
+    """The documents' roots of the shape a reader reads; the file's CI system is said once, at the first."""
+    for document in documents:
+        if isinstance(document.root, kinds):
+            if not c.signals:
+                c.add("ci_system", system, document.line)
+            yield document.root
+
+
 # --- GitHub Actions -------------------------------------------------------------------------
 
 _GITHUB_SCRIPTS = re.compile(r"\.run$")
@@ -74,12 +83,7 @@ def _action(uses: str) -> str:
 
 
 def github(documents: Sequence[Document], c: Collector) -> None:
-    for document in documents:
-        root = document.root
-        if not isinstance(root, YMap):
-            continue
-        if not c.signals:
-            c.add("ci_system", claims.GITHUB, document.line)
+    for root in _roots(documents, c, claims.GITHUB):
         for name, job, _line in _mapping_items(root.get("jobs")):
             if isinstance(job, YMap):
                 _github_job(job, f"jobs.{name}", c)
@@ -129,12 +133,7 @@ _GITLAB_KEYWORDS = frozenset({"stages", "variables", "include", "workflow", "cac
 
 
 def gitlab(documents: Sequence[Document], c: Collector) -> None:
-    for document in documents:
-        root = document.root
-        if not isinstance(root, YMap):
-            continue
-        if not c.signals:
-            c.add("ci_system", claims.GITLAB, document.line)
+    for root in _roots(documents, c, claims.GITLAB):
         for name, job, line in _mapping_items(root):
             if name == "include":
                 _gitlab_includes(job, line, c)
@@ -159,7 +158,7 @@ def _gitlab_images(owner: YMap, key: str, prefix: str, c: Collector) -> None:
 def _gitlab_includes(value: Any, line: int, c: Collector) -> None:
     entries = [value] if isinstance(value, (str, YMap)) else list(value) if isinstance(value, YList) else []
     lines = value.item_lines if isinstance(value, YList) else [line] * len(entries)
-    for entry, entry_line in zip(entries, lines):
+    for entry, entry_line in zip(entries, lines, strict=True):
         if isinstance(entry, str) and not entry.startswith(("http://", "https://")):
             c.includes.append((entry, entry_line))
         elif isinstance(entry, YMap) and isinstance(entry.get("local"), str):
@@ -173,12 +172,7 @@ _AZURE_SHARED = re.compile(r"^(.*steps\[\d+\])\.(?:task|inputs)\b")
 
 
 def azure(documents: Sequence[Document], c: Collector) -> None:
-    for document in documents:
-        root = document.root
-        if not isinstance(root, (YMap, YList)):
-            continue
-        if not c.signals:
-            c.add("ci_system", claims.AZURE, document.line)
+    for root in _roots(documents, c, claims.AZURE, (YMap, YList)):
         for path, step, _key in _keyed_mappings(root, "", ("task",)):
             task = step["task"]
             if not isinstance(task, str) or not task.strip():
@@ -198,12 +192,7 @@ _CLOUDBUILD_SCRIPTS = re.compile(r"steps\[\d+\]\.(?:script|args\[\d+\])$")
 
 
 def cloudbuild(documents: Sequence[Document], c: Collector) -> None:
-    for document in documents:
-        root = document.root
-        if not isinstance(root, YMap):
-            continue
-        if not c.signals:
-            c.add("ci_system", claims.CLOUDBUILD, document.line)
+    for root in _roots(documents, c, claims.CLOUDBUILD):
         steps = root.get("steps")
         for index, step in enumerate(steps if isinstance(steps, YList) else []):
             if not isinstance(step, YMap):
@@ -227,12 +216,7 @@ _DEPLOY_RUNTIMES = ("gke", "run", "anthosCluster", "customTarget", "multiTarget"
 
 
 def clouddeploy(documents: Sequence[Document], c: Collector) -> None:
-    for document in documents:
-        root = document.root
-        if not isinstance(root, YMap):
-            continue
-        if not c.signals:
-            c.add("ci_system", claims.CLOUDDEPLOY, document.line)
+    for root in _roots(documents, c, claims.CLOUDDEPLOY):
         if root.get("kind") == "Target":
             for key in _DEPLOY_RUNTIMES:
                 if key in root:
