@@ -3,7 +3,9 @@
 The assessment is the one object reporters read. Every figure in it says what it counted:
 deployed resources (resources, unresolved module calls, Kubernetes objects) are the resource
 view; data sources couple code to a provider without deploying anything and are counted
-apart; references (locals, outputs, provider blocks) only carry findings.
+apart; references (locals, outputs, provider blocks) only carry findings. Delivery pipelines
+(kind `pipeline`) deploy nothing either: they are judged per file and counted apart, but their
+effort (rewriting the pipeline's cloud steps) is in the estimate.
 """
 
 from __future__ import annotations
@@ -107,6 +109,7 @@ class Assessment:
     workloads: WorkloadView = field(default_factory=lambda: WorkloadView(()))
     min_coverage: float | None = None  # share (0-1) at P0-P1 below which the policy fails
     read: tuple[FormatRead, ...] = ()  # per input format: what was read, and what was recognised but not analysed
+    pipelines: tuple[ResourceVerdict, ...] = ()  # delivery pipeline files: not in the resource view, in the effort
 
     @property
     def resources_total(self) -> int:
@@ -167,6 +170,7 @@ def assess(
 
     verdicts: list[ResourceVerdict] = []
     data_sources: list[ResourceVerdict] = []
+    pipelines: list[ResourceVerdict] = []
     folded, patched = _folded(inventory.resources, by_resource)
     everything = [f for found in by_resource.values() for f in found]
     workloads = build_workloads(inventory.resources, everything)
@@ -178,11 +182,11 @@ def assess(
         own = by_resource.get(id(resource), []) + folded.get(id(resource), [])
         if focus is not None and resource.location.path not in focus:
             continue
-        if resource.kind in DEPLOYED_KINDS or resource.kind == "data" or (resource.kind == "patch" and id(resource) not in patched):
+        if resource.kind in DEPLOYED_KINDS or resource.kind in ("data", "pipeline") or (resource.kind == "patch" and id(resource) not in patched):
             verdict = _verdict(resource, own or [], bands)
             if verdict is None:
                 continue
-            (data_sources if resource.kind == "data" else verdicts).append(verdict)
+            {"data": data_sources, "pipeline": pipelines}.get(resource.kind, verdicts).append(verdict)
 
     level_counts = {level: 0 for level in Level}
     by_provider: dict[str, dict[Level, int]] = {}
@@ -203,9 +207,10 @@ def assess(
         level_counts=level_counts,
         by_provider=by_provider,
         by_category=by_category,
-        effort=_effort(verdicts, bands),
+        effort=_effort([*verdicts, *pipelines], bands),
         providers=_providers(inventory, verdicts, data_sources, catalogue),
         read=inventory.read,
+        pipelines=tuple(pipelines),
         fail_on=fail_on,
         min_coverage=min_coverage,
         suppressed=tuple(suppressed),

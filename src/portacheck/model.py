@@ -177,7 +177,8 @@ class Resource:
 
     source: str  # "terraform", "kubernetes", "helm", "application"
     # "resource", "data", "module", "provider", "backend", "reference" (Terraform);
-    # "workload", "object", "patch" (Kubernetes); "package", "build" (application code)
+    # "workload", "object", "patch" (Kubernetes); "package", "build" (application code);
+    # "pipeline" (a CI/CD pipeline file: not deployed, judged and costed apart)
     kind: str
     provider: str  # canonical provider name, "" when none
     type: str  # e.g. "aws_dynamodb_table", "apps/v1/Deployment"

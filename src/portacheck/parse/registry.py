@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from portacheck.model import MatchKind
-from portacheck.parse import Frontend, application, helm, kubernetes, pulumi, terraform, terragrunt, tfplan, unread
+from portacheck.parse import Frontend, application, helm, kubernetes, pipelines, pulumi, terraform, terragrunt, tfplan, unread
 
 FRONTENDS: tuple[Frontend, ...] = (
     terraform.FRONTEND,
@@ -18,6 +18,7 @@ FRONTENDS: tuple[Frontend, ...] = (
     tfplan.FRONTEND,
     pulumi.FRONTEND,
     *unread.FRONTENDS,
+    pipelines.FRONTEND,
     application.FRONTEND,
     kubernetes.FRONTEND,
     helm.FRONTEND,

@@ -159,7 +159,7 @@ def _is_copilot(relpath: str, head: bytes) -> bool:
     return bool(_COPILOT_KEYS.search(_lines(head)))
 
 
-# --- Azure: Bicep, ARM templates, Azure Pipelines ------------------------------------------------
+# --- Azure: Bicep, ARM templates ---------------------------------------------------------------
 
 _ARM_SCHEMA = re.compile(
     rb'"\$schema"\s*:\s*"[^"]*/(?:(?:subscription|managementGroup|tenant)?deploymentTemplate|deploymentParameters)\.json#?"',
@@ -173,37 +173,6 @@ def _is_bicep(relpath: str, head: bytes) -> bool:
 
 def _is_arm(relpath: str, head: bytes) -> bool:
     return _name(relpath).lower().endswith(_JSON_SUFFIXES) and _is_json(head) and bool(_ARM_SCHEMA.search(head))
-
-
-_AZURE_PIPELINES_NAME = re.compile(r"^(?:azure-pipelines(?:[.-][\w.-]+)?|[\w.-]+\.azure-pipelines)\.ya?ml$")
-_AZURE_PIPELINES_DIRS = frozenset({".azure-pipelines", "azure-pipelines", ".azuredevops"})
-_AZURE_TRIGGER = re.compile(rb"\n(?:trigger|pool)\s*:")
-_AZURE_BODY = re.compile(rb"\n(?:steps|stages|jobs)\s*:")
-_AZURE_TASK = (re.compile(rb"task\s*:\s*[\"']?[\w.-]+@\d+"), re.compile(rb"vmImage\s*:"))
-
-
-def _is_azure_pipelines(relpath: str, head: bytes) -> bool:
-    if not _structured(relpath, head, _YAML_SUFFIXES):
-        return False
-    if _AZURE_PIPELINES_NAME.match(_name(relpath).lower()) or _AZURE_PIPELINES_DIRS.intersection(_dirs(relpath)):
-        return True
-    lines = _lines(head)
-    return bool(_AZURE_TRIGGER.search(lines) and _AZURE_BODY.search(lines) and _any(_AZURE_TASK, head))
-
-
-# --- Google Cloud Build -------------------------------------------------------------------------
-
-_CLOUDBUILD_NAME = re.compile(r"^cloudbuild(?:[.\-_][\w.-]+)?\.(?:ya?ml|json)$")
-_CLOUDBUILD_STEPS = (re.compile(rb"\nsteps\s*:"), re.compile(rb'"steps"\s*:\s*\['))
-_CLOUDBUILD_BUILDER = re.compile(rb"""name["']?\s*:\s*["']?gcr\.io/(?:cloud-builders|google\.com/cloudsdktool)/""")
-
-
-def _is_cloudbuild(relpath: str, head: bytes) -> bool:
-    if _CLOUDBUILD_NAME.match(_name(relpath).lower()):
-        return True
-    if b"gcr.io/" not in head or not _structured(relpath, head):
-        return False
-    return _any(_CLOUDBUILD_STEPS, _lines(head)) and bool(_CLOUDBUILD_BUILDER.search(head))
 
 
 # --- Packer ------------------------------------------------------------------------------------
@@ -232,8 +201,6 @@ UNREAD_FORMATS: tuple[UnreadFormat, ...] = (
     UnreadFormat("packer", "Packer", _is_packer),
     UnreadFormat("copilot", "AWS Copilot", _is_copilot),
     UnreadFormat("codebuild", "AWS CodeBuild buildspec", _is_codebuild),
-    UnreadFormat("cloudbuild", "Google Cloud Build", _is_cloudbuild),
-    UnreadFormat("azure-pipelines", "Azure Pipelines", _is_azure_pipelines),
     UnreadFormat("sam", "AWS SAM", _is_sam),
     UnreadFormat("cloudformation", "CloudFormation", _is_cloudformation),
 )

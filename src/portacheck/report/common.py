@@ -42,7 +42,14 @@ def headline(a: Assessment) -> list[str]:
             f"{pct(a.share(Level.P2, Level.P3, Level.P4))} must be adapted, replaced or re-architected (P2–P4)"
             + (f", {pct(a.share(Level.U))} unknown ({unknown})." if unknown else ".")
         )
-        effort = a.effort
+    if a.pipelines:
+        worst = max(v.level for v in a.pipelines)
+        count = len(a.pipelines)
+        lines.append(
+            f"{count} CI/CD pipeline file{'s' if count != 1 else ''} (delivery, nothing deployed; counted apart, effort included), up to {worst.value}."
+        )
+    effort = a.effort
+    if total or a.pipelines:
         text = f"Estimated effort: {days(effort.low, effort.high)}"
         if effort.platform != (0, 0):
             text += f", plus {days(*effort.platform)} of one-off platform work per target"
@@ -120,7 +127,7 @@ def by_service(findings: Iterable[Finding]) -> list[ServiceGroup]:
 def effort_by_rule(a: Assessment) -> dict[str, tuple[float, float]]:
     """Effort of the resources whose level a rule decides, keyed by rule id."""
     result: dict[str, tuple[float, float]] = {}
-    for verdict in a.verdicts:
+    for verdict in (*a.verdicts, *a.pipelines):
         low, high = result.get(verdict.rule.id, (0.0, 0.0))
         result[verdict.rule.id] = (round(low + verdict.effort_low, 2), round(high + verdict.effort_high, 2))
     return result
@@ -142,6 +149,8 @@ def describe_finding(finding: Finding) -> str:
     signal = finding.signal
     resource = finding.resource
     if signal.kind == "text":
+        return f"{signal.value} in {resource.address}"
+    if signal.kind.startswith("ci_"):
         return f"{signal.value} in {resource.address}"
     if signal.kind == "terraform_module":
         return f"{resource.address} (source {signal.value}, not on disk)"

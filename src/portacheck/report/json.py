@@ -50,6 +50,7 @@ def document(a: Assessment) -> dict[str, Any]:
         "findings": [finding(f) for f in a.findings],
         "resources": [verdict(v) for v in a.verdicts],
         "data_sources": [verdict(v) for v in a.data_sources],
+        "pipelines": [verdict(v) for v in a.pipelines],
         "providers": [
             {
                 "key": p.key,
@@ -115,6 +116,7 @@ def summary(a: Assessment) -> dict[str, Any]:
         },
         "coverage": round(a.coverage, 4),
         "data_sources": len(a.data_sources),
+        "pipelines": len(a.pipelines),
         "findings": len(a.findings),
         "workloads": {
             "total": a.workloads.total,
