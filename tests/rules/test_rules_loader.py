@@ -197,8 +197,8 @@ CASES = [
         id="empty-match",
     ),
     pytest.param(
-        {"q.yaml": rule("terraform: [acme_queue]", "cloudformation: [Acme::Queue]")},
-        '{dir}/q.yaml:9: rule ACME-QUEUE: match: cloudformation: unknown field (allowed: ' + ', '.join(sorted(MATCH_KINDS)) + ')',
+        {"q.yaml": rule("terraform: [acme_queue]", "puppet: [acme::queue]")},
+        '{dir}/q.yaml:9: rule ACME-QUEUE: match: puppet: unknown field (allowed: ' + ', '.join(sorted(MATCH_KINDS)) + ')',
         id="unknown-match-kind",
     ),
     pytest.param(

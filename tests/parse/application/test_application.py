@@ -90,6 +90,7 @@ EXPECTED = {
         ("AWS-ELASTICACHE", "config/settings.yaml", 2, "P1"),
     ],
     "app-polyglot": [
+        ("IMAGE-DISTROLESS", "checkout/Dockerfile", 6, "P0"),  # a base image on gcr.io that runs anywhere
         ("GCP-PUBSUB", "checkout/go.mod", 6, "P3"),
         ("K8S-CORE", "kubernetes-manifests/checkout.yaml", 2, "P0"),
         ("K8S-CORE", "kubernetes-manifests/checkout.yaml", 20, "P0"),
