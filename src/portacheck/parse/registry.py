@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from portacheck.model import MatchKind
-from portacheck.parse import Frontend, application, helm, kubernetes, terraform, unread
+from portacheck.parse import Frontend, application, arm, bicep, helm, kubernetes, terraform, unread
 
 FRONTENDS: tuple[Frontend, ...] = (
     terraform.FRONTEND,
+    bicep.FRONTEND,
+    arm.FRONTEND,
     *unread.FRONTENDS,
     application.FRONTEND,
     kubernetes.FRONTEND,

@@ -190,21 +190,7 @@ def _is_copilot(relpath: str, head: bytes) -> bool:
     return bool(_COPILOT_KEYS.search(_lines(head)))
 
 
-# --- Azure: Bicep, ARM templates, Azure Pipelines ------------------------------------------------
-
-_ARM_SCHEMA = re.compile(
-    rb'"\$schema"\s*:\s*"[^"]*/(?:(?:subscription|managementGroup|tenant)?deploymentTemplate|deploymentParameters)\.json#?"',
-    re.I,
-)
-
-
-def _is_bicep(relpath: str, head: bytes) -> bool:
-    return _name(relpath).lower().endswith((".bicep", ".bicepparam"))
-
-
-def _is_arm(relpath: str, head: bytes) -> bool:
-    return _name(relpath).lower().endswith(_JSON_SUFFIXES) and _is_json(head) and bool(_ARM_SCHEMA.search(head))
-
+# --- Azure Pipelines (Bicep and ARM templates have readers: parse/bicep, parse/arm) ------------------
 
 _AZURE_PIPELINES_NAME = re.compile(r"^(?:azure-pipelines(?:[.-][\w.-]+)?|[\w.-]+\.azure-pipelines)\.ya?ml$")
 _AZURE_PIPELINES_DIRS = frozenset({".azure-pipelines", "azure-pipelines", ".azuredevops"})
@@ -290,8 +276,6 @@ UNREAD_FORMATS: tuple[UnreadFormat, ...] = (
     UnreadFormat("terraform-plan", "Terraform plan JSON", _is_terraform_plan),
     UnreadFormat("terraform-state", "Terraform state", _is_terraform_state),
     UnreadFormat("cdk", "AWS CDK output (CloudFormation)", _is_cdk_output),
-    UnreadFormat("bicep", "Bicep", _is_bicep),
-    UnreadFormat("arm", "ARM template", _is_arm),
     UnreadFormat("pulumi", "Pulumi", _is_pulumi),
     UnreadFormat("serverless", "Serverless Framework", _is_serverless),
     UnreadFormat("terragrunt", "Terragrunt", _is_terragrunt),
