@@ -224,9 +224,20 @@ TABLE: dict[str, list[str]] = {
 }
 
 _AVM = "br/public:avm/res/"
+# Azure Verified Module patterns (`avm/ptn/...`) whose service is plain from the name.
+PATTERN_MODULES: dict[str, list[str]] = {
+    "AZURE-MONITOR": ["br/public:avm/ptn/azd/monitoring*"],
+    "AZURE-PORTAL-DASHBOARD": ["br/public:avm/ptn/azd/insightsdashboard*"],
+    "AZURE-API-MANAGEMENT": ["br/public:avm/ptn/azd/apimapi*"],
+    "AZURE-CONTAINER-APPS": ["br/public:avm/ptn/azd/acrcontainerapp*", "br/public:avm/ptn/azd/containerapp*"],
+    "AZURE-AKS": ["br/public:avm/ptn/azd/aks*"],
+    "AZURE-MACHINE-LEARNING": ["br/public:avm/ptn/azd/mlworkspace*", "br/public:avm/ptn/azd/mlproject*", "br/public:avm/ptn/azd/mlhubdependencies*"],
+    "AZURE-RBAC": ["br/public:avm/ptn/authorization/roleassignment*", "br/public:avm/ptn/authorization/resourceroleassignment*"],
+    "AZURE-POLICY": ["br/public:avm/ptn/authorization/policy*"],
+}
 
 
-def module_patterns(arm_patterns: list[str]) -> list[str]:
+def module_patterns(arm_patterns: list[str], rule: str = "") -> list[str]:
     """Azure Verified Module names for a rule's ARM patterns: `microsoft.network/dnszones*` ->
     `br/public:avm/res/network/dnszone*` (modules are singular; the trailing `*` takes both)."""
     found = []
@@ -240,7 +251,7 @@ def module_patterns(arm_patterns: list[str]) -> list[str]:
         else:
             stem = rest.rstrip("*")
             found.append(f"{_AVM}{area}/{stem[:-1] if stem.endswith('s') else stem}*")
-    return found
+    return found + PATTERN_MODULES.get(rule, [])
 
 
 def _flow(values: list[str]) -> str:
@@ -267,7 +278,7 @@ def rewrite(text: str, patterns: dict[str, list[str]]) -> tuple[str, set[str]]:
             while i < len(lines) and re.match(rf"{indent}(arm|bicep_module):", lines[i]):
                 i += 1  # the previous generation
             out.append(f"{indent}arm: {_flow(patterns[current])}")
-            modules = module_patterns(patterns[current])
+            modules = module_patterns(patterns[current], current)
             if modules:
                 out.append(f"{indent}bicep_module: {_flow(modules)}")
             seen.add(current)

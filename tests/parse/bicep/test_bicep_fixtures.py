@@ -48,6 +48,6 @@ def test_half_written_bicep_gives_one_located_error_and_the_rest(scan):
         ("AZURE-KEY-VAULT", "main.bicep", 14, "P3"),
     ]
     assert [str(e) for e in assessment.errors] == [
-        "main.bicep:3:1: error: Bicep syntax error: unexpected \"resource site 'Microsoft.Web/s\"; "
-        "the declarations before and after it are read"
+        "main.bicep:3:1: error: Bicep not understood here (unexpected \"resource site 'Microsoft.Web/s\"): "
+        "a syntax error, or syntax newer than the grammar; the declarations before and after it are read"
     ]

@@ -9,6 +9,7 @@ azurerm names (a storage account's `kind` is `account_kind` there).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -48,6 +49,7 @@ def child_type(parent: str, declared: str) -> str:
     return child if "." in child.split("/", 1)[0] else f"{parent}/{child}"
 
 
+@functools.lru_cache(maxsize=4096)
 def snake(key: str) -> str:
     return _CAMEL.sub("_", key).lower()
 

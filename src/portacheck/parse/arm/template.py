@@ -11,7 +11,6 @@ file needs it; they carry inline suppressions.
 
 from __future__ import annotations
 
-import bisect
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -147,19 +146,22 @@ class _Reader:
         self.text = text
         self.resources: list[Resource] = []
         self.spans: list[tuple[int, int]] = []  # (type key offset) of each resource, for suppressions
-        self._newlines = [i for i, c in enumerate(text) if c == "\n"] if "\n" in text else []
-        self._types = [(m.group(1), m.start()) for m in _TYPE_KEY.finditer(text)]
+        # Every `"type": "…"` with its offset and line, lines counted between one and the next.
+        self._types: list[tuple[str, int, int]] = []
+        line, previous = 1, 0
+        for found in _TYPE_KEY.finditer(text):
+            line += text.count("\n", previous, found.start())
+            previous = found.start()
+            self._types.append((found.group(1), previous, line))
         self._cursor = 0
 
-    def line_of(self, offset: int) -> int:
-        return bisect.bisect_left(self._newlines, offset) + 1
-
-    def _type_offset(self, declared: str) -> int:
+    def _type_offset(self, declared: str) -> tuple[int, int]:
+        """Offset and line of the next `"type"` key with this value, in document order."""
         for index in range(self._cursor, len(self._types)):
             if self._types[index][0] == declared:
                 self._cursor = index + 1
-                return self._types[index][1]
-        return -1
+                return self._types[index][1], self._types[index][2]
+        return -1, 0
 
     def template(self, template: Mapping[str, Any], given: Mapping[str, Any], prefix: str, via: Origin) -> None:
         scope = _Scope()
@@ -186,8 +188,7 @@ class _Reader:
     def resource(self, entry: dict, symbol: str, scope: _Scope, parent: str, prefix: str, via: Origin) -> None:
         declared = entry["type"]
         type_ = child_type(parent.split("|", 1)[0], declared) if parent else arm_type(declared)
-        offset = self._type_offset(declared)
-        line = self.line_of(offset) if offset >= 0 else 0
+        offset, line = self._type_offset(declared)
         name = scope.resolve(entry.get("name"))
         own = symbol or (name if isinstance(name, str) else str(entry.get("name") or type_.rsplit("/", 1)[-1]))
         parent_address = parent.split("|", 1)[1] if parent else ""

@@ -54,7 +54,7 @@ class _File:
     def __init__(self, path: str, rel: str, text: str):
         self.path = path
         self.rel = rel
-        self.tree = _parser().parse(text.encode("utf-8"))
+        self.tree = _parser().parse(compatible(text).encode("utf-8"))
         self.lines = text.split("\n")
         root = self.tree.root_node
         self.declarations = list(_declarations(root, root.type == "ERROR"))
@@ -67,6 +67,38 @@ class _File:
                 source = _string_literal(node.named_children[1]) if len(node.named_children) > 1 else None
                 if source is not None:
                     yield node, source
+
+
+# Bicep syntax newer than the grammar, blanked out (same lines, same columns elsewhere) so that the
+# rest of the file parses: imports and extensions, types of variables and parameters taken from a
+# resource (`resourceInput<'…'>.properties.x`), nullable parameter types, the non-null `!`, and
+# spreads (`...x`).
+_NEWER = (
+    (re.compile(r"(?ms)^import\b[^']*'[^']*'"), None),
+    (re.compile(r"(?m)^extension\b[^\n]*"), None),
+    (re.compile(r"(?m)^(var\s+\w+)(\s+[A-Za-z_][\w.]*(?:\[\])?)(?=\s*=)"), 2),
+    (re.compile(r"\bresource(?:Input|Output)<'[^'\n]*'>(?:\.[\w.]+)?"), "object"),
+    (re.compile(r"(?<=[\w)\]])!(?!=)"), None),
+    (re.compile(r"(?m)(?<=^param )(\s*\w+\s+[^\n=]*?)(\?)"), 2),
+    (re.compile(r"(?m)^[ \t]*\.\.\.[^\n]*"), None),
+    (re.compile(r"\.\.\.(?=[\w(\[{])"), None),
+)
+
+
+def compatible(text: str) -> str:
+    """The text with syntax the grammar does not know replaced by blanks, lines kept."""
+    for pattern, keep in _NEWER:
+        if keep == 2:
+            text = pattern.sub(lambda m: m.group(1) + _blank(m.group(2)), text)
+        elif keep:
+            text = pattern.sub(lambda m, word=keep: word + _blank(m.group()[len(word):]), text)
+        else:
+            text = pattern.sub(lambda m: _blank(m.group()), text)
+    return text
+
+
+def _blank(text: str) -> str:
+    return "".join(c if c == "\n" else " " for c in text)
 
 
 def _declarations(node, in_error: bool) -> Iterator[Any]:
@@ -82,7 +114,8 @@ def _syntax_error(rel: str, root) -> ScanError:
     node = _first_problem(root) or root
     what = f"missing {node.type}" if node.is_missing else "unexpected " + repr(_text(node)[:30]) if _text(node).strip() else "unexpected end"
     line, column = node.start_point
-    return ScanError(rel, f"Bicep syntax error: {what}; the declarations before and after it are read", line + 1, column + 1)
+    return ScanError(rel, f"Bicep not understood here ({what}): a syntax error, or syntax newer than the grammar; "
+                     "the declarations before and after it are read", line + 1, column + 1)
 
 
 def _first_problem(node):
@@ -155,7 +188,11 @@ class _Reader:
         loaded = self.files.get(path)
         if loaded is None:
             return []
-        return [os.path.normpath(os.path.join(os.path.dirname(path), source)) for _, source in loaded.modules() if not _REGISTRY.match(source)]
+        return [
+            os.path.normpath(os.path.join(os.path.dirname(path), source))
+            for _, source in loaded.modules()
+            if not _REGISTRY.match(source) and source.lower().endswith(".bicep")
+        ]
 
     def parameter_files(self, sources: Sequence[SourceFile]) -> dict[str, dict[str, Any]]:
         """The values of each `.bicepparam` file, by the path of the file it is `using`; the first
@@ -241,6 +278,8 @@ class _Reader:
             )
             return
         target = os.path.normpath(os.path.join(os.path.dirname(loaded.path), source))
+        if not target.lower().endswith(".bicep"):
+            return  # an ARM JSON template as module: the ARM frontend reads it where it is
         if target in stack:
             chain = " -> ".join(relpath(p, self.context.root) for p in stack + (target,))
             self.errors.append(ScanError(loaded.rel, f"module {symbol}: call cycle ({chain}); not followed", location.line, severity=Severity.WARNING))
