@@ -17,6 +17,7 @@ def test_an_app_with_modules_params_children_existing_conditions_and_loops(scan)
         ("AZURE-VNET", "main.bicep", 42, "P1"),  # loop over a literal array: two instances
         ("AZURE-KEY-VAULT", "main.bicep", 56, "P3"),  # br/public:avm/res/key-vault/vault
         ("AZURERM-UNKNOWN-MODULE", "main.bicep", 63, "U"),  # a private registry module
+        ("AZURE-APP-SERVICE", "main.bicep", 69, "P3"),  # kind functionapp: a function app
     ]
     assert [str(e) for e in assessment.errors] == [
         "modules/loop.bicep:1: warning: module back: call cycle "

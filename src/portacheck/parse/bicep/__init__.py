@@ -33,6 +33,7 @@ FRONTEND = Frontend(
     claims=_claims,
     parse=_parse,
     suffixes=SUFFIXES,
+    examples=True,
     match_kinds={
         "arm": ARM_KIND,
         "bicep_module": MatchKind(
