@@ -17,8 +17,6 @@ UNREAD = FIXTURES / "unread"
 
 # format directory -> the files a scan of it names, each with the title the report gives it
 EXPECTED = {
-    "arm": [("azuredeploy.json", "ARM template"), ("azuredeploy.parameters.json", "ARM template")],
-    "bicep": [("main.bicep", "Bicep"), ("main.bicepparam", "Bicep")],
     "cdk": [("cdk.out/AppStack.template.json", "AWS CDK output (CloudFormation)")],
     "cloudformation": [("network.json", "CloudFormation"), ("stack.yaml", "CloudFormation")],
     "codebuild": [("buildspec.yml", "AWS CodeBuild buildspec")],
@@ -94,7 +92,6 @@ CFN_TEMPLATE_SUFFIX = '{\n  "AWSTemplateFormatVersion": "2010-09-09",\n  "Resour
 CFN_JSON_WITHOUT_VERSION = '{"Resources": {"Key": {"Type": "AWS::KMS::Key", "Properties": {}}}}'
 CFN_WITH_BOM_AND_CRLF = b"\xef\xbb\xbf" + CFN_WITHOUT_VERSION.replace("\n", "\r\n").encode()
 CFN_PARAMETERS_FIRST = "Parameters:\n  Key:\n    Type: AWS::EC2::KeyPair::KeyName\n"
-ARM = '{{\n  "$schema": "https://schema.management.azure.com/schemas/{}.json#",\n  "resources": []\n}}\n'
 BUILDSPEC_ELSEWHERE = "version: 0.2\nphases:\n  build:\n    commands: [make]\n"
 PACKER_HCL = 'source "azure-arm" "base" {\n  os_type = "Linux"\n}\n\nbuild {\n  sources = ["source.azure-arm.base"]\n}\n'
 PACKER_LEGACY_JSON = '{"builders": [{"type": "googlecompute", "project_id": "acme"}], "provisioners": []}'
@@ -120,11 +117,6 @@ PACKER_LEGACY_JSON = '{"builders": [{"type": "googlecompute", "project_id": "acm
         ("copilot/pipelines/main/manifest.yml", "name: main\nversion: 1\nsource:\n  provider: GitHub\n", "copilot"),
         ("ci/buildspec-test.yml", "version: 0.2\nphases:\n  build:\n    commands: [make test]\n", "codebuild"),
         ("ci/build.yml", BUILDSPEC_ELSEWHERE, "codebuild"),
-        ("Main.Bicep", "param x string\n", "bicep"),
-        ("arm/sub.json", ARM.format("2018-05-01/subscriptionDeploymentTemplate"), "arm"),
-        ("arm/mg.json", ARM.format("2019-08-01/managementGroupDeploymentTemplate"), "arm"),
-        ("arm/tenant.json", ARM.format("2019-08-01/tenantDeploymentTemplate"), "arm"),
-        ("arm/old.json", ARM.format("2015-01-01/deploymentTemplate"), "arm"),
         ("images/base.hcl", PACKER_HCL, "packer"),
         ("images/base.pkr.json", "{}", "packer"),
         ("images/legacy.json", PACKER_LEGACY_JSON, "packer"),
@@ -221,7 +213,7 @@ def test_scan_goes_on_past_an_unread_file(fast_cli):
 
 
 def test_a_hook_naming_an_unread_file_exits_3(fast_cli):
-    result = fast_cli("scan", "--no-progress", "fixtures/unread/bicep/main.bicep", cwd=ROOT)
+    result = fast_cli("scan", "--no-progress", "fixtures/unread/packer/ubuntu.pkr.hcl", cwd=ROOT)
     lines = [line.strip() for line in result.out.splitlines()]
     assert result.code == 3, result
-    assert not_analysed("fixtures/unread/bicep/main.bicep", "Bicep") in lines, result
+    assert not_analysed("fixtures/unread/packer/ubuntu.pkr.hcl", "Packer") in lines, result

@@ -273,7 +273,7 @@ CASES = [
     ),
     pytest.param(
         {"q.yaml": rule("", "    examples:\n      - level: P2\n")},
-        '{dir}/q.yaml:11: rule ACME-QUEUE: examples[0]: expected exactly one of terraform, kubernetes',
+        '{dir}/q.yaml:11: rule ACME-QUEUE: examples[0]: expected exactly one of terraform, bicep, kubernetes',
         id="example-without-source",
     ),
     pytest.param(

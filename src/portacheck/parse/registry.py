@@ -10,13 +10,28 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from portacheck.model import MatchKind
-from portacheck.parse import Frontend, application, helm, kubernetes, pipelines, pulumi, terraform, terragrunt, tfplan, unread
+from portacheck.parse import (
+    Frontend,
+    application,
+    arm,
+    bicep,
+    helm,
+    kubernetes,
+    pipelines,
+    pulumi,
+    terraform,
+    terragrunt,
+    tfplan,
+    unread,
+)
 
 FRONTENDS: tuple[Frontend, ...] = (
     terraform.FRONTEND,
     terragrunt.FRONTEND,
     tfplan.FRONTEND,
     pulumi.FRONTEND,
+    bicep.FRONTEND,
+    arm.FRONTEND,
     *unread.FRONTENDS,
     pipelines.FRONTEND,
     application.FRONTEND,

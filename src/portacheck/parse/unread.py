@@ -159,21 +159,6 @@ def _is_copilot(relpath: str, head: bytes) -> bool:
     return bool(_COPILOT_KEYS.search(_lines(head)))
 
 
-# --- Azure: Bicep, ARM templates ---------------------------------------------------------------
-
-_ARM_SCHEMA = re.compile(
-    rb'"\$schema"\s*:\s*"[^"]*/(?:(?:subscription|managementGroup|tenant)?deploymentTemplate|deploymentParameters)\.json#?"',
-    re.I,
-)
-
-
-def _is_bicep(relpath: str, head: bytes) -> bool:
-    return _name(relpath).lower().endswith((".bicep", ".bicepparam"))
-
-
-def _is_arm(relpath: str, head: bytes) -> bool:
-    return _name(relpath).lower().endswith(_JSON_SUFFIXES) and _is_json(head) and bool(_ARM_SCHEMA.search(head))
-
 
 # --- Packer ------------------------------------------------------------------------------------
 
@@ -195,8 +180,6 @@ def _is_packer(relpath: str, head: bytes) -> bool:
 # distinctive key come first; SAM before CloudFormation, since every SAM template is one too.
 UNREAD_FORMATS: tuple[UnreadFormat, ...] = (
     UnreadFormat("cdk", "AWS CDK output (CloudFormation)", _is_cdk_output),
-    UnreadFormat("bicep", "Bicep", _is_bicep),
-    UnreadFormat("arm", "ARM template", _is_arm),
     UnreadFormat("serverless", "Serverless Framework", _is_serverless),
     UnreadFormat("packer", "Packer", _is_packer),
     UnreadFormat("copilot", "AWS Copilot", _is_copilot),
