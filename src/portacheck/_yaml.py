@@ -29,7 +29,7 @@ except AttributeError:  # pragma: no cover - depends on the platform's wheel
 class LineDict(dict):
     """A mapping that remembers its own line and the line of each key (1-based)."""
 
-    __slots__ = ("line", "key_lines")
+    __slots__ = ("key_lines", "line")
 
     def __init__(self, line: int):
         super().__init__()
@@ -93,7 +93,7 @@ MAX_DEPTH = 64
 class YMap(dict):
     """A mapping of a scanned document: its line, and the line of each key and value."""
 
-    __slots__ = ("line", "key_lines", "value_lines")
+    __slots__ = ("key_lines", "line", "value_lines")
 
     def __init__(self, line: int):
         super().__init__()
@@ -105,7 +105,7 @@ class YMap(dict):
 class YList(list):
     """A sequence of a scanned document: its line and the line of each item."""
 
-    __slots__ = ("line", "item_lines")
+    __slots__ = ("item_lines", "line")
 
     def __init__(self, line: int):
         super().__init__()
@@ -116,7 +116,7 @@ class YList(list):
 class Document:
     """One YAML document of a scanned file: its root value, where it starts, and its composed node."""
 
-    __slots__ = ("root", "line", "warnings", "node")
+    __slots__ = ("line", "node", "root", "warnings")
 
     def __init__(self, root: Any, line: int, warnings: list[tuple[int, str]], node: yaml.Node | None = None):
         self.root = root
@@ -176,7 +176,7 @@ def load_documents(text: str) -> list[Document]:
     except yaml.YAMLError as exc:
         raise DataError(f"invalid YAML: {exc}") from None
     except RecursionError:
-        raise DataError(f"invalid YAML: nested deeper than the parser allows") from None
+        raise DataError("invalid YAML: nested deeper than the parser allows") from None
     return documents
 
 

@@ -18,12 +18,24 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Any, Sequence
+from typing import Any
 
 from portacheck.errors import InputError
-from portacheck.model import NO_ORIGIN, Directive, Location, Origin, ParseResult, Resource, ScanError, Severity, Signal, SourceFile
+from portacheck.model import (
+    NO_ORIGIN,
+    Directive,
+    Location,
+    Origin,
+    ParseResult,
+    Resource,
+    ScanError,
+    Severity,
+    Signal,
+    SourceFile,
+)
 from portacheck.parse import ParseContext, relpath
 
 SOURCE = "helm"
@@ -143,7 +155,7 @@ def _user_values(chart, context: ParseContext, options: Any) -> tuple[list, Any,
 
 
 def _prepare(chart, context: ParseContext, options: Any, index, scratch: str) -> _Job | None:
-    from portacheck.parse.helm import render, stage
+    from portacheck.parse.helm import stage
 
     files, set_values, merged, errors = _user_values(chart, context, options)
     job = _Job(chart, files, set_values, merged, errors=errors)
@@ -202,7 +214,7 @@ def _render_all(jobs: list[_Job], context: ParseContext, options: Any) -> None:
     else:
         with ThreadPoolExecutor(max_workers=workers) as pool:
             outcomes = list(pool.map(one, todo))
-    for job, outcome in zip(todo, outcomes):
+    for job, outcome in zip(todo, outcomes, strict=True):
         job.outcome = outcome
 
 

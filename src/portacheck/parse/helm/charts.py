@@ -18,8 +18,8 @@ from __future__ import annotations
 import fnmatch
 import os
 import tarfile
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator, Mapping
 
 from portacheck.errors import InputError
 from portacheck.parse.helm.semver import parse_version, satisfies

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from portacheck.errors import InputError
 from portacheck.parse.helm.charts import CHART_FILE, Chart, ChartIndex, Dependency, helmignore, vendored
@@ -34,7 +35,7 @@ class Node:
     defaults: Values | None  # its own values.yaml
     values: dict[str, Any]  # its coalesced values (defaults, parent's section, user values)
     how: str = ""  # how the dependency was found: "vendored", "file://", "charts dir", "scanned tree"
-    children: list["Node"] = field(default_factory=list)
+    children: list[Node] = field(default_factory=list)
     prefix: str = ""  # render keys of its templates start with this: "web/", "web/charts/redis/"
 
     def walk(self):

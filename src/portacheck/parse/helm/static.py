@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from portacheck.errors import InputError
 from portacheck.model import Location, Origin, Resource, ScanError, Severity, Signal

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Sequence
+from collections.abc import Sequence
 
 from portacheck._yaml import DataError, YList, YMap, load_documents
 from portacheck.errors import InputError
@@ -113,7 +113,7 @@ def _json_patch(root: YList, rel: str, origin: str, source: str, offset: int, ta
         line = op.value_lines.get("path", op.line)
         value = op.get("value")
         for marker, signal_kind in (("/annotations", "k8s_annotation"), ("/labels", "k8s_label"), ("/nodeSelector", "k8s_node_label")):
-            head, found, key = path.partition(marker + "/")
+            _head, found, key = path.partition(marker + "/")
             if found and key:
                 text = _text(value)
                 signal(signal_kind, f"{key}={text}" if signal_kind == "k8s_node_label" and text else key, line, f"[{i}].path")

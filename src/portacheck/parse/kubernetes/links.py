@@ -93,7 +93,7 @@ def _distance(a: str, b: str) -> int:
         return -1
     da, db = a.split("/")[:-1], b.split("/")[:-1]
     common = 0
-    for x, y in zip(da, db):
+    for x, y in zip(da, db, strict=False):  # the paths differ in depth
         if x != y:
             break
         common += 1

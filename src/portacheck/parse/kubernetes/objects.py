@@ -477,5 +477,5 @@ class _ObjectReader:
                 section = stripped.strip("[]").upper()
                 continue
             match = _FLUENT_BIT_NAME.match(stripped)
-            if match and (section == "OUTPUT" or "outputs:" in text and stripped.startswith("-")):
+            if match and (section == "OUTPUT" or ("outputs:" in text and stripped.startswith("-"))):
                 self.signal("telemetry_exporter", f"fluentbit:{match.group(1).lower()}", line + number, f"{context}: [OUTPUT] Name")
