@@ -130,7 +130,7 @@ def analyse(chart: Chart, user_values: list[Values], context, origin: Origin, ma
             continue
         blanked = blank_actions(text)
         if "{{" not in blanked and not member and not inside.rsplit("/", 1)[-1].startswith("_"):
-            result = analyse_text(blanked, shown, context, origin=origin, source="helm")
+            result = analyse_text(blanked, shown, context, origin=str(origin), source="helm")
             if result.resources:
                 resources.extend(result.resources)
                 continue
