@@ -344,9 +344,9 @@ def _rendered(job: _Job, outcome, context: ParseContext) -> tuple[list[Resource]
 
     plan = job.plan
     staged_parent = os.path.dirname(plan.staged)
-    entries = [(key, text, False) for key, text in outcome.manifests.items() if not key.endswith("NOTES.txt")]
-    entries += _crds(plan.root, context)
-    entries = [(key, text, literal, _node_for(plan.root, key)) for key, text, literal in sorted(entries, key=lambda e: e[0]) if text.strip()]
+    manifests = [(key, text, False) for key, text in outcome.manifests.items() if not key.endswith("NOTES.txt")]
+    manifests += _crds(plan.root, context)
+    entries = [(key, text, literal, _node_for(plan.root, key)) for key, text, literal in sorted(manifests, key=lambda e: e[0]) if text.strip()]
     entries = [entry for entry in entries if entry[3] is not None]
     broken: list[ScanError] = []
     while True:

@@ -77,7 +77,7 @@ def _children(node: Node, top: Mapping[str, Any], index: ChartIndex, scratch: st
         else:
             present.setdefault(item.name, item)
     declared = {dep.name for dep in chart.dependencies}
-    wanted: list[tuple[Dependency | None, Chart | None, str]] = []
+    wanted: list[tuple[Dependency | None, Chart, str]] = []
     for dep in chart.dependencies:
         on, why = enabled(dep.condition, dep.tags, node.values, top)
         if not on:
@@ -94,18 +94,18 @@ def _children(node: Node, top: Mapping[str, Any], index: ChartIndex, scratch: st
     for name, sub in sorted(present.items()):
         if name not in declared:
             wanted.append((None, sub, "vendored"))  # Helm renders every chart under charts/
-    for dep, sub, how in wanted:
-        assert sub is not None
+    for requirement, sub, how in wanted:
         if len(stack) >= MAX_DEPTH or sub.directory in stack:
             result.problems.append(f"{chart.display}: dependency {sub.name!r} nests too deep or in a cycle; not rendered")
             continue
-        name = dep.key if dep else sub.name
+        name = requirement.key if requirement else sub.name
         try:
             sub_defaults = load_defaults(sub)
         except InputError as exc:
             result.problems.append(f"{sub.display}: {exc.message}")
             continue
-        section = node.values.get(name) if isinstance(node.values.get(name), dict) else {}
+        given = node.values.get(name)
+        section = given if isinstance(given, dict) else {}
         sub_values = merge(sub_defaults.data if sub_defaults else {}, section)
         globals_ = merge(sub_values.get("global") or {} if isinstance(sub_values.get("global"), dict) else {}, node.values.get("global") or {} if isinstance(node.values.get("global"), dict) else {})
         if globals_:

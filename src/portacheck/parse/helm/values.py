@@ -288,7 +288,8 @@ def enabled(condition: str, tags: tuple[str, ...], scope: Mapping[str, Any], top
         found, value = lookup(scope, tuple(path.split(".")))
         if found and isinstance(value, bool):
             return value, f"condition {path}={str(value).lower()}"
-    values = top.get("tags") if isinstance(top.get("tags"), dict) else {}
+    tagged = top.get("tags")
+    values = tagged if isinstance(tagged, dict) else {}
     states = [values.get(tag) for tag in tags if isinstance(values.get(tag), bool)]
     if states and not any(states):
         return False, "tags " + ", ".join(t for t in tags if values.get(t) is False) + " false"

@@ -21,7 +21,7 @@ class _Patches(dict):
     what it patches; `includes` the files and directories each kustomization builds from.
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
         self.inline: list[tuple[str, str, int, str, str]] = []
         self.targets: dict[str, tuple[str, str]] = {}
