@@ -228,6 +228,7 @@ def _with_scan_options(command: Callable[..., None]) -> Callable[..., None]:
         options = {name: kwargs.pop(name) for name in names}
         command(**kwargs, scan_options=options)
 
+    # typer reads the options from __signature__, which typeshed does not declare on functions
     wrapper.__signature__ = signature.replace(parameters=own + added)  # type: ignore[attr-defined]
     return wrapper
 
