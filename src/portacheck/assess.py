@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 
 from portacheck.inventory import Inventory
 from portacheck.model import (
-    FormatRead,
     DEPLOYED_KINDS,
     EFFORT_BANDS,
     LEVEL_BAND,
     Finding,
+    FormatRead,
     Level,
     Resource,
     Rule,

@@ -40,7 +40,7 @@ def build(discovery: Discovery, context: ParseContext, options: Callable[[str], 
             continue
         try:
             result = frontend.parse(files, context, options(frontend.name))
-        except Exception as exc:  # a bug in a frontend must not hide the other frontends' results
+        except Exception as exc:  # noqa: BLE001 - a bug in a frontend must not hide the other frontends' results
             if debug:
                 traceback.print_exc()
             errors.append(ScanError(files[0].relpath, f"internal error in the {frontend.title} reader ({type(exc).__name__}: {exc}); its {len(files)} file(s) were not analysed; please report this"))

@@ -12,9 +12,9 @@ import pytest
 from portacheck.config import Config
 from portacheck.discover import classify, discover
 from portacheck.parse import ParseContext
+from portacheck.parse.application.analyse import parse
 from portacheck.parse.application.manifests import go, javascript, jvm, python, ruby
 from portacheck.parse.application.python_code import client_calls
-from portacheck.parse.application.analyse import parse
 from portacheck.rules.match import Matcher
 
 from conftest import FIXTURES, findings_table

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import os
 
-from conftest import FIXTURES, findings_table
-
 from portacheck.model import Directive, SourceFile
 from portacheck.parse import ParseContext
 from portacheck.parse.terraform.analyse import module_sources, parse
+
+from conftest import FIXTURES, findings_table
 
 EDGE = FIXTURES / "terraform-edge"
 
