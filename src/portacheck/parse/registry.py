@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from portacheck.model import MatchKind
-from portacheck.parse import Frontend, application, helm, kubernetes, terraform, unread
+from portacheck.parse import Frontend, application, cloudformation, helm, kubernetes, terraform, unread
 
 FRONTENDS: tuple[Frontend, ...] = (
     terraform.FRONTEND,
     *unread.FRONTENDS,
+    cloudformation.FRONTEND,
     application.FRONTEND,
     kubernetes.FRONTEND,
     helm.FRONTEND,
