@@ -154,6 +154,6 @@ def test_leaves_other_files(relpath, content):
 def test_claims_every_recognised_fixture_file():
     files = sorted(p for p in RECOGNISED.rglob("*") if p.is_file())
     rels = [p.relative_to(RECOGNISED).as_posix() for p in files]
-    assert [rel for rel, p in zip(rels, files) if claims(rel, p.read_bytes()[:8192])] == [
+    assert [rel for rel, p in zip(rels, files, strict=True) if claims(rel, p.read_bytes()[:8192])] == [
         "cdk/cdk.out/AppStack.template.json", "cloudformation/network.json", "cloudformation/stack.yaml", "sam/template.yaml",
     ]

@@ -26,7 +26,7 @@ from typing import Any
 
 from portacheck._yaml import DataError, YList, YMap
 from portacheck.errors import InputError
-from portacheck.model import Directive, Location, ParseResult, Resource, ScanError, Signal, SourceFile
+from portacheck.model import Directive, Location, ParseResult, Resource, ScanError, Severity, Signal, SourceFile
 from portacheck.parse import ParseContext, read_source, yaml_directives
 from portacheck.parse.cloudformation.evaluate import Evaluator
 from portacheck.parse.cloudformation.template import Loaded, load
@@ -60,10 +60,11 @@ def analyse_file(source: SourceFile, max_bytes: int) -> tuple[list[Resource], li
     except DataError as exc:
         return [], [ScanError(rel, exc.message, exc.line, exc.column)], yaml_directives.from_text(rel, text)
     errors = [ScanError(rel, message, line, column) for line, column, message in loaded.problems]
+    errors += [ScanError(rel, message, line, severity=Severity.WARNING) for line, message in loaded.warnings]
     directives = yaml_directives.read(rel, text, [loaded.document.node]) if loaded.document is not None else ()
     root = loaded.root
-    if not isinstance(root, dict) or "Resources" not in root:
-        return [], errors, directives  # a fragment (a parameters file, a snippet): nothing deployed
+    if not isinstance(root, dict) or root.get("Resources") in (None, ""):
+        return [], errors, directives  # a fragment (a parameters file, a snippet, a skeleton): nothing deployed
     if not isinstance(root["Resources"], dict):
         errors.append(ScanError(rel, "Resources: expected a mapping of logical IDs to resources", _key_line(root, "Resources")))
         return [], errors, directives
@@ -175,12 +176,9 @@ class _Reader:
         return found
 
 
-_MAY_HOLD_ENDPOINT = re.compile(r"[.:/]")
-
-
 def _walk(node: Any, path: str, line: int, found: list[Signal], rel: str, line_of: Callable[[str, int], int]) -> None:
     if isinstance(node, str):
-        if _MAY_HOLD_ENDPOINT.search(node):
+        if "." in node or ":" in node or "/" in node:  # a hostname, an ARN or a URI has one
             found.append(Signal("text", node, Location(rel, line_of(node, line)), path))
     elif isinstance(node, dict):
         lines = node.value_lines if isinstance(node, YMap) else None

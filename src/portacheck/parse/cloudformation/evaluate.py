@@ -82,9 +82,8 @@ class Evaluator:
             for key in parts[1:3]:
                 found = found.get(str(key), _MISSING) if isinstance(found, dict) else _MISSING
             return unresolved if found is _MISSING else self.value(found, depth + 1)
-        if name == "Fn::Join" and len(parts) == 2 and isinstance(parts[1], list):
-            if all(isinstance(p, (str, int, float)) for p in parts[1]):
-                return str(parts[0]).join(str(p) for p in parts[1])
+        if name == "Fn::Join" and len(parts) == 2 and isinstance(parts[1], list) and all(isinstance(p, (str, int, float)) for p in parts[1]):
+            return str(parts[0]).join(str(p) for p in parts[1])
         if name == "Fn::Select" and len(parts) == 2 and isinstance(parts[1], list):
             try:
                 return parts[1][int(parts[0])]

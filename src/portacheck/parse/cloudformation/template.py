@@ -29,6 +29,9 @@ SHORT_FORMS = {
 }
 
 
+_build = Builder.build
+
+
 class _TagBuilder(Builder):
     """Builder keeping `!Ref x` as {"Ref": "x"} (a YMap, so its line is known)."""
 
@@ -38,9 +41,9 @@ class _TagBuilder(Builder):
 
     def build(self, node: yaml.Node, depth: int) -> Any:
         tag = node.tag
-        if not tag.startswith("!") or tag == "!":
-            return super().build(node, depth)
-        value = super().build(node, depth)
+        if tag[0] != "!" or tag == "!":
+            return _build(self, node, depth)
+        value = _build(self, node, depth)
         name = SHORT_FORMS.get(tag[1:])
         line = node.start_mark.line + 1
         if name is None:
@@ -58,11 +61,12 @@ class _TagBuilder(Builder):
 class Loaded:
     """A template's root mapping, the problems met reading it, and how to find a line."""
 
-    __slots__ = ("root", "problems", "document", "_text", "_newlines")
+    __slots__ = ("_newlines", "_text", "document", "problems", "root", "warnings")
 
     def __init__(self, root: Any, problems: list[tuple[int, int, str]], document: Document | None, text: str):
         self.root = root
         self.problems = problems  # (line, column, message): the rest of the template is still read
+        self.warnings: list[tuple[int, str]] = []  # (line, message): duplicate keys
         self.document = document  # YAML: the composed document, for suppressions
         self._text = text
         self._newlines: list[int] | None = None
@@ -99,6 +103,7 @@ def load(text: str) -> Loaded:
 
     documents = load_documents(text, builder=builder)
     problems = [problem for b in builders for problem in b.problems]
-    problems += [(line, 0, message) for document in documents for line, message in document.warnings]
     document = documents[0] if documents else None
-    return Loaded(document.root if document else None, problems, document, text)
+    loaded = Loaded(document.root if document else None, problems, document, text)
+    loaded.warnings = [(line, message) for document in documents for line, message in document.warnings]
+    return loaded
