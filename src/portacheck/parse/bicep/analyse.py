@@ -88,13 +88,17 @@ _NEWER = (
 def compatible(text: str) -> str:
     """The text with syntax the grammar does not know replaced by blanks, lines kept."""
     for pattern, keep in _NEWER:
-        if keep == 2:
-            text = pattern.sub(lambda m: m.group(1) + _blank(m.group(2)), text)
-        elif keep:
-            text = pattern.sub(lambda m, word=keep: word + _blank(m.group()[len(word):]), text)
-        else:
-            text = pattern.sub(lambda m: _blank(m.group()), text)
+        text = pattern.sub(functools.partial(_replace, keep), text)
     return text
+
+
+def _replace(keep: str | int | None, match: re.Match[str]) -> str:
+    """One piece of newer syntax blanked: all of it, all but group 1 (keep == 2), or all but a word."""
+    if keep == 2:
+        return match.group(1) + _blank(match.group(2))
+    if isinstance(keep, str):
+        return keep + _blank(match.group()[len(keep):])
+    return _blank(match.group())
 
 
 def _blank(text: str) -> str:
