@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from portacheck.model import MatchKind
-from portacheck.parse import Frontend, application, helm, kubernetes, pulumi, terraform, unread
+from portacheck.parse import Frontend, application, cdk, helm, kubernetes, pulumi, terraform, unread
 
 FRONTENDS: tuple[Frontend, ...] = (
     terraform.FRONTEND,
     pulumi.FRONTEND,
+    cdk.FRONTEND,
     *unread.FRONTENDS,
     application.FRONTEND,
     kubernetes.FRONTEND,

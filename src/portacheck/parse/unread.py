@@ -7,8 +7,6 @@ patterns; never a parse, never executing anything), and the scan reports every c
 as not analysed. A real reader later replaces the format's entry.
 
 Decisions at the edges:
-- In `cdk.out/`, only `*.template.json` are templates; `manifest.json`, `*.assets.json` and
-  `tree.json` describe the assembly and its assets, deploy nothing, and are not claimed.
 - `.hcl` is Terragrunt only with Terragrunt blocks (`include`, `dependency`, `remote_state`,
   `inputs =`, `terraform { source = … }`, `generate`) or functions (`find_in_parent_folders`,
   `read_terragrunt_config`…). A fragment holding plain `locals` (`account.hcl`) is not claimed:
@@ -18,7 +16,7 @@ Decisions at the edges:
 - YAML and JSON shaped like a Kubernetes object (top-level `apiVersion` and `kind`) are never
   claimed by content: the Kubernetes analyser reads them.
 - AWS CodeBuild buildspecs and AWS Copilot manifests are recognised; CodePipeline definitions
-  (JSON from the API, no file convention) and CDK source code are not.
+  (JSON from the API, no file convention) are not. CDK apps and their synth output: parse/cdk.
 """
 
 from __future__ import annotations
@@ -113,7 +111,7 @@ def _is_terraform_state(relpath: str, head: bytes) -> bool:
     return bool(_LINEAGE.search(head) or (_FORMAT_VERSION.search(head) and _SHOWN_STATE.search(head)))
 
 
-# --- AWS: CloudFormation, SAM, CDK output, Serverless Framework, CodeBuild, Copilot ----------------
+# --- AWS: CloudFormation, SAM, Serverless Framework, CodeBuild, Copilot ----------------
 
 _CFN_VERSION = (re.compile(rb"\n[\"']?AWSTemplateFormatVersion[\"']?\s*:"), re.compile(rb'"AWSTemplateFormatVersion"\s*:'))
 _CFN_TYPE = re.compile(rb"""Type["']?\s*:\s*["']?(?:AWS|Alexa|Custom)::\w""")
@@ -149,10 +147,6 @@ def _is_sam(relpath: str, head: bytes) -> bool:
     if _SAM_TRANSFORM in head and _any(_SAM_TRANSFORM_KEY, _lines(head)):
         return True
     return b"AWS::Serverless::" in head and bool(_SAM_TYPE.search(head))
-
-
-def _is_cdk_output(relpath: str, head: bytes) -> bool:
-    return _name(relpath).endswith(".template.json") and any(d == "cdk.out" for d in _dirs(relpath))
 
 
 _SERVERLESS_KEYS = (re.compile(rb"\nservice\s*:"), re.compile(rb"\nprovider\s*:"))
@@ -283,7 +277,6 @@ def _is_packer(relpath: str, head: bytes) -> bool:
 UNREAD_FORMATS: tuple[UnreadFormat, ...] = (
     UnreadFormat("terraform-plan", "Terraform plan JSON", _is_terraform_plan),
     UnreadFormat("terraform-state", "Terraform state", _is_terraform_state),
-    UnreadFormat("cdk", "AWS CDK output (CloudFormation)", _is_cdk_output),
     UnreadFormat("bicep", "Bicep", _is_bicep),
     UnreadFormat("arm", "ARM template", _is_arm),
     UnreadFormat("serverless", "Serverless Framework", _is_serverless),
