@@ -16,6 +16,7 @@ the composed nodes each Document keeps. So manifests are composed with libyaml.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -133,7 +134,7 @@ except ImportError:  # pragma: no cover - PyYAML without libyaml: pure Python, s
 
 class _ManifestLoader(_Parser, yaml.constructor.BaseConstructor, yaml.resolver.BaseResolver):
     """libyaml's parser and composer with a resolver that does no regex work: manifests are
-    read as text, so every plain scalar is a string (nulls are told apart by _Builder)."""
+    read as text, so every plain scalar is a string (nulls are told apart by Builder)."""
 
     def __init__(self, stream):
         _Parser.__init__(self, stream)
@@ -151,20 +152,21 @@ class _ManifestLoader(_Parser, yaml.constructor.BaseConstructor, yaml.resolver.B
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 
 
-def load_documents(text: str) -> list[Document]:
+def load_documents(text: str, builder: Callable[[], Builder] | None = None) -> list[Document]:
     """Every document of a manifest file as YMap/YList/str trees; DataError with a line if broken.
 
     Scalars stay text (a manifest's `true` and `"true"` mean the same to the checks made
-    here); block scalars (`|`, `>`) count their lines from the first line of content.
+    here); block scalars (`|`, `>`) count their lines from the first line of content. Tags are
+    dropped unless a `builder` (a subclass of Builder) keeps them: CloudFormation's `!Ref`.
     """
     documents = []
     try:
         for node in yaml.compose_all(text, Loader=_ManifestLoader):
             if node is None:
                 continue
-            builder = _Builder()
-            root = builder.build(node, 0)
-            documents.append(Document(root, node.start_mark.line + 1, builder.warnings, node))
+            built = (builder or Builder)()
+            root = built.build(node, 0)
+            documents.append(Document(root, node.start_mark.line + 1, built.warnings, node))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
@@ -180,7 +182,9 @@ def load_documents(text: str) -> list[Document]:
     return documents
 
 
-class _Builder:
+class Builder:
+    """Scanned nodes to YMap/YList/str, bounded in nodes and depth; warnings for duplicate keys."""
+
     def __init__(self):
         self.nodes = 0
         self.warnings: list[tuple[int, str]] = []

@@ -20,13 +20,10 @@ EXPECTED = {
     "arm": [("azuredeploy.json", "ARM template"), ("azuredeploy.parameters.json", "ARM template")],
     "azure-pipelines": [("azure-pipelines.yml", "Azure Pipelines")],
     "bicep": [("main.bicep", "Bicep"), ("main.bicepparam", "Bicep")],
-    "cdk": [("cdk.out/AppStack.template.json", "AWS CDK output (CloudFormation)")],
     "cloudbuild": [("cloudbuild.yaml", "Google Cloud Build")],
-    "cloudformation": [("network.json", "CloudFormation"), ("stack.yaml", "CloudFormation")],
     "codebuild": [("buildspec.yml", "AWS CodeBuild buildspec")],
     "copilot": [("copilot/api/manifest.yml", "AWS Copilot")],
     "packer": [("ubuntu.pkr.hcl", "Packer")],
-    "sam": [("template.yaml", "AWS SAM")],
     "serverless": [("serverless.yml", "Serverless Framework")],
     "terraform-plan": [("plan.json", "Terraform plan JSON")],
     "terraform-state": [("terraform.tfstate", "Terraform state")],
@@ -66,39 +63,16 @@ def test_claim_gives_every_fixture_file_its_format(name):
     assert [(rel, f.title if f else None) for rel, f in found] == [(rel, titles[name]) for rel, _ in EXPECTED[name]]
 
 
-def test_claim_in_the_mixed_fixture_takes_the_template_and_leaves_terraform():
+def test_claim_in_the_mixed_fixture_takes_the_unread_file_and_leaves_terraform():
     directory = UNREAD / "mixed"
     assert {rel: claimed(rel, (directory / rel).read_bytes()) for rel in files_under(directory)} == {
-        "bootstrap.yaml": "cloudformation",
         "main.tf": None,
+        "serverless.yml": "serverless",
     }
-
-
-def test_claim_sees_a_format_wherever_the_scan_root_is():
-    head = (UNREAD / "cdk/cdk.out/AppStack.template.json").read_bytes()
-    assert claimed("fixtures/unread/cdk/cdk.out/AppStack.template.json", head) == "cdk"
-    assert claimed("infra/cdk.out/assembly-Prod/ProdStack.template.json", head) == "cdk"
-    assert claimed("AppStack.template.json", head) == "cloudformation"  # outside cdk.out: still a template
 
 
 # --- claim() on inline examples ----------------------------------------------------------------
 
-SAM_IN_A_LIST = """\
-Transform:
-  - AWS::LanguageExtensions
-  - AWS::Serverless-2016-10-31
-Resources:
-  Fn:
-    Type: AWS::Serverless::Function
-"""
-SAM_JSON = '{"Transform": "AWS::Serverless-2016-10-31", "Resources": {"Fn": {"Type": "AWS::Serverless::Function"}}}'
-CFN_WITHOUT_VERSION = "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n"
-CFN_CUSTOM_AND_ALEXA = "Resources:\n  Seed:\n    Type: Custom::SeedData\n  Skill:\n    Type: Alexa::ASK::Skill\n"
-CFN_SHORT_TAGS_ONLY = "Resources:\n  Queue:\n    Type: !FindInMap [Types, !Ref Env, queue]\n"
-CFN_TEMPLATE_SUFFIX = '{\n  "AWSTemplateFormatVersion": "2010-09-09",\n  "Resources": {}\n}\n'
-CFN_JSON_WITHOUT_VERSION = '{"Resources": {"Key": {"Type": "AWS::KMS::Key", "Properties": {}}}}'
-CFN_WITH_BOM_AND_CRLF = b"\xef\xbb\xbf" + CFN_WITHOUT_VERSION.replace("\n", "\r\n").encode()
-CFN_PARAMETERS_FIRST = "Parameters:\n  Key:\n    Type: AWS::EC2::KeyPair::KeyName\n"
 ARM = '{{\n  "$schema": "https://schema.management.azure.com/schemas/{}.json#",\n  "resources": []\n}}\n'
 PLAN_WITH_VARIABLES_FIRST = '{"format_version":"1.2","terraform_version":"1.7.0","variables":{"blob":{"value":"' + "x" * 9000
 STATE_SHOWN = '{"format_version":"1.0","terraform_version":"1.7.0","values":{"root_module":{}}}'
@@ -117,20 +91,10 @@ PACKER_LEGACY_JSON = '{"builders": [{"type": "googlecompute", "project_id": "acm
 @pytest.mark.parametrize(
     "relpath, content, name",
     [
-        ("infra/template.yml", SAM_IN_A_LIST, "sam"),
-        ("template.json", SAM_JSON, "sam"),
-        ("stacks/topic.yaml", CFN_WITHOUT_VERSION, "cloudformation"),
-        ("stacks/seed.yaml", CFN_CUSTOM_AND_ALEXA, "cloudformation"),
-        ("stacks/queue.yaml", CFN_SHORT_TAGS_ONLY, "cloudformation"),
-        ("stacks/bucket.template", CFN_TEMPLATE_SUFFIX, "cloudformation"),
-        ("stacks/key.json", CFN_JSON_WITHOUT_VERSION, "cloudformation"),
-        ("stacks/bastion.yaml", CFN_PARAMETERS_FIRST, "cloudformation"),
-        ("stacks/saved-on-windows.yaml", CFN_WITH_BOM_AND_CRLF, "cloudformation"),
         ("app/serverless.yaml", "service: api\nprovider:\n  name: aws\n", "serverless"),
         ("app/serverless.prod.yml", "service: api\nprovider:\n  name: aws\n", "serverless"),
         ("app/serverless.ts", "import type { AWS } from '@serverless/typescript';\n", "serverless"),
         ("app/serverless.json", '{"service": "api"}', "serverless"),
-        ("copilot/api/addons/table.yml", CFN_WITHOUT_VERSION, "cloudformation"),
         ("copilot/pipelines/main/manifest.yml", "name: main\nversion: 1\nsource:\n  provider: GitHub\n", "copilot"),
         ("ci/buildspec-test.yml", "version: 0.2\nphases:\n  build:\n    commands: [make test]\n", "codebuild"),
         ("ci/build.yml", BUILDSPEC_ELSEWHERE, "codebuild"),
@@ -249,7 +213,7 @@ def test_scan_goes_on_past_an_unread_file(fast_cli):
     lines = [line.strip() for line in result.out.splitlines()]
     assert result.code == 4, result  # a finding at P3 (1) and input not analysed (3)
     assert "main.tf:5  aws_dynamodb_table.orders" in lines, result
-    assert not_analysed("bootstrap.yaml", "CloudFormation") in lines, result
+    assert not_analysed("serverless.yml", "Serverless Framework") in lines, result
 
 
 def test_a_hook_naming_an_unread_file_exits_3(fast_cli):

@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from portacheck.model import MatchKind
-from portacheck.parse import Frontend, application, cdk, helm, kubernetes, pulumi, terraform, unread
+from portacheck.parse import Frontend, application, cdk, cloudformation, helm, kubernetes, pulumi, terraform, unread
 
 FRONTENDS: tuple[Frontend, ...] = (
     terraform.FRONTEND,
     pulumi.FRONTEND,
     cdk.FRONTEND,
     *unread.FRONTENDS,
+    cloudformation.FRONTEND,
     application.FRONTEND,
     kubernetes.FRONTEND,
     helm.FRONTEND,

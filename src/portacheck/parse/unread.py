@@ -33,7 +33,6 @@ HEAD_BYTES = 8192  # how much of a file `claims` sees
 
 _YAML_SUFFIXES = (".yaml", ".yml")
 _JSON_SUFFIXES = (".json",)
-_TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")  # CloudFormation's usual names
 
 
 @dataclass(frozen=True)
@@ -111,43 +110,7 @@ def _is_terraform_state(relpath: str, head: bytes) -> bool:
     return bool(_LINEAGE.search(head) or (_FORMAT_VERSION.search(head) and _SHOWN_STATE.search(head)))
 
 
-# --- AWS: CloudFormation, SAM, Serverless Framework, CodeBuild, Copilot ----------------
-
-_CFN_VERSION = (re.compile(rb"\n[\"']?AWSTemplateFormatVersion[\"']?\s*:"), re.compile(rb'"AWSTemplateFormatVersion"\s*:'))
-_CFN_TYPE = re.compile(rb"""Type["']?\s*:\s*["']?(?:AWS|Alexa|Custom)::\w""")
-_CFN_SECTION_YAML = re.compile(rb"\n[\"']?(?:Resources|Parameters|Outputs|Conditions|Mappings|Transform)[\"']?\s*:")
-_CFN_SECTION_JSON = re.compile(rb'"(?:Resources|Parameters|Outputs|Conditions|Mappings|Transform)"\s*:')
-_CFN_RESOURCES_YAML = re.compile(rb"\n[\"']?Resources[\"']?\s*:")
-_CFN_SHORT_TAG = re.compile(
-    rb"!(?:Ref|GetAtt|Sub|Join|Select|Split|If|Equals|FindInMap|ImportValue|Base64|GetAZs|Cidr)(?=[\s\[])"
-)
-_SAM_TRANSFORM = b"AWS::Serverless-2016-10-31"
-_SAM_TRANSFORM_KEY = (re.compile(rb"\n[\"']?Transform[\"']?\s*:"), re.compile(rb'"Transform"\s*:'))
-_SAM_TYPE = re.compile(rb"""Type["']?\s*:\s*["']?AWS::Serverless::\w""")
-
-
-def _cfn_candidate(relpath: str, head: bytes) -> bool:
-    return _structured(relpath, head, _TEMPLATE_SUFFIXES)
-
-
-def _is_cloudformation(relpath: str, head: bytes) -> bool:
-    if (b"::" not in head and b"Resources" not in head) or not _cfn_candidate(relpath, head):
-        return False
-    if _is_json(head):
-        return bool(_CFN_VERSION[1].search(head) or (_CFN_SECTION_JSON.search(head) and _CFN_TYPE.search(head)))
-    lines = _lines(head)
-    if _CFN_VERSION[0].search(lines) or (_CFN_SECTION_YAML.search(lines) and _CFN_TYPE.search(head)):
-        return True
-    return bool(_CFN_RESOURCES_YAML.search(lines) and _CFN_SHORT_TAG.search(head))
-
-
-def _is_sam(relpath: str, head: bytes) -> bool:
-    if not _cfn_candidate(relpath, head):
-        return False
-    if _SAM_TRANSFORM in head and _any(_SAM_TRANSFORM_KEY, _lines(head)):
-        return True
-    return b"AWS::Serverless::" in head and bool(_SAM_TYPE.search(head))
-
+# --- AWS: Serverless Framework, CodeBuild, Copilot (CloudFormation, SAM, CDK: parse/cloudformation) --
 
 _SERVERLESS_KEYS = (re.compile(rb"\nservice\s*:"), re.compile(rb"\nprovider\s*:"))
 _SERVERLESS_STAGE = re.compile(r"^serverless\.[\w-]+\.ya?ml$")  # serverless.prod.yml, passed with --config
@@ -273,7 +236,7 @@ def _is_packer(relpath: str, head: bytes) -> bool:
 
 
 # Order matters: the first format that claims a file wins. Formats known by their name or a
-# distinctive key come first; SAM before CloudFormation, since every SAM template is one too.
+# distinctive key come first.
 UNREAD_FORMATS: tuple[UnreadFormat, ...] = (
     UnreadFormat("terraform-plan", "Terraform plan JSON", _is_terraform_plan),
     UnreadFormat("terraform-state", "Terraform state", _is_terraform_state),
@@ -286,8 +249,6 @@ UNREAD_FORMATS: tuple[UnreadFormat, ...] = (
     UnreadFormat("codebuild", "AWS CodeBuild buildspec", _is_codebuild),
     UnreadFormat("cloudbuild", "Google Cloud Build", _is_cloudbuild),
     UnreadFormat("azure-pipelines", "Azure Pipelines", _is_azure_pipelines),
-    UnreadFormat("sam", "AWS SAM", _is_sam),
-    UnreadFormat("cloudformation", "CloudFormation", _is_cloudformation),
 )
 
 
