@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from portacheck.model import MatchKind
-from portacheck.parse import Frontend, application, cdk, cloudformation, helm, kubernetes, pulumi, terraform, unread
+from portacheck.parse import Frontend, application, cdk, cloudformation, helm, kubernetes, pulumi, serverless, terraform, unread
 
 FRONTENDS: tuple[Frontend, ...] = (
     terraform.FRONTEND,
     pulumi.FRONTEND,
     cdk.FRONTEND,
+    serverless.FRONTEND,
     *unread.FRONTENDS,
     cloudformation.FRONTEND,
     application.FRONTEND,

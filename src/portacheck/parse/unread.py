@@ -112,17 +112,9 @@ def _is_terraform_state(relpath: str, head: bytes) -> bool:
 
 # --- AWS: Serverless Framework, CodeBuild, Copilot (CloudFormation, SAM, CDK: parse/cloudformation) --
 
-_SERVERLESS_KEYS = (re.compile(rb"\nservice\s*:"), re.compile(rb"\nprovider\s*:"))
-_SERVERLESS_STAGE = re.compile(r"^serverless\.[\w-]+\.ya?ml$")  # serverless.prod.yml, passed with --config
-
-
-def _is_serverless(relpath: str, head: bytes) -> bool:
-    name = _name(relpath)
-    if name in ("serverless.json", "serverless.ts", "serverless.js"):
-        return True
-    if name in ("serverless.yml", "serverless.yaml"):
-        return _any(_SERVERLESS_KEYS, _lines(head))
-    return bool(_SERVERLESS_STAGE.match(name)) and all(p.search(_lines(head)) for p in _SERVERLESS_KEYS)
+def _is_serverless_code(relpath: str, head: bytes) -> bool:
+    """`serverless.ts`/`.js`: a program building the configuration (YAML and JSON: parse/serverless)."""
+    return _name(relpath) in ("serverless.ts", "serverless.js")
 
 
 _BUILDSPEC_NAME = re.compile(r"^buildspec[\w.-]*\.ya?ml$")
@@ -242,7 +234,7 @@ UNREAD_FORMATS: tuple[UnreadFormat, ...] = (
     UnreadFormat("terraform-state", "Terraform state", _is_terraform_state),
     UnreadFormat("bicep", "Bicep", _is_bicep),
     UnreadFormat("arm", "ARM template", _is_arm),
-    UnreadFormat("serverless", "Serverless Framework", _is_serverless),
+    UnreadFormat("serverless-code", "Serverless Framework (TypeScript, JavaScript)", _is_serverless_code),
     UnreadFormat("terragrunt", "Terragrunt", _is_terragrunt),
     UnreadFormat("packer", "Packer", _is_packer),
     UnreadFormat("copilot", "AWS Copilot", _is_copilot),
