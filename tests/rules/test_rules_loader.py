@@ -198,7 +198,7 @@ CASES = [
     ),
     pytest.param(
         {"q.yaml": rule("terraform: [acme_queue]", "heat: [Acme::Queue]")},
-        '{dir}/q.yaml:9: rule ACME-QUEUE: match: heat: unknown field (allowed: cloudformation, endpoints, k8s_annotation, k8s_dns01_solver, k8s_env, k8s_external_dns_provider, k8s_gateway_class, k8s_image, k8s_ingress_class, k8s_ingress_controller, k8s_kind, k8s_label, k8s_lb_class, k8s_node_label, k8s_secret_provider, k8s_secret_store, k8s_storage_class, k8s_storage_provisioner, metadata_server, sam_event, sdk_client, sdk_package, telemetry_exporter, terraform, terraform_backend, terraform_data, terraform_module)',
+        '{dir}/q.yaml:9: rule ACME-QUEUE: match: heat: unknown field (allowed: cloudformation, endpoints, k8s_annotation, k8s_dns01_solver, k8s_env, k8s_external_dns_provider, k8s_gateway_class, k8s_image, k8s_ingress_class, k8s_ingress_controller, k8s_kind, k8s_label, k8s_lb_class, k8s_node_label, k8s_secret_provider, k8s_secret_store, k8s_storage_class, k8s_storage_provisioner, metadata_server, sam_event, sdk_client, sdk_package, serverless_provider, telemetry_exporter, terraform, terraform_backend, terraform_data, terraform_module)',
         id="unknown-match-kind",
     ),
     pytest.param(

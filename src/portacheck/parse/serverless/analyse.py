@@ -19,7 +19,7 @@ from typing import Any
 
 from portacheck._yaml import DataError, YList, YMap
 from portacheck.errors import InputError
-from portacheck.model import Directive, Location, ParseResult, Resource, ScanError, Signal, SourceFile
+from portacheck.model import Directive, Location, ParseResult, Resource, ScanError, Signal, SourceFile, Unresolved
 from portacheck.parse import ParseContext, read_source, yaml_directives
 from portacheck.parse.serverless.events import EVENTS, FUNCTIONS, PLUGINS
 from portacheck.parse.serverless.variables import COUPLINGS, Resolver, sources
@@ -84,10 +84,24 @@ class _Reader:
         self.provider = provider if isinstance(provider, dict) else {}
         name = self.provider.get("name")
         self.provider_name = name if isinstance(name, str) else "aws"  # the framework's default
-        embedded = self.root.get("resources")
-        embedded = embedded.get("Resources") if isinstance(embedded, dict) else None
-        self.embedded = embedded if isinstance(embedded, dict) else {}
+        self.embedded = self.unread_files(self.root.get("resources"))
         self.types = {str(k): v["Type"] for k, v in self.embedded.items() if isinstance(v, dict) and isinstance(v.get("Type"), str)}
+
+    def unread_files(self, section: Any) -> dict:
+        """`resources.Resources`, less what `${file(...)}` brings in: each such file is said not read, never passed over."""
+        if isinstance(section, list):  # `resources: [${file(a.yml)}, {Resources: ...}]`
+            for _index, item, line in _items(section):
+                if isinstance(item, Unresolved):
+                    self.errors.append(ScanError(self.rel, f"resources: {item} is not read (variables in file paths are not followed)", line))
+            section = next((item for item in section if isinstance(item, dict) and "Resources" in item), None)
+        embedded = section.get("Resources") if isinstance(section, dict) else None
+        if not isinstance(embedded, dict):
+            return {}
+        for name, body in list(embedded.items()):
+            if isinstance(body, Unresolved):
+                self.errors.append(ScanError(self.rel, f"resource {name}: {body} is not read", _line(embedded, name)))
+                del embedded[name]
+        return embedded
 
     def resources(self) -> list[Resource]:
         found = list(self.functions())
@@ -144,11 +158,7 @@ class _Reader:
         from portacheck.parse.cloudformation.analyse import _Reader as TemplateReader
         from portacheck.parse.cloudformation.template import Loaded
 
-        section = self.root["resources"]
-        template = YMap(section.line) if isinstance(section, YMap) else {}
-        template["Resources"] = section["Resources"]
-        if isinstance(template, YMap) and isinstance(section, YMap):
-            template.key_lines["Resources"] = section.key_lines.get("Resources", 0)
+        template: dict = {"Resources": self.embedded}
         loaded = Loaded(template, [], self.loaded.document, self.loaded._text)
         return [r for r in TemplateReader(self.rel, loaded, template, self.errors).resources() if r.kind == "resource"]
 
