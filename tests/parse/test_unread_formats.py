@@ -20,7 +20,7 @@ EXPECTED = {
     "codebuild": [("buildspec.yml", "AWS CodeBuild buildspec")],
     "copilot": [("copilot/api/manifest.yml", "AWS Copilot")],
     "packer": [("ubuntu.pkr.hcl", "Packer")],
-    "serverless": [("serverless.yml", "Serverless Framework")],
+    "serverless-code": [("serverless.ts", "Serverless Framework (TypeScript, JavaScript)")],
 }
 
 
@@ -60,7 +60,7 @@ def test_claim_in_the_mixed_fixture_takes_the_unread_file_and_leaves_terraform()
     directory = UNREAD / "mixed"
     assert {rel: claimed(rel, (directory / rel).read_bytes()) for rel in files_under(directory)} == {
         "main.tf": None,
-        "serverless.yml": "serverless",
+        "serverless.ts": "serverless-code",
     }
 
 
@@ -74,10 +74,7 @@ PACKER_LEGACY_JSON = '{"builders": [{"type": "googlecompute", "project_id": "acm
 @pytest.mark.parametrize(
     "relpath, content, name",
     [
-        ("app/serverless.yaml", "service: api\nprovider:\n  name: aws\n", "serverless"),
-        ("app/serverless.prod.yml", "service: api\nprovider:\n  name: aws\n", "serverless"),
-        ("app/serverless.ts", "import type { AWS } from '@serverless/typescript';\n", "serverless"),
-        ("app/serverless.json", '{"service": "api"}', "serverless"),
+        ("app/serverless.ts", "import type { AWS } from '@serverless/typescript';\n", "serverless-code"),
         ("copilot/pipelines/main/manifest.yml", "name: main\nversion: 1\nsource:\n  provider: GitHub\n", "copilot"),
         ("ci/buildspec-test.yml", "version: 0.2\nphases:\n  build:\n    commands: [make test]\n", "codebuild"),
         ("ci/build.yml", BUILDSPEC_ELSEWHERE, "codebuild"),
@@ -147,7 +144,7 @@ VALIDATE_JSON = '{"format_version": "1.0", "valid": true, "error_count": 0, "dia
         ("cdk.out/manifest.json", '{"version": "36.0.0", "artifacts": {}}'),
         ("cdk.out/AppStack.assets.json", '{"version": "36.0.0", "files": {}}'),
         ("cdk.json", '{"app": "npx ts-node bin/app.ts"}'),
-        ("serverless.yml", "# not the Serverless Framework\nworkflows: []\n"),
+        ("serverless.yml", "service: api\nprovider:\n  name: aws\n"),  # read: parse/serverless
         ("validate.json", VALIDATE_JSON),
         ("docs/pulumi.yaml", "name: x\n"),
     ],
@@ -173,7 +170,7 @@ def test_scan_goes_on_past_an_unread_file(fast_cli):
     lines = [line.strip() for line in result.out.splitlines()]
     assert result.code == 4, result  # a finding at P3 (1) and input not analysed (3)
     assert "main.tf:5  aws_dynamodb_table.orders" in lines, result
-    assert not_analysed("serverless.yml", "Serverless Framework") in lines, result
+    assert not_analysed("serverless.ts", "Serverless Framework (TypeScript, JavaScript)") in lines, result
 
 
 def test_a_hook_naming_an_unread_file_exits_3(fast_cli):

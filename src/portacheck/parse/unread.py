@@ -7,15 +7,13 @@ patterns; never a parse, never executing anything), and the scan reports every c
 as not analysed. A real reader later replaces the format's entry.
 
 Decisions at the edges:
-- In `cdk.out/`, only `*.template.json` are templates; `manifest.json`, `*.assets.json` and
-  `tree.json` describe the assembly and its assets, deploy nothing, and are not claimed.
 - `.hcl` files of Terragrunt are claimed by its frontend (before these). Packer (`*.pkr.hcl`,
   `source "amazon-ebs" "…"`, `build {}`, legacy JSON `builders`) is its own format: it builds
   provider images. Nomad jobs, Vault and Consul policies, `.terraform.lock.hcl`: not claimed.
 - YAML and JSON shaped like a Kubernetes object (top-level `apiVersion` and `kind`) are never
   claimed by content: the Kubernetes analyser reads them.
 - AWS CodeBuild buildspecs and AWS Copilot manifests are recognised; CodePipeline definitions
-  (JSON from the API, no file convention) and CDK source code are not.
+  (JSON from the API, no file convention) are not. CDK apps and their synth output: parse/cdk.
 """
 
 from __future__ import annotations
@@ -83,17 +81,9 @@ def _structured(relpath: str, head: bytes, suffixes: tuple[str, ...] = _YAML_SUF
 
 # --- AWS: Serverless Framework, CodeBuild, Copilot (CloudFormation, SAM, CDK: parse/cloudformation) --
 
-_SERVERLESS_KEYS = (re.compile(rb"\nservice\s*:"), re.compile(rb"\nprovider\s*:"))
-_SERVERLESS_STAGE = re.compile(r"^serverless\.[\w-]+\.ya?ml$")  # serverless.prod.yml, passed with --config
-
-
-def _is_serverless(relpath: str, head: bytes) -> bool:
-    name = _name(relpath)
-    if name in ("serverless.json", "serverless.ts", "serverless.js"):
-        return True
-    if name in ("serverless.yml", "serverless.yaml"):
-        return _any(_SERVERLESS_KEYS, _lines(head))
-    return bool(_SERVERLESS_STAGE.match(name)) and all(p.search(_lines(head)) for p in _SERVERLESS_KEYS)
+def _is_serverless_code(relpath: str, head: bytes) -> bool:
+    """`serverless.ts`/`.js`: a program building the configuration (YAML and JSON: parse/serverless)."""
+    return _name(relpath) in ("serverless.ts", "serverless.js")
 
 
 _BUILDSPEC_NAME = re.compile(r"^buildspec[\w.-]*\.ya?ml$")
@@ -138,7 +128,7 @@ def _is_packer(relpath: str, head: bytes) -> bool:
 # Order matters: the first format that claims a file wins. Formats known by their name or a
 # distinctive key come first.
 UNREAD_FORMATS: tuple[UnreadFormat, ...] = (
-    UnreadFormat("serverless", "Serverless Framework", _is_serverless),
+    UnreadFormat("serverless-code", "Serverless Framework (TypeScript, JavaScript)", _is_serverless_code),
     UnreadFormat("packer", "Packer", _is_packer),
     UnreadFormat("copilot", "AWS Copilot", _is_copilot),
     UnreadFormat("codebuild", "AWS CodeBuild buildspec", _is_codebuild),
