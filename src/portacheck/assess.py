@@ -338,7 +338,7 @@ def _variants(verdicts: list[ResourceVerdict]) -> list[ResourceVerdict]:
 
 def _place(verdict: ResourceVerdict) -> tuple:
     loc = verdict.resource.location
-    return (loc.path, loc.line, str(loc.origin), verdict.resource.address)
+    return (loc.path, loc.line, repr(loc.origin), verdict.resource.address)
 
 
 def _via(resource: Resource) -> str:

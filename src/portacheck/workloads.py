@@ -116,13 +116,16 @@ def variant_key(resource: Resource) -> tuple[str, str, tuple[str, ...]]:
 def variant_of(resource: Resource) -> str:
     """The variant a definition belongs to: its chart when rendered from one, else its directory."""
     if resource.source == "helm" and resource.location.origin:
-        return str(resource.location.origin)
+        origin = resource.location.origin
+        while not isinstance(origin.via, str):  # some chart paths wrap an origin in another
+            origin = origin.via
+        return origin.via or str(origin)
     return posixpath.dirname(resource.location.path) or "."
 
 
 def _definition_order(verdict: WorkloadVerdict) -> tuple:
     loc = verdict.resource.location
-    return (-verdict.level.rank, loc.path, loc.line, str(loc.origin), verdict.resource.address)
+    return (-verdict.level.rank, loc.path, loc.line, repr(loc.origin), verdict.resource.address)
 
 
 def build(resources: Sequence[Resource], findings: Iterable[Finding], focus: frozenset[str] | None = None) -> WorkloadView:
