@@ -12,8 +12,9 @@ import shutil
 
 import pytest
 
-from helpers import FIXTURES
 from portacheck.report.common import days, headline
+
+from helpers import FIXTURES
 
 SHOP = FIXTURES / "numbers-shop"
 

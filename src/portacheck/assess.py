@@ -20,11 +20,11 @@ from dataclasses import dataclass, field, replace
 
 from portacheck.inventory import Inventory
 from portacheck.model import (
-    FormatRead,
     DEPLOYED_KINDS,
     EFFORT_BANDS,
     LEVEL_BAND,
     Finding,
+    FormatRead,
     Level,
     Resource,
     Rule,
