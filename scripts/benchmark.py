@@ -5,6 +5,8 @@
     python scripts/benchmark.py kubernetes PATH [--repeat 3]
     python scripts/benchmark.py generate-manifests DIR [--objects 5000]
     python scripts/benchmark.py startup [--repeat 10]
+    python scripts/benchmark.py arm PATH [--repeat 3]
+    python scripts/benchmark.py cloudformation PATH [--repeat 3] [--generate 500]
 
 `terraform` times a full scan of PATH (discovery, parsing, module evaluation, matching,
 assessment, JSON rendering) in this process and compares it with python-hcl2 alone loading the
@@ -16,12 +18,18 @@ line numbers: the cheapest way to read YAML from Python), and shows ruamel.yaml'
 loader for comparison. `generate-manifests` writes a synthetic tree of Deployments, Services,
 ConfigMaps and Ingresses with provider signals sprinkled in. The figure that matters is the
 ratio: it does not depend on the machine. `startup` times a cold `portacheck --version` in a
-fresh interpreter.
+fresh interpreter. `arm` times reading the ARM templates under PATH (resources, lines, parameters)
+against `json.load` of the same files, and reading the Bicep files per file.
+`cloudformation` times the CloudFormation frontend reading the templates under
+PATH (resources, attributes, intrinsics, text signals; no matching) against PyYAML's C loader
+(short-form tags constructed as plain values) and `json.load` of the same files; `--generate N`
+first writes N synthetic templates (YAML and JSON, SAM among them) under PATH.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import os
 import statistics
@@ -144,20 +152,16 @@ def kubernetes(path: str, repeat: int, ruamel: bool) -> None:
 
     def bare() -> None:
         for text in texts:
-            try:
+            with contextlib.suppress(yaml.YAMLError):
                 list(yaml.load_all(text, Loader=yaml.CSafeLoader))
-            except yaml.YAMLError:
-                pass
 
     def round_trip() -> None:
         from ruamel.yaml import YAML
 
         loader = YAML(typ="rt")
         for text in texts:
-            try:
+            with contextlib.suppress(Exception):  # any failure of the round-trip loader costs time too
                 list(loader.load_all(text))
-            except Exception:  # noqa: BLE001
-                pass
 
     full = full_scan(path)
     bare()
@@ -244,6 +248,99 @@ def generate_manifests(directory: str, objects: int) -> None:
     print(f"wrote {count * 4} objects in {count} files under {directory}")
 
 
+_CFN_YAML = """AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Engine: {{Type: String, Default: postgres}}
+  Env: {{Type: String, Default: prod}}
+Resources:
+{body}
+Outputs:
+  Url:
+    Value: !Sub "https://${{Api{i}}}.execute-api.${{AWS::Region}}.amazonaws.com/"
+"""
+_CFN_RESOURCE = """  Db{n}:
+    Type: AWS::RDS::DBInstance
+    Properties:
+      Engine: !Ref Engine
+      DBInstanceClass: db.t4g.micro
+      DBSubnetGroupName: !Ref Subnets
+      Tags: [{{Key: env, Value: !Sub "${{Env}}-{n}"}}]
+  Fn{n}:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Environment:
+        Variables:
+          QUEUE: !GetAtt Queue{n}.Arn
+          TOPIC: arn:aws:sns:eu-west-1:123456789012:topic-{n}
+      Events:
+        Jobs: {{Type: SQS, Properties: {{Queue: !GetAtt Queue{n}.Arn}}}}
+  Queue{n}:
+    Type: AWS::SQS::Queue
+"""
+
+
+def generate_templates(directory: str, count: int) -> None:
+    import json
+
+    os.makedirs(directory, exist_ok=True)
+    for i in range(count):
+        if i % 4 == 3:
+            resources = {f"Bucket{n}": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": {"Fn::Join": ["-", ["b", str(n)]]}}} for n in range(12)}
+            text = json.dumps({"AWSTemplateFormatVersion": "2010-09-09", "Resources": resources}, indent=2)
+            name = f"stack-{i}.json"
+        else:
+            text = _CFN_YAML.format(i=i, body="".join(_CFN_RESOURCE.format(n=n) for n in range(4)))
+            name = f"stack-{i}.yaml"
+        with open(os.path.join(directory, name), "w", encoding="utf-8") as handle:
+            handle.write(text)
+    print(f"wrote {count} templates under {directory}")
+
+
+def cloudformation(path: str, repeat: int) -> None:
+    import json
+
+    import yaml
+
+    from portacheck.discover import discover
+    from portacheck.parse import ParseContext
+    from portacheck.parse.cloudformation.analyse import parse
+
+    class Loader(yaml.CSafeLoader):
+        pass
+
+    def tagged(loader, suffix, node):
+        if isinstance(node, yaml.MappingNode):
+            return {suffix: loader.construct_mapping(node)}
+        if isinstance(node, yaml.SequenceNode):
+            return {suffix: loader.construct_sequence(node)}
+        return {suffix: loader.construct_scalar(node)}
+
+    Loader.add_multi_constructor("!", tagged)
+    files = [f for f in discover([path]).files if f.kind == "cloudformation"]
+    size = sum(os.path.getsize(f.path) for f in files)
+    context = ParseContext(root=os.path.abspath(path))
+
+    def bare() -> None:
+        for source in files:
+            with open(source.path, encoding="utf-8") as handle:
+                if source.path.endswith(".json"):
+                    json.load(handle)
+                else:
+                    yaml.load(handle, Loader=Loader)
+
+    def ours() -> None:
+        result = parse(files, context)
+        ours.resources = len(result.resources)
+
+    bare_time = best_of(repeat, bare)
+    ours_time = best_of(repeat, ours)
+    print(f"{len(files)} templates, {size / 1e6:.2f} MB, {ours.resources} resources")
+    print(f"  yaml CSafeLoader / json.load:  {bare_time:.3f} s")
+    print(f"  portacheck reader:             {ours_time:.3f} s  ({ours_time / bare_time:.2f}x)")
+
+
 def startup(repeat: int) -> None:
     command = [sys.executable, "-m", "portacheck", "--version"]
     subprocess.run(command, check=True, capture_output=True)
@@ -253,6 +350,55 @@ def startup(repeat: int) -> None:
         subprocess.run(command, check=True, capture_output=True)
         times.append(time.perf_counter() - start)
     print(f"portacheck --version: median {statistics.median(times):.3f} s, best {min(times):.3f} s over {repeat} runs")
+
+
+def arm(path: str, repeat: int) -> None:
+    """ARM JSON reading against json.load of the same files; Bicep reading per file."""
+    import json
+
+    from portacheck.model import SourceFile
+    from portacheck.parse import ParseContext
+    from portacheck.parse.arm import claims
+    from portacheck.parse.arm.template import read_template
+    from portacheck.parse.bicep.analyse import parse as parse_bicep
+
+    templates: list[tuple[str, str]] = []
+    bicep: list[SourceFile] = []
+    for directory, _dirs, names in os.walk(path):
+        for name in names:
+            full = os.path.join(directory, name)
+            rel = os.path.relpath(full, path)
+            if name.endswith(".json"):
+                with open(full, "rb") as handle:
+                    data = handle.read()
+                if claims(rel, data[:8192]):
+                    templates.append((rel, data.decode("utf-8", "replace").removeprefix("\ufeff")))
+            elif name.endswith((".bicep", ".bicepparam")):
+                bicep.append(SourceFile(full, rel, "bicep"))
+    size = sum(len(text) for _, text in templates) / 1e6
+    found = []
+
+    def ours() -> None:
+        found.clear()
+        for rel, text in templates:
+            with contextlib.suppress(Exception):  # a benchmark counts what it can read
+                found.extend(read_template(rel, text)[0])
+
+    def bare() -> None:
+        for _, text in templates:
+            with contextlib.suppress(ValueError):
+                json.loads(text)
+
+    if templates:
+        mine, theirs = best_of(repeat, ours), best_of(repeat, bare)
+        print(f"ARM: {len(templates)} templates, {size:.1f} MB, {len(found)} resources")
+        print(f"  portacheck reading {mine * 1000:.0f} ms, json.loads {theirs * 1000:.0f} ms: ratio {mine / theirs:.2f}x")
+    if bicep:
+        context = ParseContext(root=os.path.abspath(path))
+        result = parse_bicep(bicep, context)  # warm: the grammar is loaded once per process
+        elapsed = best_of(repeat, lambda: parse_bicep(bicep, context))
+        print(f"Bicep: {len(bicep)} files, {len(result.resources)} resources, {len(result.errors)} problems")
+        print(f"  reading {elapsed * 1000:.0f} ms, {elapsed / len(bicep) * 1000:.2f} ms per file")
 
 
 def main() -> None:
@@ -268,13 +414,26 @@ def main() -> None:
     gen = sub.add_parser("generate-manifests", help="write a synthetic manifest tree")
     gen.add_argument("directory")
     gen.add_argument("--objects", type=int, default=5000)
+    cfn = sub.add_parser("cloudformation", help="template reading time against yaml/json loading of the same files")
+    cfn.add_argument("path")
+    cfn.add_argument("--repeat", type=int, default=3)
+    cfn.add_argument("--generate", type=int, default=0, help="first write this many synthetic templates under PATH")
     st = sub.add_parser("startup", help="cold start of portacheck --version")
     st.add_argument("--repeat", type=int, default=10)
+    azure = sub.add_parser("arm", help="ARM template reading against json.load; Bicep reading per file")
+    azure.add_argument("path")
+    azure.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     if args.what == "terraform":
         terraform(args.path, args.repeat)
     elif args.what == "kubernetes":
         kubernetes(args.path, args.repeat, not args.no_ruamel)
+    elif args.what == "arm":
+        arm(args.path, args.repeat)
+    elif args.what == "cloudformation":
+        if args.generate:
+            generate_templates(args.path, args.generate)
+        cloudformation(args.path, args.repeat)
     elif args.what == "generate-manifests":
         generate_manifests(args.directory, args.objects)
     else:

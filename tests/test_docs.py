@@ -40,10 +40,12 @@ def test_readme_documents_exit_codes_files_and_the_pre_commit_example():
     assert re.search(r"```yaml\nrepos:\n  - repo: .*\n    rev: .*\n    hooks:\n      - id: portacheck\n", README)
 
 
-def test_readme_keeps_its_two_first_commands():
+def test_readme_keeps_its_two_first_commands_and_ci_runs_the_second():
     blocks = re.findall(r"```sh\n(.*?)```", README, re.DOTALL)
     assert blocks[0] == "python3 -m venv .venv && . .venv/bin/activate && pip install . && portacheck scan fixtures/aws-serverless\n"
-    assert blocks[1] == "python3 -m venv .venv && . .venv/bin/activate && pip install -e '.[test]' && python -m pytest\n"
+    test_command = "python3 -m venv .venv && . .venv/bin/activate && pip install -e '.[test]' && ruff check src tests scripts && mypy && python -m pytest\n"
+    assert blocks[1] == test_command
+    assert (ROOT / ".ci" / "run").read_text(encoding="utf-8").endswith("\n" + test_command)
 
 
 def test_ci_doc_covers_the_hooks_the_action_inputs_and_the_template_variables():

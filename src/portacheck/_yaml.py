@@ -16,20 +16,19 @@ the composed nodes each Document keeps. So manifests are composed with libyaml.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
-try:  # the C loader is 10x faster; fall back to pure Python where libyaml is missing
-    _Loader = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on the platform's wheel
-    _Loader = yaml.SafeLoader
+# the C loader is 10x faster; fall back to pure Python where libyaml is missing (depends on the platform's wheel)
+_Loader: type[yaml.CSafeLoader | yaml.SafeLoader] = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
 
 
 class LineDict(dict):
     """A mapping that remembers its own line and the line of each key (1-based)."""
 
-    __slots__ = ("line", "key_lines")
+    __slots__ = ("key_lines", "line")
 
     def __init__(self, line: int):
         super().__init__()
@@ -81,7 +80,9 @@ def _construct(node: yaml.Node) -> Any:
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_construct(child) for child in node.value]
-    return _SCALAR_LOADER.construct_scalar(node) if node.tag == "tag:yaml.org,2002:str" else _SCALAR_LOADER.construct_object(node)
+    if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str":
+        return _SCALAR_LOADER.construct_scalar(node)
+    return _SCALAR_LOADER.construct_object(node)
 
 
 # --- scanned manifests --------------------------------------------------------------------
@@ -93,7 +94,7 @@ MAX_DEPTH = 64
 class YMap(dict):
     """A mapping of a scanned document: its line, and the line of each key and value."""
 
-    __slots__ = ("line", "key_lines", "value_lines")
+    __slots__ = ("key_lines", "line", "value_lines")
 
     def __init__(self, line: int):
         super().__init__()
@@ -105,7 +106,7 @@ class YMap(dict):
 class YList(list):
     """A sequence of a scanned document: its line and the line of each item."""
 
-    __slots__ = ("line", "item_lines")
+    __slots__ = ("item_lines", "line")
 
     def __init__(self, line: int):
         super().__init__()
@@ -116,7 +117,7 @@ class YList(list):
 class Document:
     """One YAML document of a scanned file: its root value, where it starts, and its composed node."""
 
-    __slots__ = ("root", "line", "warnings", "node")
+    __slots__ = ("line", "node", "root", "warnings")
 
     def __init__(self, root: Any, line: int, warnings: list[tuple[int, str]], node: yaml.Node | None = None):
         self.root = root
@@ -125,20 +126,15 @@ class Document:
         self.node = node  # with libyaml's start and end marks, for the extents of suppressions
 
 
-try:
-    from yaml.cyaml import CParser as _Parser
-except ImportError:  # pragma: no cover - PyYAML without libyaml: pure Python, slower
-    _Parser = yaml.SafeLoader
+if TYPE_CHECKING or yaml.__with_libyaml__:
+    _BaseLoader = yaml.CBaseLoader  # libyaml's parser and composer, the base constructor and resolver
+else:  # pragma: no cover - PyYAML without libyaml: pure Python, slower
+    _BaseLoader = yaml.BaseLoader
 
 
-class _ManifestLoader(_Parser, yaml.constructor.BaseConstructor, yaml.resolver.BaseResolver):
+class _ManifestLoader(_BaseLoader):
     """libyaml's parser and composer with a resolver that does no regex work: manifests are
-    read as text, so every plain scalar is a string (nulls are told apart by _Builder)."""
-
-    def __init__(self, stream):
-        _Parser.__init__(self, stream)
-        yaml.constructor.BaseConstructor.__init__(self)
-        yaml.resolver.BaseResolver.__init__(self)
+    read as text, so every plain scalar is a string (nulls are told apart by Builder)."""
 
     def resolve(self, kind, value, implicit):
         if kind is yaml.ScalarNode:
@@ -151,20 +147,21 @@ class _ManifestLoader(_Parser, yaml.constructor.BaseConstructor, yaml.resolver.B
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 
 
-def load_documents(text: str) -> list[Document]:
+def load_documents(text: str, builder: Callable[[], Builder] | None = None) -> list[Document]:
     """Every document of a manifest file as YMap/YList/str trees; DataError with a line if broken.
 
     Scalars stay text (a manifest's `true` and `"true"` mean the same to the checks made
-    here); block scalars (`|`, `>`) count their lines from the first line of content.
+    here); block scalars (`|`, `>`) count their lines from the first line of content. Tags are
+    dropped unless a `builder` (a subclass of Builder) keeps them: CloudFormation's `!Ref`.
     """
     documents = []
     try:
         for node in yaml.compose_all(text, Loader=_ManifestLoader):
             if node is None:
                 continue
-            builder = _Builder()
-            root = builder.build(node, 0)
-            documents.append(Document(root, node.start_mark.line + 1, builder.warnings, node))
+            built = (builder or Builder)()
+            root = built.build(node, 0)
+            documents.append(Document(root, node.start_mark.line + 1, built.warnings, node))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
@@ -176,12 +173,14 @@ def load_documents(text: str) -> list[Document]:
     except yaml.YAMLError as exc:
         raise DataError(f"invalid YAML: {exc}") from None
     except RecursionError:
-        raise DataError(f"invalid YAML: nested deeper than the parser allows") from None
+        raise DataError("invalid YAML: nested deeper than the parser allows") from None
     return documents
 
 
-class _Builder:
-    def __init__(self):
+class Builder:
+    """Scanned nodes to YMap/YList/str, bounded in nodes and depth; warnings for duplicate keys."""
+
+    def __init__(self) -> None:
         self.nodes = 0
         self.warnings: list[tuple[int, str]] = []
 
@@ -195,7 +194,7 @@ class _Builder:
         if depth > MAX_DEPTH:
             raise DataError(f"nested deeper than {MAX_DEPTH} levels; not analysed", node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
-            result = YMap(node.start_mark.line + 1)
+            mapping = YMap(node.start_mark.line + 1)
             for key_node, value_node in node.value:
                 if isinstance(key_node, yaml.ScalarNode):
                     key = key_node.value
@@ -207,24 +206,24 @@ class _Builder:
                     for part in merged if isinstance(merged, list) else [merged]:
                         if isinstance(part, YMap):
                             for k, v in part.items():
-                                if k not in result:
-                                    result[k] = v
-                                    result.key_lines[k] = part.key_lines.get(k, line)
-                                    result.value_lines[k] = part.value_lines.get(k, line)
+                                if k not in mapping:
+                                    mapping[k] = v
+                                    mapping.key_lines[k] = part.key_lines.get(k, line)
+                                    mapping.value_lines[k] = part.value_lines.get(k, line)
                     continue
-                if key in result:
+                if key in mapping:
                     self.warnings.append((line, f"duplicate key {key!r}; the last one is used"))
-                result[key] = self.build(value_node, depth + 1)
-                result.key_lines[key] = line
-                result.value_lines[key] = _value_line(value_node)
-            return result
+                mapping[key] = self.build(value_node, depth + 1)
+                mapping.key_lines[key] = line
+                mapping.value_lines[key] = _value_line(value_node)
+            return mapping
         if isinstance(node, yaml.SequenceNode):
-            result = YList(node.start_mark.line + 1)
+            sequence = YList(node.start_mark.line + 1)
             for child in node.value:
-                result.append(self.build(child, depth + 1))
-                result.item_lines.append(_value_line(child))
-            return result
-        if node.style is None and node.value in _NULLS and not node.tag.startswith("!"):
+                sequence.append(self.build(child, depth + 1))
+                sequence.item_lines.append(_value_line(child))
+            return sequence
+        if isinstance(node, yaml.ScalarNode) and node.style is None and node.value in _NULLS and not node.tag.startswith("!"):
             return None
         return node.value
 

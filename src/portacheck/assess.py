@@ -3,21 +3,28 @@
 The assessment is the one object reporters read. Every figure in it says what it counted:
 deployed resources (resources, unresolved module calls, Kubernetes objects) are the resource
 view; data sources couple code to a provider without deploying anything and are counted
-apart; references (locals, outputs, provider blocks) only carry findings.
+apart; references (locals, outputs, provider blocks) only carry findings. Delivery pipelines
+(kind `pipeline`) deploy nothing either: they are judged per file and counted apart, but their
+effort (rewriting the pipeline's cloud steps) is in the estimate.
+
+Effort is counted per definition: a place in the code that must change (file, line, rule).
+Deployments of one definition multiply it by 1 + 0.3·(N−1): `count`/`for_each` instances, and
+the variants of one Kubernetes object (raw manifests, a Kustomize base, a chart, a release
+file). Application code is a definition of its own, costed once however many workloads use it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from portacheck.inventory import Inventory
 from portacheck.model import (
-    FormatRead,
     DEPLOYED_KINDS,
     EFFORT_BANDS,
     LEVEL_BAND,
     Finding,
+    FormatRead,
     Level,
     Resource,
     Rule,
@@ -26,7 +33,7 @@ from portacheck.model import (
     resource_key,
 )
 from portacheck.rules.loader import Catalogue, Provider
-from portacheck.workloads import WorkloadView
+from portacheck.workloads import WorkloadView, variant_key
 from portacheck.workloads import build as build_workloads
 
 PLATFORM_COST = (20.0, 60.0)  # one-off per target: landing zone, identity, network, CI/CD, observability, backup
@@ -44,10 +51,17 @@ class ResourceVerdict:
     effort_low: float
     effort_high: float
     multipliers: tuple[str, ...] = ()
+    priced: Finding | None = None  # the finding whose band prices the effort, when not `deciding`
+    deployments: int = 1  # instances, 0 when not deployed
 
     @property
     def rule(self) -> Rule:
         return self.deciding.rule
+
+    @property
+    def price(self) -> Finding:
+        """The finding the effort comes from: a workload's level counts its code, its effort does not."""
+        return self.priced or self.deciding
 
 
 @dataclass(frozen=True)
@@ -58,6 +72,8 @@ class Effort:
     by_category: Mapping[str, tuple[float, float]]
     platform: tuple[float, float]  # one-off per target, not included in low/high
     assumptions: tuple[str, ...]
+    definitions: int = 0  # places that must change (file, line, rule)
+    deployments: int = 0  # what those places deploy: instances and variants
 
     @property
     def mid(self) -> float:
@@ -107,6 +123,8 @@ class Assessment:
     workloads: WorkloadView = field(default_factory=lambda: WorkloadView(()))
     min_coverage: float | None = None  # share (0-1) at P0-P1 below which the policy fails
     read: tuple[FormatRead, ...] = ()  # per input format: what was read, and what was recognised but not analysed
+    pipelines: tuple[ResourceVerdict, ...] = ()  # delivery pipeline files: not in the resource view, in the effort
+    code: tuple[ResourceVerdict, ...] = ()  # application code a workload is built from: once per place, in the effort
 
     @property
     def resources_total(self) -> int:
@@ -167,22 +185,31 @@ def assess(
 
     verdicts: list[ResourceVerdict] = []
     data_sources: list[ResourceVerdict] = []
+    pipelines: list[ResourceVerdict] = []
     folded, patched = _folded(inventory.resources, by_resource)
     everything = [f for found in by_resource.values() for f in found]
     workloads = build_workloads(inventory.resources, everything)
-    for workload in workloads.workloads:  # the code an image is built from changes with the workload
+    code_of: dict[int, list[Finding]] = {}  # application resource -> its findings some workload is built with
+    for workload in workloads.workloads:  # the code an image is built from sets the workload's level
         code = [t.finding for t in workload.ties if t.finding.resource.source == "application"]
         if code:
             folded.setdefault(id(workload.resource), []).extend(code)
+        if code and (focus is None or workload.resource.location.path in focus):
+            for finding in code:
+                found = code_of.setdefault(id(finding.resource), [])
+                if finding not in found:
+                    found.append(finding)
     for resource in inventory.resources:
         own = by_resource.get(id(resource), []) + folded.get(id(resource), [])
         if focus is not None and resource.location.path not in focus:
             continue
-        if resource.kind in DEPLOYED_KINDS or resource.kind == "data" or (resource.kind == "patch" and id(resource) not in patched):
+        if resource.kind in DEPLOYED_KINDS or resource.kind in ("data", "pipeline") or (resource.kind == "patch" and id(resource) not in patched):
             verdict = _verdict(resource, own or [], bands)
             if verdict is None:
                 continue
-            (data_sources if resource.kind == "data" else verdicts).append(verdict)
+            {"data": data_sources, "pipeline": pipelines}.get(resource.kind, verdicts).append(verdict)
+    code_verdicts = [v for r in inventory.resources if id(r) in code_of for v in [_verdict(r, code_of[id(r)], bands)] if v]
+    verdicts = _variants(verdicts)
 
     level_counts = {level: 0 for level in Level}
     by_provider: dict[str, dict[Level, int]] = {}
@@ -203,9 +230,11 @@ def assess(
         level_counts=level_counts,
         by_provider=by_provider,
         by_category=by_category,
-        effort=_effort(verdicts, bands),
+        effort=_effort([*verdicts, *pipelines, *code_verdicts], bands),
         providers=_providers(inventory, verdicts, data_sources, catalogue),
         read=inventory.read,
+        pipelines=tuple(pipelines),
+        code=tuple(code_verdicts),
         fail_on=fail_on,
         min_coverage=min_coverage,
         suppressed=tuple(suppressed),
@@ -247,11 +276,14 @@ def _finding_order(finding: Finding):
 def _verdict(resource: Resource, findings: list[Finding], bands: Mapping[str, tuple[float, float]]) -> ResourceVerdict | None:
     if not findings:
         return None
-    deciding = max(findings, key=lambda f: (f.level.rank, f.signal.kind != "text"))
+    deciding = _deciding(findings)
     level = deciding.level
-    band = deciding.rule.effort if level is deciding.rule.level else LEVEL_BAND[level]
-    low, high = bands.get(band, EFFORT_BANDS[band])
+    # Code a workload is built from raises its level but is priced once, as a definition of its own.
+    own = [f for f in findings if f.resource.source != "application"] if resource.source != "application" else findings
+    priced = _deciding(own) if own else None
+    low, high = _band(priced, bands) if priced else (0.0, 0.0)
     multipliers = []
+    deployments = 1 if resource.instances is None else resource.instances
     if resource.instances is None:
         multipliers.append("instance count unknown (count/for_each not resolvable): assumed 1")
     elif resource.instances == 0:
@@ -261,7 +293,56 @@ def _verdict(resource: Resource, findings: list[Finding], bands: Mapping[str, tu
         factor = 1 + REPEAT_FACTOR * (resource.instances - 1)
         low, high = low * factor, high * factor
         multipliers.append(f"{resource.instances} identical instances: x{factor:g}")
-    return ResourceVerdict(resource, level, deciding, tuple(findings), round(low, 2), round(high, 2), tuple(multipliers))
+    if priced is not deciding:
+        multipliers.append("application code priced once, as its own definition")
+    return ResourceVerdict(
+        resource, level, deciding, tuple(findings), round(low, 2), round(high, 2), tuple(multipliers), None if priced is deciding else priced, deployments
+    )
+
+
+def _deciding(findings: Sequence[Finding]) -> Finding:
+    return max(findings, key=lambda f: (f.level.rank, f.signal.kind != "text"))
+
+
+def _band(finding: Finding, bands: Mapping[str, tuple[float, float]]) -> tuple[float, float]:
+    band = finding.rule.effort if finding.level is finding.rule.level else LEVEL_BAND[finding.level]
+    return bands.get(band, EFFORT_BANDS[band])
+
+
+def _variants(verdicts: list[ResourceVerdict]) -> list[ResourceVerdict]:
+    """Kubernetes objects defined in several variants cost as deployments of one definition.
+
+    The same workload in raw manifests, a Kustomize base, a chart and a release file is one
+    thing to migrate: the costliest definition counts in full, each other one as a further
+    deployment (x0.3 of its own range), as N copies cost 1 + 0.3 x (N - 1) of one.
+    """
+    groups: dict[tuple, list[int]] = {}
+    for i, verdict in enumerate(verdicts):
+        resource = verdict.resource
+        if resource.source in ("kubernetes", "helm") and resource.kind in ("workload", "object"):
+            groups.setdefault(variant_key(resource), []).append(i)
+    result = list(verdicts)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        ordered = sorted(members, key=lambda i: (-verdicts[i].effort_high, -verdicts[i].effort_low, _place(verdicts[i])))
+        first = verdicts[ordered[0]].resource
+        for i in ordered[1:]:
+            v = verdicts[i]
+            note = f"variant of {first.address} ({first.location}{_via(first)}): x{REPEAT_FACTOR:g}"
+            result[i] = replace(
+                v, effort_low=round(v.effort_low * REPEAT_FACTOR, 2), effort_high=round(v.effort_high * REPEAT_FACTOR, 2), multipliers=(*v.multipliers, note)
+            )
+    return result
+
+
+def _place(verdict: ResourceVerdict) -> tuple:
+    loc = verdict.resource.location
+    return (loc.path, loc.line, repr(loc.origin), verdict.resource.address)
+
+
+def _via(resource: Resource) -> str:
+    return f" via {resource.location.origin}" if resource.location.origin else ""
 
 
 def _effort(verdicts: Sequence[ResourceVerdict], bands: Mapping[str, tuple[float, float]]) -> Effort:
@@ -271,16 +352,24 @@ def _effort(verdicts: Sequence[ResourceVerdict], bands: Mapping[str, tuple[float
     for verdict in verdicts:
         low += verdict.effort_low
         high += verdict.effort_high
-        entry = by_level.setdefault(verdict.level, [0.0, 0.0])
+        entry = by_level.setdefault(verdict.price.level, [0.0, 0.0])
         entry[0] += verdict.effort_low
         entry[1] += verdict.effort_high
-        entry = by_category.setdefault(verdict.rule.category, [0.0, 0.0])
+        entry = by_category.setdefault(verdict.price.rule.category, [0.0, 0.0])
         entry[0] += verdict.effort_low
         entry[1] += verdict.effort_high
     assumptions = [
         "person-days per resource instance by level: "
         + ", ".join(f"{level.value} {bands[LEVEL_BAND[level]][0]:g}-{bands[LEVEL_BAND[level]][1]:g}" for level in Level),
-        f"identical instances (count/for_each) cost 1 + {REPEAT_FACTOR:g} x (N - 1) of one",
+        "effort is counted per definition: a place in the code that must change (file, line and the rule deciding it); "
+        "a definition's deployments multiply it, N of them costing 1 + 0.3 x (N - 1) of one",
+        f"deployments of a definition: its count/for_each instances, each costing {REPEAT_FACTOR:g} of the first",
+        "variants of one Kubernetes object (the same kind, name and image names in raw manifests, a Kustomize base, "
+        f"a Helm chart or a rendered release file): the costliest definition in full, each other one as a deployment at {REPEAT_FACTOR:g} of its own range, "
+        "because the copies are edited the same way and migrated together; a Kustomize overlay is not a definition, "
+        "its patches count in the base object it changes",
+        "application code (SDKs, clients, config) in what a workload's image is built from: once per place (file, line, rule), "
+        "however many workloads or variants are built from it; it sets those workloads' level, not their price",
         "unknown (U) resources carry the 2-5 person-days it takes to classify them, then need re-estimating",
         "rewriting the infrastructure code is inside each resource's range",
         "data volume and coupling multipliers are not applied (sizes and references are not read yet)",
@@ -293,6 +382,8 @@ def _effort(verdicts: Sequence[ResourceVerdict], bands: Mapping[str, tuple[float
         by_category={k: (round(v[0], 2), round(v[1], 2)) for k, v in sorted(by_category.items(), key=lambda kv: -kv[1][1])},
         platform=platform,
         assumptions=tuple(assumptions),
+        definitions=len({_place(v)[:2] + (v.price.rule.id,) for v in verdicts}),
+        deployments=sum(v.deployments for v in verdicts),
     )
 
 

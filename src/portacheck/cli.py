@@ -15,7 +15,7 @@ import inspect
 import os
 import sys
 from collections.abc import Callable
-from typing import Any, Optional
+from typing import Any
 
 import typer
 
@@ -129,7 +129,7 @@ def _build_config(
         try:
             fail_level = parse_fail_on(fail_on)
         except ValueError as exc:
-            raise typer.BadParameter(str(exc), param_hint="--fail-on")
+            raise typer.BadParameter(str(exc), param_hint="--fail-on") from exc
     if config_file and no_config:
         raise typer.BadParameter("--config and --no-config contradict each other", param_hint="--config")
     settings = None
@@ -139,7 +139,7 @@ def _build_config(
         found = find_config(scan_root(paths or ["."]))
         if found:
             settings = load_settings(found)
-    flags = {
+    flags: dict[str, Any] = {
         "min_coverage": None if min_coverage is None else min_coverage / 100,
         "exclude": exclude,
         "disable": [rule_id.upper() for rule_id in disable or ()],
@@ -203,7 +203,7 @@ def _with_scan_options(command: Callable[..., None]) -> Callable[..., None]:
     from portacheck.parse.options import LIST_KINDS
 
     shared = [
-        ("config_file", Optional[str], typer.Option(None, "--config", help="Configuration file to use instead of the .portacheck.yaml or pyproject.toml found from the scanned root upward.")),
+        ("config_file", str | None, typer.Option(None, "--config", help="Configuration file to use instead of the .portacheck.yaml or pyproject.toml found from the scanned root upward.")),
         ("no_config", bool, typer.Option(False, "--no-config", help="Ignore configuration files; only flags and defaults apply.")),
         ("no_ignores", bool, typer.Option(False, "--no-ignores", help="Audit everything: ignore inline suppressions and the baseline.")),
         ("disable", list[str], typer.Option(None, "--disable", help="Drop the findings of this rule id (repeatable; adds to the configuration's).")),
@@ -211,7 +211,7 @@ def _with_scan_options(command: Callable[..., None]) -> Callable[..., None]:
         ("exclude", list[str], typer.Option(None, "--exclude", help="Skip paths matching this glob or name (repeatable; adds to the configuration's).")),
     ]
     for parameter, (_frontend, _name, spec) in _frontend_parameters().items():
-        kind: Any = list[str] if spec.kind in LIST_KINDS else Optional[float] if spec.kind == "number" else Optional[str]
+        kind: Any = list[str] if spec.kind in LIST_KINDS else float | None if spec.kind == "number" else str | None
         extra = {"min": spec.minimum} if spec.minimum is not None else {}
         shared.append((parameter, kind, typer.Option(None, spec.flag, help=spec.help, **extra)))
     shared += [
@@ -228,6 +228,7 @@ def _with_scan_options(command: Callable[..., None]) -> Callable[..., None]:
         options = {name: kwargs.pop(name) for name in names}
         command(**kwargs, scan_options=options)
 
+    # typer reads the options from __signature__, which typeshed does not declare on functions
     wrapper.__signature__ = signature.replace(parameters=own + added)  # type: ignore[attr-defined]
     return wrapper
 
@@ -544,7 +545,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         typer.echo("portacheck: interrupted", err=True)
         return 130
-    except Exception as exc:  # click's usage errors and any bug: one line, never a traceback
+    except Exception as exc:  # noqa: BLE001 - click's usage errors and any bug: one line, never a traceback
         return _unexpected(exc, debug)
     return result if isinstance(result, int) else EXIT_OK
 
@@ -554,9 +555,10 @@ def _unexpected(exc: Exception, debug: bool) -> int:
     if type(exc).__name__ == "Abort" or isinstance(exc, typer.Abort):
         typer.echo("portacheck: aborted", err=True)
         return 130
-    if callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int):
-        exc.show()
-        return EXIT_USAGE if exc.exit_code != 0 else EXIT_OK
+    show, exit_code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
+    if callable(show) and isinstance(exit_code, int):
+        show()
+        return EXIT_USAGE if exit_code != 0 else EXIT_OK
     if debug:
         import traceback
 

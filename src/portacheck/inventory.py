@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from portacheck.discover import Discovery
-from portacheck.model import Directive, FormatRead, Resource, ScanError, SourceFile
+from portacheck.model import Directive, FormatRead, Resource, ScanError, SourceFile, terraform_root
 from portacheck.parse import ParseContext
 from portacheck.parse.registry import FRONTENDS
 
@@ -32,20 +32,28 @@ def build(discovery: Discovery, context: ParseContext, options: Callable[[str], 
     resources: list[Resource] = []
     directives: list[Directive] = []
     errors: list[ScanError] = list(discovery.errors)
+    superseded: dict[str, set[str]] = {}  # root -> kinds ("" for all)
+    terraform_ids: set[int] = set()
     for frontend in FRONTENDS:
         files = by_kind.get(frontend.name)
         if not files:
             continue
         try:
             result = frontend.parse(files, context, options(frontend.name))
-        except Exception as exc:  # a bug in a frontend must not hide the other frontends' results
+        except Exception as exc:  # noqa: BLE001 - a bug in a frontend must not hide the other frontends' results
             if debug:
                 traceback.print_exc()
             errors.append(ScanError(files[0].relpath, f"internal error in the {frontend.title} reader ({type(exc).__name__}: {exc}); its {len(files)} file(s) were not analysed; please report this"))
             continue
+        if frontend.name == "terraform":
+            terraform_ids = {id(r) for r in result.resources}
         resources.extend(result.resources)
         errors.extend(result.errors)
         directives.extend(result.directives)
+        for root, kinds in result.supersedes:
+            superseded.setdefault(root, set()).update(kinds or ("",))
+    if superseded:  # what another frontend deploys in their place: the Terraform frontend's resources go
+        resources = [r for r in resources if id(r) not in terraform_ids or not _superseded(r, superseded)]
     resources.sort(key=lambda r: (r.location.path, r.location.line, r.address))
     errors.sort(key=lambda e: (e.path, e.line, e.column, e.message))
     directives.sort(key=lambda d: (d.path, d.line, d.text))
@@ -67,6 +75,11 @@ def _read(by_kind: dict[str, list[SourceFile]], resources: list[Resource]) -> tu
             objects = sum(1 for r in resources if r.source == frontend.name and r.kind != "reference")
         counts.append(FormatRead(frontend.name, frontend.title, frontend.unit, len(files), objects, frontend.object_noun, frontend.analysed))
     return tuple(sorted(counts, key=lambda c: not c.analysed))
+
+
+def _superseded(resource: Resource, superseded: dict[str, set[str]]) -> bool:
+    kinds = superseded.get(terraform_root(resource))
+    return kinds is not None and ("" in kinds or resource.kind in kinds)
 
 
 def _unique(errors: list[ScanError]) -> list[ScanError]:

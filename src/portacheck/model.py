@@ -177,7 +177,8 @@ class Resource:
 
     source: str  # "terraform", "kubernetes", "helm", "application"
     # "resource", "data", "module", "provider", "backend", "reference" (Terraform);
-    # "workload", "object", "patch" (Kubernetes); "package", "build" (application code)
+    # "workload", "object", "patch" (Kubernetes); "package", "build" (application code);
+    # "pipeline" (a CI/CD pipeline file: not deployed, judged and costed apart)
     kind: str
     provider: str  # canonical provider name, "" when none
     type: str  # e.g. "aws_dynamodb_table", "apps/v1/Deployment"
@@ -363,6 +364,18 @@ class ParseResult:
     resources: tuple[Resource, ...] = ()
     errors: tuple[ScanError, ...] = ()
     directives: tuple[Directive, ...] = ()
+    # (Terraform root module directory as a posix relpath, resource kinds; empty: all) this result
+    # deploys in their place (a Terragrunt unit's module with its inputs, a plan of them): the
+    # Terraform frontend's own resources of those roots and kinds are dropped, never counted twice.
+    supersedes: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+def terraform_root(resource: Resource) -> str:
+    """The root module directory a Terraform resource was evaluated from (posix relpath, "." for the scan root)."""
+    if resource.location.origin.modules:
+        return resource.location.origin.root or "."
+    directory = resource.location.path.rpartition("/")[0]
+    return directory or "."
 
 
 def fingerprint(finding: Finding) -> str:

@@ -91,15 +91,15 @@ def apply_ignores(
         # Every analysed file's suppressions apply (a module block's comment covers the module's files,
         # a values file's comment the template it feeds), but only the named files' are reported on.
         found = suppress.from_directives(inventory.directives, inventory.resources)
-        outcome = suppress.apply(in_focus, found, today, known_rules=catalogue.by_id, report_on=focus)
-        active, notes = outcome.active, list(outcome.notes)
-        suppressed.extend(outcome.suppressed)
+        applied = suppress.apply(in_focus, found, today, known_rules=catalogue.by_id, report_on=focus)
+        active, notes = applied.active, list(applied.notes)
+        suppressed.extend(applied.suppressed)
     if baseline is not None:
         analysed = [f.relpath for f in inventory.files if focus is None or f.relpath in focus]
-        outcome = apply_baseline(active, baseline, inventory.root, all_findings=in_focus, analysed=analysed, focused=focus is not None)
-        active = outcome.active
-        suppressed.extend(outcome.baselined)
-        notes.extend(outcome.notes)
+        compared = apply_baseline(active, baseline, inventory.root, all_findings=in_focus, analysed=analysed, focused=focus is not None)
+        active = compared.active
+        suppressed.extend(compared.baselined)
+        notes.extend(compared.notes)
     return list(active) + outside, suppressed, notes
 
 

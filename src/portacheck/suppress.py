@@ -140,7 +140,8 @@ def _entry(ids_text: str, tail: str) -> tuple[tuple[str, ...], str, _dt.date | N
             until = _dt.date.fromisoformat(found.group("date"))
         except ValueError:
             problem = f"until: {found.group('date')!r} is not a date (YYYY-MM-DD)"
-    reason = _REASON.match(tail).group("reason").strip().rstrip(",;").strip()
+    matched = _REASON.match(tail)  # every part is optional: it always matches
+    reason = matched.group("reason").strip().rstrip(",;").strip() if matched else ""
     if not reason and not problem:
         problem = "has no reason: write `reason: …` after the rule ids"
     return ids, reason, until, problem

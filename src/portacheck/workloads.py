@@ -4,6 +4,10 @@ A workload (Deployment, StatefulSet, Job, ... from manifests or rendered charts)
 its own findings and by those of what it relies on, following the links its analyser resolved:
 ServiceAccount (identity annotations), claims and storage classes, Services and the Ingresses
 and routes in front of them, ConfigMaps and Secrets (endpoints, stores), Kustomize patches.
+
+One workload is often defined several times: raw manifests, a Kustomize base, a Helm chart, a
+rendered release file. Those definitions are grouped into one *distinct workload* (kind, name
+and image names), so the view counts services, not copies.
 """
 
 from __future__ import annotations
@@ -37,16 +41,50 @@ class WorkloadVerdict:
 
 
 @dataclass(frozen=True)
+class DistinctWorkload:
+    """One workload however many variants define it; its level is the highest of its definitions'."""
+
+    key: tuple[str, str, tuple[str, ...]]  # kind, name, image names (see variant_key)
+    definitions: tuple[WorkloadVerdict, ...]  # highest level first, then by file and line
+
+    @property
+    def level(self) -> Level:
+        return self.definitions[0].level
+
+    @property
+    def primary(self) -> WorkloadVerdict:
+        return self.definitions[0]
+
+
+@dataclass(frozen=True)
 class WorkloadView:
-    workloads: tuple[WorkloadVerdict, ...]
+    workloads: tuple[WorkloadVerdict, ...]  # every definition
     notes: tuple[str, ...] = ()
 
     @property
+    def distinct(self) -> tuple[DistinctWorkload, ...]:
+        groups: dict[tuple[str, str, tuple[str, ...]], list[WorkloadVerdict]] = {}
+        for verdict in self.workloads:
+            groups.setdefault(variant_key(verdict.resource), []).append(verdict)
+        found = [DistinctWorkload(key, tuple(sorted(items, key=_definition_order))) for key, items in groups.items()]
+        return tuple(sorted(found, key=lambda d: _definition_order(d.primary)[1:]))
+
+    @property
     def total(self) -> int:
+        """Distinct workloads: what the headline counts."""
+        return len(self.distinct)
+
+    @property
+    def definitions(self) -> int:
         return len(self.workloads)
 
+    @property
+    def variants(self) -> tuple[str, ...]:
+        """Where definitions live: a chart, or the directory of a manifest file."""
+        return tuple(sorted({variant_of(w.resource) for w in self.workloads}))
+
     def count(self, *levels: Level) -> int:
-        return sum(1 for w in self.workloads if w.level in levels)
+        return sum(1 for w in self.distinct if w.level in levels)
 
     @property
     def as_they_are(self) -> int:
@@ -59,6 +97,35 @@ class WorkloadView:
     @property
     def tied(self) -> int:
         return self.total - self.as_they_are - self.repointed
+
+
+def variant_key(resource: Resource) -> tuple[str, str, tuple[str, ...]]:
+    """What makes definitions in different variants one workload (or one object): kind, name, and
+    for workloads the image names. Images are compared by the last segment of their repository,
+    without registry, path, tag and digest, because variants name the same image differently
+    (`adservice` in raw manifests that skaffold rewrites, `…-docker.pkg.dev/p/repo/adservice:v1`
+    in a release file). The namespace is left out: Helm renders into `default`, manifests often
+    name none.
+    """
+    kind = resource.type.rsplit("/", 1)[-1]
+    name = resource.address.rsplit("/", 1)[-1]
+    images = tuple(sorted({_repository(str(i)).rsplit("/", 1)[-1] for i in resource.attributes.get("images") or ()}))
+    return kind, name, images
+
+
+def variant_of(resource: Resource) -> str:
+    """The variant a definition belongs to: its chart when rendered from one, else its directory."""
+    if resource.source == "helm" and resource.location.origin:
+        origin = resource.location.origin
+        while not isinstance(origin.via, str):  # some chart paths wrap an origin in another
+            origin = origin.via
+        return origin.via or str(origin)
+    return posixpath.dirname(resource.location.path) or "."
+
+
+def _definition_order(verdict: WorkloadVerdict) -> tuple:
+    loc = verdict.resource.location
+    return (-verdict.level.rank, loc.path, loc.line, repr(loc.origin), verdict.resource.address)
 
 
 def build(resources: Sequence[Resource], findings: Iterable[Finding], focus: frozenset[str] | None = None) -> WorkloadView:

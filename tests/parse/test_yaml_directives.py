@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import shutil
 
-from conftest import FIXTURES
-
 from portacheck._yaml import load_documents
 from portacheck.discover import discover
 from portacheck.model import Directive
 from portacheck.parse import ParseContext
-from portacheck.parse.helm import analyse as helm
-from portacheck.parse.kubernetes import analyse as kubernetes
 from portacheck.parse.application.analyse import parse as read_application
-from portacheck.parse.helm.directives import file_directives
 from portacheck.parse.helm import HelmOptions
+from portacheck.parse.helm import analyse as helm
+from portacheck.parse.helm.directives import file_directives
+from portacheck.parse.kubernetes import analyse as kubernetes
 from portacheck.parse.yaml_directives import from_text, read, template_directives
+
+from conftest import FIXTURES
 
 
 def directives(text: str, rel: str = "app.yaml") -> list[tuple]:

@@ -32,3 +32,14 @@ def test_a_block_of_every_listed_type_scans_with_no_unknowns(tmp_path, scan, cat
     unknown = sorted({f.signal.value for f in typed if f.level is Level.U})
     assert unknown == [], unknown[:20]
     assert elapsed < 60, f"{expected} blocks took {elapsed:.1f} s"
+
+
+def test_a_template_declaring_every_cloudformation_type_scans_with_no_unknowns(tmp_path, scan):
+    types = (VENDORED.parent / "cloudformation" / "aws.resource-types.txt").read_text().split()
+    body = "".join(f"  R{index}:\n    Type: {name}\n" for index, name in enumerate(types))
+    (tmp_path / "all.yaml").write_text(f'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n{body}')
+    assessment = scan(tmp_path)
+    assert assessment.errors == ()
+    typed = [f for f in assessment.findings if f.signal.kind == "cloudformation"]
+    assert len(typed) == len(types) == 1896
+    assert sorted({f.signal.value for f in typed if f.level is Level.U}) == []

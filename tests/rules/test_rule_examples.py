@@ -11,12 +11,13 @@ EXAMPLES = [(rule.id, i, example) for rule in load_catalogue().rules for i, exam
 
 @pytest.mark.parametrize("rule_id,index,example", EXAMPLES, ids=[f"{r}-{i}" for r, i, _ in EXAMPLES])
 def test_rule_example(rule_id, index, example, tmp_path, scan):
-    name = {"terraform": "main.tf", "kubernetes": "manifest.yaml"}[example.source]
+    name = {"terraform": "main.tf", "kubernetes": "manifest.yaml", "bicep": "main.bicep"}[example.source]
     (tmp_path / name).write_text(example.code, encoding="utf-8")
     assessment = scan(tmp_path)
     assert not assessment.errors, assessment.errors
-    if example.source == "terraform":
-        own = [f for f in assessment.findings if f.rule.id == rule_id and f.signal.kind.startswith("terraform")]
+    if example.source in ("terraform", "bicep"):
+        kind = "terraform" if example.source == "terraform" else "arm"
+        own = [f for f in assessment.findings if f.rule.id == rule_id and f.signal.kind.startswith(kind)]
         assert len(own) == 1, [(f.rule.id, f.signal.value) for f in assessment.findings]
     else:
         own = [f for f in assessment.findings if f.rule.id == rule_id]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from portacheck.errors import RuleError
-from portacheck.rules.loader import load_catalogue
+from portacheck.rules.loader import MATCH_KINDS, load_catalogue
 
 PROVIDERS = "providers:\n  acme:\n    name: Acme Cloud\n    kind: european\n"
 RULE = (
@@ -197,8 +197,8 @@ CASES = [
         id="empty-match",
     ),
     pytest.param(
-        {"q.yaml": rule("terraform: [acme_queue]", "cloudformation: [Acme::Queue]")},
-        '{dir}/q.yaml:9: rule ACME-QUEUE: match: cloudformation: unknown field (allowed: endpoints, k8s_annotation, k8s_dns01_solver, k8s_env, k8s_external_dns_provider, k8s_gateway_class, k8s_image, k8s_ingress_class, k8s_ingress_controller, k8s_kind, k8s_label, k8s_lb_class, k8s_node_label, k8s_secret_provider, k8s_secret_store, k8s_storage_class, k8s_storage_provisioner, metadata_server, sdk_client, sdk_package, telemetry_exporter, terraform, terraform_backend, terraform_data, terraform_module)',
+        {"q.yaml": rule("terraform: [acme_queue]", "puppet: [acme::queue]")},
+        '{dir}/q.yaml:9: rule ACME-QUEUE: match: puppet: unknown field (allowed: ' + ', '.join(sorted(MATCH_KINDS)) + ')',
         id="unknown-match-kind",
     ),
     pytest.param(
@@ -273,7 +273,7 @@ CASES = [
     ),
     pytest.param(
         {"q.yaml": rule("", "    examples:\n      - level: P2\n")},
-        '{dir}/q.yaml:11: rule ACME-QUEUE: examples[0]: expected exactly one of terraform, kubernetes',
+        '{dir}/q.yaml:11: rule ACME-QUEUE: examples[0]: expected exactly one of terraform, bicep, kubernetes',
         id="example-without-source",
     ),
     pytest.param(

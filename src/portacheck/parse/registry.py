@@ -10,11 +10,36 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from portacheck.model import MatchKind
-from portacheck.parse import Frontend, application, helm, kubernetes, terraform, unread
+from portacheck.parse import (
+    Frontend,
+    application,
+    arm,
+    bicep,
+    cdk,
+    cloudformation,
+    helm,
+    kubernetes,
+    pipelines,
+    pulumi,
+    serverless,
+    terraform,
+    terragrunt,
+    tfplan,
+    unread,
+)
 
 FRONTENDS: tuple[Frontend, ...] = (
     terraform.FRONTEND,
+    terragrunt.FRONTEND,
+    tfplan.FRONTEND,
+    pulumi.FRONTEND,
+    bicep.FRONTEND,
+    arm.FRONTEND,
+    cdk.FRONTEND,
+    serverless.FRONTEND,
     *unread.FRONTENDS,
+    cloudformation.FRONTEND,
+    pipelines.FRONTEND,
     application.FRONTEND,
     kubernetes.FRONTEND,
     helm.FRONTEND,

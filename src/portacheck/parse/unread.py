@@ -7,18 +7,13 @@ patterns; never a parse, never executing anything), and the scan reports every c
 as not analysed. A real reader later replaces the format's entry.
 
 Decisions at the edges:
-- In `cdk.out/`, only `*.template.json` are templates; `manifest.json`, `*.assets.json` and
-  `tree.json` describe the assembly and its assets, deploy nothing, and are not claimed.
-- `.hcl` is Terragrunt only with Terragrunt blocks (`include`, `dependency`, `remote_state`,
-  `inputs =`, `terraform { source = … }`, `generate`) or functions (`find_in_parent_folders`,
-  `read_terragrunt_config`…). A fragment holding plain `locals` (`account.hcl`) is not claimed:
-  it deploys nothing, and the `terragrunt.hcl` reading it is. Packer (`*.pkr.hcl`, `source
-  "amazon-ebs" "…"`, `build {}`, legacy JSON `builders`) is its own format: it builds
+- `.hcl` files of Terragrunt are claimed by its frontend (before these). Packer (`*.pkr.hcl`,
+  `source "amazon-ebs" "…"`, `build {}`, legacy JSON `builders`) is its own format: it builds
   provider images. Nomad jobs, Vault and Consul policies, `.terraform.lock.hcl`: not claimed.
 - YAML and JSON shaped like a Kubernetes object (top-level `apiVersion` and `kind`) are never
   claimed by content: the Kubernetes analyser reads them.
 - AWS CodeBuild buildspecs and AWS Copilot manifests are recognised; CodePipeline definitions
-  (JSON from the API, no file convention) and CDK source code are not.
+  (JSON from the API, no file convention) are not. CDK apps and their synth output: parse/cdk.
 """
 
 from __future__ import annotations
@@ -35,7 +30,6 @@ HEAD_BYTES = 8192  # how much of a file `claims` sees
 
 _YAML_SUFFIXES = (".yaml", ".yml")
 _JSON_SUFFIXES = (".json",)
-_TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")  # CloudFormation's usual names
 
 
 @dataclass(frozen=True)
@@ -85,87 +79,11 @@ def _structured(relpath: str, head: bytes, suffixes: tuple[str, ...] = _YAML_SUF
     return not all(p.search(_lines(head)) for p in _K8S_YAML)
 
 
-# --- Terraform plan and state ------------------------------------------------------------------
+# --- AWS: Serverless Framework, CodeBuild, Copilot (CloudFormation, SAM, CDK: parse/cloudformation) --
 
-_FORMAT_VERSION = re.compile(rb'"format_version"\s*:')
-_TERRAFORM_VERSION = re.compile(rb'"terraform_version"\s*:')
-_PLAN_KEYS = re.compile(rb'"(?:planned_values|resource_changes|prior_state)"\s*:')
-_PLAN_VARIABLES = re.compile(rb'"variables"\s*:')  # `terraform show -json` plans open with them
-_LINEAGE = re.compile(rb'"lineage"\s*:')
-_SHOWN_STATE = re.compile(rb'"values"\s*:')  # `terraform show -json` of a state
-
-
-def _terraform_json(relpath: str, head: bytes) -> bool:
-    return _name(relpath).lower().endswith(_JSON_SUFFIXES) and _is_json(head)
-
-
-def _is_terraform_plan(relpath: str, head: bytes) -> bool:
-    if not _terraform_json(relpath, head) or not _FORMAT_VERSION.search(head):
-        return False
-    return bool(_PLAN_KEYS.search(head) or (_TERRAFORM_VERSION.search(head) and _PLAN_VARIABLES.search(head)))
-
-
-def _is_terraform_state(relpath: str, head: bytes) -> bool:
-    if _name(relpath).endswith((".tfstate", ".tfstate.backup")):
-        return True
-    if not _terraform_json(relpath, head) or not _TERRAFORM_VERSION.search(head) or _is_terraform_plan(relpath, head):
-        return False
-    return bool(_LINEAGE.search(head) or (_FORMAT_VERSION.search(head) and _SHOWN_STATE.search(head)))
-
-
-# --- AWS: CloudFormation, SAM, CDK output, Serverless Framework, CodeBuild, Copilot ----------------
-
-_CFN_VERSION = (re.compile(rb"\n[\"']?AWSTemplateFormatVersion[\"']?\s*:"), re.compile(rb'"AWSTemplateFormatVersion"\s*:'))
-_CFN_TYPE = re.compile(rb"""Type["']?\s*:\s*["']?(?:AWS|Alexa|Custom)::\w""")
-_CFN_SECTION_YAML = re.compile(rb"\n[\"']?(?:Resources|Parameters|Outputs|Conditions|Mappings|Transform)[\"']?\s*:")
-_CFN_SECTION_JSON = re.compile(rb'"(?:Resources|Parameters|Outputs|Conditions|Mappings|Transform)"\s*:')
-_CFN_RESOURCES_YAML = re.compile(rb"\n[\"']?Resources[\"']?\s*:")
-_CFN_SHORT_TAG = re.compile(
-    rb"!(?:Ref|GetAtt|Sub|Join|Select|Split|If|Equals|FindInMap|ImportValue|Base64|GetAZs|Cidr)(?=[\s\[])"
-)
-_SAM_TRANSFORM = b"AWS::Serverless-2016-10-31"
-_SAM_TRANSFORM_KEY = (re.compile(rb"\n[\"']?Transform[\"']?\s*:"), re.compile(rb'"Transform"\s*:'))
-_SAM_TYPE = re.compile(rb"""Type["']?\s*:\s*["']?AWS::Serverless::\w""")
-
-
-def _cfn_candidate(relpath: str, head: bytes) -> bool:
-    return _structured(relpath, head, _TEMPLATE_SUFFIXES)
-
-
-def _is_cloudformation(relpath: str, head: bytes) -> bool:
-    if (b"::" not in head and b"Resources" not in head) or not _cfn_candidate(relpath, head):
-        return False
-    if _is_json(head):
-        return bool(_CFN_VERSION[1].search(head) or (_CFN_SECTION_JSON.search(head) and _CFN_TYPE.search(head)))
-    lines = _lines(head)
-    if _CFN_VERSION[0].search(lines) or (_CFN_SECTION_YAML.search(lines) and _CFN_TYPE.search(head)):
-        return True
-    return bool(_CFN_RESOURCES_YAML.search(lines) and _CFN_SHORT_TAG.search(head))
-
-
-def _is_sam(relpath: str, head: bytes) -> bool:
-    if not _cfn_candidate(relpath, head):
-        return False
-    if _SAM_TRANSFORM in head and _any(_SAM_TRANSFORM_KEY, _lines(head)):
-        return True
-    return b"AWS::Serverless::" in head and bool(_SAM_TYPE.search(head))
-
-
-def _is_cdk_output(relpath: str, head: bytes) -> bool:
-    return _name(relpath).endswith(".template.json") and any(d == "cdk.out" for d in _dirs(relpath))
-
-
-_SERVERLESS_KEYS = (re.compile(rb"\nservice\s*:"), re.compile(rb"\nprovider\s*:"))
-_SERVERLESS_STAGE = re.compile(r"^serverless\.[\w-]+\.ya?ml$")  # serverless.prod.yml, passed with --config
-
-
-def _is_serverless(relpath: str, head: bytes) -> bool:
-    name = _name(relpath)
-    if name in ("serverless.json", "serverless.ts", "serverless.js"):
-        return True
-    if name in ("serverless.yml", "serverless.yaml"):
-        return _any(_SERVERLESS_KEYS, _lines(head))
-    return bool(_SERVERLESS_STAGE.match(name)) and all(p.search(_lines(head)) for p in _SERVERLESS_KEYS)
+def _is_serverless_code(relpath: str, head: bytes) -> bool:
+    """`serverless.ts`/`.js`: a program building the configuration (YAML and JSON: parse/serverless)."""
+    return _name(relpath) in ("serverless.ts", "serverless.js")
 
 
 _BUILDSPEC_NAME = re.compile(r"^buildspec[\w.-]*\.ya?ml$")
@@ -190,79 +108,8 @@ def _is_copilot(relpath: str, head: bytes) -> bool:
     return bool(_COPILOT_KEYS.search(_lines(head)))
 
 
-# --- Azure: Bicep, ARM templates, Azure Pipelines ------------------------------------------------
 
-_ARM_SCHEMA = re.compile(
-    rb'"\$schema"\s*:\s*"[^"]*/(?:(?:subscription|managementGroup|tenant)?deploymentTemplate|deploymentParameters)\.json#?"',
-    re.I,
-)
-
-
-def _is_bicep(relpath: str, head: bytes) -> bool:
-    return _name(relpath).lower().endswith((".bicep", ".bicepparam"))
-
-
-def _is_arm(relpath: str, head: bytes) -> bool:
-    return _name(relpath).lower().endswith(_JSON_SUFFIXES) and _is_json(head) and bool(_ARM_SCHEMA.search(head))
-
-
-_AZURE_PIPELINES_NAME = re.compile(r"^(?:azure-pipelines(?:[.-][\w.-]+)?|[\w.-]+\.azure-pipelines)\.ya?ml$")
-_AZURE_PIPELINES_DIRS = frozenset({".azure-pipelines", "azure-pipelines", ".azuredevops"})
-_AZURE_TRIGGER = re.compile(rb"\n(?:trigger|pool)\s*:")
-_AZURE_BODY = re.compile(rb"\n(?:steps|stages|jobs)\s*:")
-_AZURE_TASK = (re.compile(rb"task\s*:\s*[\"']?[\w.-]+@\d+"), re.compile(rb"vmImage\s*:"))
-
-
-def _is_azure_pipelines(relpath: str, head: bytes) -> bool:
-    if not _structured(relpath, head, _YAML_SUFFIXES):
-        return False
-    if _AZURE_PIPELINES_NAME.match(_name(relpath).lower()) or _AZURE_PIPELINES_DIRS.intersection(_dirs(relpath)):
-        return True
-    lines = _lines(head)
-    return bool(_AZURE_TRIGGER.search(lines) and _AZURE_BODY.search(lines) and _any(_AZURE_TASK, head))
-
-
-# --- Google Cloud Build -------------------------------------------------------------------------
-
-_CLOUDBUILD_NAME = re.compile(r"^cloudbuild(?:[.\-_][\w.-]+)?\.(?:ya?ml|json)$")
-_CLOUDBUILD_STEPS = (re.compile(rb"\nsteps\s*:"), re.compile(rb'"steps"\s*:\s*\['))
-_CLOUDBUILD_BUILDER = re.compile(rb"""name["']?\s*:\s*["']?gcr\.io/(?:cloud-builders|google\.com/cloudsdktool)/""")
-
-
-def _is_cloudbuild(relpath: str, head: bytes) -> bool:
-    if _CLOUDBUILD_NAME.match(_name(relpath).lower()):
-        return True
-    if b"gcr.io/" not in head or not _structured(relpath, head):
-        return False
-    return _any(_CLOUDBUILD_STEPS, _lines(head)) and bool(_CLOUDBUILD_BUILDER.search(head))
-
-
-# --- Terragrunt, Packer, Pulumi -----------------------------------------------------------------
-
-_TERRAGRUNT_NAMES = ("terragrunt.hcl", "terragrunt.hcl.json", "terragrunt.stack.hcl")
-_TERRAGRUNT_BLOCKS = re.compile(
-    rb'\n(?:include(?:\s+"[^"]*")?\s*\{|dependency\s+"[^"]*"\s*\{|dependencies\s*\{'
-    rb'|remote_state\s*\{|inputs\s*=|generate\s+"[^"]*"\s*\{)'
-)
-_TERRAGRUNT_FUNCTIONS = (
-    b"find_in_parent_folders(", b"read_terragrunt_config(", b"get_terragrunt_dir(", b"get_parent_terragrunt_dir(",
-    b"path_relative_to_include(",
-)
-_TERRAFORM_BLOCK = re.compile(rb"\nterraform\s*\{")
-_SOURCE_ATTRIBUTE = re.compile(rb"\n[ \t]+source\s*=")
-
-
-def _is_terragrunt(relpath: str, head: bytes) -> bool:
-    name = _name(relpath)
-    if name in _TERRAGRUNT_NAMES:
-        return True
-    if not name.endswith(".hcl") or name.endswith((".pkr.hcl", ".pkrvars.hcl")) or name == ".terraform.lock.hcl":
-        return False
-    lines = _lines(head)
-    if _TERRAGRUNT_BLOCKS.search(lines) or any(function in head for function in _TERRAGRUNT_FUNCTIONS):
-        return True
-    return bool(_TERRAFORM_BLOCK.search(lines) and _SOURCE_ATTRIBUTE.search(lines))
-
+# --- Packer ------------------------------------------------------------------------------------
 
 _PACKER_BLOCKS = re.compile(rb'\n(?:source\s+"[\w-]+"\s+"[^"]*"\s*\{|build\s*\{|packer\s*\{)')
 _PACKER_LEGACY = (re.compile(rb'"builders"\s*:\s*\[\s*\{'), re.compile(rb'"type"\s*:\s*"'))
@@ -277,31 +124,14 @@ def _is_packer(relpath: str, head: bytes) -> bool:
     return name.endswith(_JSON_SUFFIXES) and _is_json(head) and all(p.search(head) for p in _PACKER_LEGACY)
 
 
-_PULUMI_NAME = re.compile(r"^Pulumi(?:\.[\w.-]+)?\.ya?ml$")  # Pulumi.yaml, Pulumi.<stack>.yaml
-
-
-def _is_pulumi(relpath: str, head: bytes) -> bool:
-    return bool(_PULUMI_NAME.match(_name(relpath)))
-
 
 # Order matters: the first format that claims a file wins. Formats known by their name or a
-# distinctive key come first; SAM before CloudFormation, since every SAM template is one too.
+# distinctive key come first.
 UNREAD_FORMATS: tuple[UnreadFormat, ...] = (
-    UnreadFormat("terraform-plan", "Terraform plan JSON", _is_terraform_plan),
-    UnreadFormat("terraform-state", "Terraform state", _is_terraform_state),
-    UnreadFormat("cdk", "AWS CDK output (CloudFormation)", _is_cdk_output),
-    UnreadFormat("bicep", "Bicep", _is_bicep),
-    UnreadFormat("arm", "ARM template", _is_arm),
-    UnreadFormat("pulumi", "Pulumi", _is_pulumi),
-    UnreadFormat("serverless", "Serverless Framework", _is_serverless),
-    UnreadFormat("terragrunt", "Terragrunt", _is_terragrunt),
+    UnreadFormat("serverless-code", "Serverless Framework (TypeScript, JavaScript)", _is_serverless_code),
     UnreadFormat("packer", "Packer", _is_packer),
     UnreadFormat("copilot", "AWS Copilot", _is_copilot),
     UnreadFormat("codebuild", "AWS CodeBuild buildspec", _is_codebuild),
-    UnreadFormat("cloudbuild", "Google Cloud Build", _is_cloudbuild),
-    UnreadFormat("azure-pipelines", "Azure Pipelines", _is_azure_pipelines),
-    UnreadFormat("sam", "AWS SAM", _is_sam),
-    UnreadFormat("cloudformation", "CloudFormation", _is_cloudformation),
 )
 
 
@@ -319,7 +149,7 @@ def claim(relpath: str, head: bytes) -> UnreadFormat | None:
 # Name endings whose first bytes some format needs, and every ending a format here may claim
 # (the pre-commit hook must pass those files).
 SNIFF_SUFFIXES = (".yaml", ".yml", ".json", ".hcl", ".template")
-SUFFIXES = SNIFF_SUFFIXES + (".bicep", ".bicepparam", ".tfstate", ".tfstate.backup", "serverless.ts", "serverless.js")
+SUFFIXES = SNIFF_SUFFIXES + (".bicep", ".bicepparam", "serverless.ts", "serverless.js")
 
 
 def _not_analysed(title: str):

@@ -13,8 +13,21 @@ def pct(value: float) -> str:
     return f"{value * 100:.0f}%"
 
 
+def rounded(value: float) -> float:
+    """Honest precision for an estimate: whole person-days from 10 up, halves below (half up)."""
+    if value >= 10:
+        return float(int(value + 0.5))
+    return int(value * 2 + 0.5) / 2
+
+
 def days(low: float, high: float) -> str:
-    return f"{low:g}–{high:g} person-days" if (low, high) != (0, 0) else "0 person-days"
+    """A range as people should read it: `23.25, 96.1` -> "23–96 person-days", both ends shown."""
+    if (low, high) == (0, 0):
+        return "0 person-days"
+    shown_low, shown_high = rounded(low), rounded(high)
+    if shown_high == 0:
+        return "under 0.5 person-days"
+    return f"{shown_low:g}–{shown_high:g} person-days"
 
 
 def read_line(a: Assessment) -> str:
@@ -42,15 +55,22 @@ def headline(a: Assessment) -> list[str]:
             f"{pct(a.share(Level.P2, Level.P3, Level.P4))} must be adapted, replaced or re-architected (P2–P4)"
             + (f", {pct(a.share(Level.U))} unknown ({unknown})." if unknown else ".")
         )
-        effort = a.effort
-        text = f"Estimated effort: {days(effort.low, effort.high)}"
+    if a.pipelines:
+        worst = max(v.level for v in a.pipelines)
+        count = len(a.pipelines)
+        lines.append(
+            f"{count} CI/CD pipeline file{'s' if count != 1 else ''} (delivery, nothing deployed; counted apart, effort included), up to {worst.value}."
+        )
+    effort = a.effort
+    if total or a.pipelines:
+        text = f"Estimated effort: {days(effort.low, effort.high)} {covers(a)}"
         if effort.platform != (0, 0):
             text += f", plus {days(*effort.platform)} of one-off platform work per target"
         lines.append(text + ".")
     view = a.workloads
     if view.total:
         lines.append(
-            f"{view.total} containerised workload{'s' if view.total != 1 else ''}: {view.as_they_are} run elsewhere as they are (P0), "
+            f"{workloads_counted(a)}: {view.as_they_are} run elsewhere as they are (P0), "
             f"{view.repointed} with re-pointing only (P1), {view.tied} tied to the provider by what they use (P2 and above, or unknown)."
         )
     outside = sorted({r for p in a.providers for r in p.regions_outside_eu()})
@@ -64,7 +84,7 @@ def headline(a: Assessment) -> list[str]:
         worst = max(f.level for f in code)
         lines.append(
             f"{len(code)} provider dependenc{'ies' if len(code) != 1 else 'y'} in application code (SDKs, clients, config), "
-            f"up to {worst.value}; those in the code a workload's image is built from count in that workload's level and effort."
+            f"up to {worst.value}; those in the code a workload's image is built from set that workload's level and count once in the effort."
         )
     if a.data_sources:
         lines.append(f"{len(a.data_sources)} data source{'s' if len(a.data_sources) != 1 else ''} read provider data (coupling, nothing deployed).")
@@ -72,6 +92,25 @@ def headline(a: Assessment) -> list[str]:
     if errors:
         lines.append(f"{errors} input problem{'s' if errors != 1 else ''}: part of the input was not analysed, so these figures are incomplete.")
     return lines
+
+
+def covers(a: Assessment) -> str:
+    """What an effort range counts: "for 41 definitions (57 deployments)"."""
+    effort = a.effort
+    text = f"for {effort.definitions} definition{'s' if effort.definitions != 1 else ''}"
+    if effort.deployments != effort.definitions:
+        text += f" ({effort.deployments} deployment{'s' if effort.deployments != 1 else ''})"
+    return text
+
+
+def workloads_counted(a: Assessment) -> str:
+    """"12 distinct workloads (50 definitions in 4 variants)"."""
+    view = a.workloads
+    variants = len(view.variants)
+    return (
+        f"{view.total} distinct workload{'s' if view.total != 1 else ''} "
+        f"({view.definitions} definition{'s' if view.definitions != 1 else ''} in {variants} variant{'s' if variants != 1 else ''})"
+    )
 
 
 def result_line(a: Assessment) -> str:
@@ -120,9 +159,9 @@ def by_service(findings: Iterable[Finding]) -> list[ServiceGroup]:
 def effort_by_rule(a: Assessment) -> dict[str, tuple[float, float]]:
     """Effort of the resources whose level a rule decides, keyed by rule id."""
     result: dict[str, tuple[float, float]] = {}
-    for verdict in a.verdicts:
-        low, high = result.get(verdict.rule.id, (0.0, 0.0))
-        result[verdict.rule.id] = (round(low + verdict.effort_low, 2), round(high + verdict.effort_high, 2))
+    for verdict in (*a.verdicts, *a.pipelines, *a.code):
+        low, high = result.get(verdict.price.rule.id, (0.0, 0.0))
+        result[verdict.price.rule.id] = (round(low + verdict.effort_low, 2), round(high + verdict.effort_high, 2))
     return result
 
 
@@ -143,6 +182,8 @@ def describe_finding(finding: Finding) -> str:
     resource = finding.resource
     if signal.kind == "text":
         return f"{signal.value} in {resource.address}"
+    if signal.kind.startswith("ci_"):
+        return f"{signal.value} in {resource.address}"
     if signal.kind == "terraform_module":
         return f"{resource.address} (source {signal.value}, not on disk)"
     return resource.address
@@ -158,6 +199,13 @@ def workload_ties(verdict) -> list[str]:
         via = f" via {tie.via}" if tie.via else ""
         lines[rule.id] = f"{tie.finding.level.value} {rule.service} [{rule.id}]{via} ({tie.finding.location})"
     return list(lines.values())
+
+
+def definition_place(verdict) -> str:
+    """One definition of a workload: `kustomize/base/web.yaml:15 (P2)`, with its chart when rendered."""
+    loc = verdict.resource.location
+    via = f" via {loc.origin}" if loc.origin else ""
+    return f"{loc}{via} ({verdict.level.value})"
 
 
 def level_word(level: Level) -> str:

@@ -12,8 +12,9 @@ from typing import Any, TextIO
 from portacheck import __version__
 from portacheck.assess import Assessment, ResourceVerdict
 from portacheck.model import Finding, Level, Rule, ScanError, Unresolved, fingerprint
+from portacheck.report.common import covers, days
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"  # 2.0: workload counts are distinct workloads; effort per definition
 
 
 def render(assessment: Assessment, stream: TextIO, **_options: Any) -> None:
@@ -50,6 +51,8 @@ def document(a: Assessment) -> dict[str, Any]:
         "findings": [finding(f) for f in a.findings],
         "resources": [verdict(v) for v in a.verdicts],
         "data_sources": [verdict(v) for v in a.data_sources],
+        "pipelines": [verdict(v) for v in a.pipelines],
+        "code": [verdict(v) for v in a.code],
         "providers": [
             {
                 "key": p.key,
@@ -67,7 +70,30 @@ def document(a: Assessment) -> dict[str, Any]:
         "notes": list(a.notes),
         "errors": [error(e) for e in a.errors],
         "workloads": workloads(a),
+        "distinct_workloads": distinct_workloads(a),
     }
+
+
+def distinct_workloads(a: Assessment) -> list[dict[str, Any]]:
+    return [
+        {
+            "kind": w.key[0],
+            "name": w.key[1],
+            "images": list(w.key[2]),
+            "level": w.level.value,
+            "definitions": [
+                {
+                    "address": d.resource.address,
+                    "file": d.resource.location.path,
+                    "line": d.resource.location.line,
+                    "origin": str(d.resource.location.origin) or None,
+                    "level": d.level.value,
+                }
+                for d in w.definitions
+            ],
+        }
+        for w in a.workloads.distinct
+    ]
 
 
 def workloads(a: Assessment) -> list[dict[str, Any]]:
@@ -115,9 +141,13 @@ def summary(a: Assessment) -> dict[str, Any]:
         },
         "coverage": round(a.coverage, 4),
         "data_sources": len(a.data_sources),
+        "pipelines": len(a.pipelines),
         "findings": len(a.findings),
+        "code": len(a.code),
         "workloads": {
             "total": a.workloads.total,
+            "definitions": a.workloads.definitions,
+            "variants": list(a.workloads.variants),
             "as_they_are": a.workloads.as_they_are,
             "repointed": a.workloads.repointed,
             "tied": a.workloads.tied,
@@ -130,6 +160,9 @@ def summary(a: Assessment) -> dict[str, Any]:
             "low": a.effort.low,
             "mid": round(a.effort.mid, 2),
             "high": a.effort.high,
+            "display": f"{days(a.effort.low, a.effort.high)} {covers(a)}",
+            "definitions": a.effort.definitions,
+            "deployments": a.effort.deployments,
             "effort_weighted_portability": round(a.effort.portable_share, 4),
             "by_level": {lv.value: {"low": lo, "high": hi} for lv, (lo, hi) in a.effort.by_level.items()},
             "by_category": {cat: {"low": lo, "high": hi} for cat, (lo, hi) in a.effort.by_category.items()},

@@ -16,6 +16,7 @@ from portacheck.model import Level, Severity
 from portacheck.report.common import (
     alternatives,
     by_service,
+    covers,
     days,
     describe_finding,
     effort_by_rule,
@@ -23,6 +24,7 @@ from portacheck.report.common import (
     read_line,
     result_line,
     workload_ties,
+    workloads_counted,
 )
 from portacheck.report.sarif import ci_path, fails
 
@@ -76,16 +78,17 @@ def lines(a: Assessment, base: str | None = None, min_coverage: float | None = N
         if len(groups) > MAX_ROWS:
             out.append(f"\n… and {len(groups) - MAX_ROWS} more services (see the JSON report).")
 
-    tied = [w for w in a.workloads.workloads if not w.portable]
+    tied = [d for d in a.workloads.distinct if d.level is not Level.P0]
     if tied:
         out += _details(
-            f"Workloads tied to a provider ({len(tied)} of {a.workloads.total})",
+            f"Workloads tied to a provider ({len(tied)} of {workloads_counted(a)})",
             ["| Level | Workload | Location | What ties it |", "|---|---|---|---|"]
             + [
-                f"| {_ICON[w.level]} {w.level.value} | {cell(w.resource.address)} | "
-                f"`{cell(_where(a, w.resource.location.path, w.resource.location.line, base))}` | "
-                f"{'<br>'.join(cell(line) for line in workload_ties(w))} |"
-                for w in tied[:MAX_ROWS]
+                f"| {_ICON[d.level]} {d.level.value} | {cell(d.primary.resource.address)} | "
+                f"`{cell(_where(a, d.primary.resource.location.path, d.primary.resource.location.line, base))}`"
+                f"{cell(f' (+{len(d.definitions) - 1} more definitions)') if len(d.definitions) > 1 else ''} | "
+                f"{'<br>'.join(cell(line) for line in workload_ties(d.primary))} |"
+                for d in tied[:MAX_ROWS]
             ],
         )
     findings = [f for f in a.findings if f.level is not Level.P0]
@@ -126,7 +129,7 @@ def lines(a: Assessment, base: str | None = None, min_coverage: float | None = N
         if estimate.platform != (0, 0):
             body.append(f"- one-off platform work per target: {days(*estimate.platform)}")
         body += ["", "Assumptions:", ""] + [f"- {cell(text)}" for text in estimate.assumptions]
-        out += _details(f"Effort: {days(estimate.low, estimate.high)}", body)
+        out += _details(f"Effort: {days(estimate.low, estimate.high)} {covers(a)}", body)
     out += ["", f"<sub>portacheck {__version__} · {cell(read_line(a))}</sub>"]
     return out
 

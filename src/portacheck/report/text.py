@@ -10,7 +10,9 @@ from portacheck.model import Level, Severity
 from portacheck.report.common import (
     alternatives,
     by_service,
+    covers,
     days,
+    definition_place,
     describe_finding,
     effort_by_rule,
     headline,
@@ -18,6 +20,7 @@ from portacheck.report.common import (
     read_line,
     result_line,
     workload_ties,
+    workloads_counted,
 )
 
 _COLOURS = {
@@ -86,8 +89,9 @@ def render(assessment: Assessment, stream: TextIO, *, color: bool = False, verbo
 
     if a.workloads.total:
         view = a.workloads
-        out("\n" + paint("Workloads", "1") + f": {view.as_they_are} of {view.total} run elsewhere as they are\n")
-        for verdict in view.workloads:
+        out("\n" + paint("Workloads", "1") + f": {view.as_they_are} of {workloads_counted(a)} run elsewhere as they are\n")
+        for workload in view.distinct:
+            verdict = workload.primary
             resource = verdict.resource
             origin = f" (via {resource.location.origin})" if resource.location.origin else ""
             if verdict.portable:
@@ -97,13 +101,15 @@ def render(assessment: Assessment, stream: TextIO, *, color: bool = False, verbo
             out(f"    {level(verdict.level)}  {resource.address}  {resource.location}{origin}\n")
             for line in workload_ties(verdict):
                 out(f"          {line}\n")
+            if len(workload.definitions) > 1:
+                out(f"          also defined at: {', '.join(definition_place(d) for d in workload.definitions[1:])}\n")
         if view.as_they_are and not verbose:
             out(f"    ({view.as_they_are} portable workload{'s' if view.as_they_are != 1 else ''} not listed; --verbose lists them)\n")
         for note in view.notes:
             out(f"    note: {note}\n")
 
     if a.resources_total:
-        out("\n" + paint("Effort", "1") + f": {days(a.effort.low, a.effort.high)} in all")
+        out("\n" + paint("Effort", "1") + f": {days(a.effort.low, a.effort.high)} in all, {covers(a)}")
         if a.effort.platform != (0, 0):
             out(f", plus {days(*a.effort.platform)} one-off per target")
         out("\n")

@@ -22,6 +22,7 @@ from portacheck.rules.patterns import PatternIndex
 # frontend that emits it declares.
 SIGNAL_KINDS: Mapping[str, MatchKind] = {name: kind for name, kind in registry.match_kinds().items() if name != "endpoints"}
 TEXT_SIGNAL = registry.TEXT_KIND
+IMAGE_SIGNAL = "k8s_image"
 
 
 class Matcher:
@@ -73,7 +74,8 @@ class Matcher:
                 level, why = evaluate_conditions(rule, resource)
                 findings.append(Finding(rule, resource, signal, level, why))
                 claimed.add(rule.id)
-                if signal.context and rule.level is not Level.P0:
+                # A neutral image rule (distroless on gcr.io) vouches for its registry host too.
+                if signal.context and (rule.level is not Level.P0 or signal.kind == IMAGE_SIGNAL):
                     explained.add(signal.context)
             else:
                 policy = SIGNAL_KINDS.get(signal.kind)

@@ -12,9 +12,9 @@ import pytest
 from portacheck.config import Config
 from portacheck.discover import classify, discover
 from portacheck.parse import ParseContext
+from portacheck.parse.application.analyse import parse
 from portacheck.parse.application.manifests import go, javascript, jvm, python, ruby
 from portacheck.parse.application.python_code import client_calls
-from portacheck.parse.application.analyse import parse
 from portacheck.rules.match import Matcher
 
 from conftest import FIXTURES, findings_table
@@ -90,6 +90,7 @@ EXPECTED = {
         ("AWS-ELASTICACHE", "config/settings.yaml", 2, "P1"),
     ],
     "app-polyglot": [
+        ("IMAGE-DISTROLESS", "checkout/Dockerfile", 6, "P0"),  # a base image on gcr.io that runs anywhere
         ("GCP-PUBSUB", "checkout/go.mod", 6, "P3"),
         ("K8S-CORE", "kubernetes-manifests/checkout.yaml", 2, "P0"),
         ("K8S-CORE", "kubernetes-manifests/checkout.yaml", 20, "P0"),
@@ -334,10 +335,12 @@ def test_sdk_patterns_are_claimed_by_exactly_one_rule(catalogue):
 
 def test_the_code_an_image_is_built_from_counts_in_that_workloads_level_and_effort(scan, cli):
     """The resource and effort views agree with the workload view: a Deployment whose Go code
-    uses Pub/Sub is P3 and costs what a P3 costs, not 0 days because its manifest is plain."""
+    uses Pub/Sub is P3, and the Pub/Sub code costs what a P3 costs, once, at its own place."""
     assessment = scan(FIXTURES / "app-polyglot")
     levels = {v.resource.address: v.level.value for v in assessment.verdicts if v.resource.kind == "workload"}
     assert levels == {"Deployment/checkout": "P3", "Deployment/orders": "P3", "Deployment/web": "P0"}
-    assert assessment.effort.low >= 10
+    code = {(str(v.resource.location), v.level.value, v.effort_low, v.effort_high) for v in assessment.code}
+    assert code == {("checkout/go.mod:6", "P3", 5.0, 20.0), ("orders/app.py:7", "P3", 5.0, 20.0), ("orders/requirements.txt:2", "P1", 0.25, 1.0)}
+    assert (assessment.effort.low, assessment.effort.high, assessment.effort.definitions) == (10.25, 41.4, 7)
     result = cli("scan", str(FIXTURES / "app-polyglot"), "--fail-on", "never", "--color", "never")
-    assert "5 provider dependencies in application code (SDKs, clients, config), up to P3; those in the code a workload's image is built from count in that workload's level and effort." in result.out
+    assert "5 provider dependencies in application code (SDKs, clients, config), up to P3; those in the code a workload's image is built from set that workload's level and count once in the effort." in result.out

@@ -317,6 +317,16 @@ def test_static_renderer_scans_values_and_says_the_chart_was_not_rendered(scanne
     ]
 
 
+def test_a_plain_manifest_of_an_unrendered_chart_is_read_as_kubernetes_and_marked_not_rendered(tree, scan):
+    root = tree({
+        "web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 1.0.0\n",
+        "web/templates/sc.yaml": "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n  name: gp3\nprovisioner: ebs.csi.aws.com\n",
+    })
+    assessment = scan(root, helm_config(renderer="static"))
+    assert table(assessment) == [("AWS-EBS", "web/templates/sc.yaml", 5, "P1", None, None)]
+    assert {str(f.location.origin) for f in assessment.findings} == {"chart web (not rendered)"}
+
+
 def test_binary_renderer_without_helm_on_path_is_an_error_of_the_chart(scanned, monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))
     assessment = run([str(HELM / "monorepo")], helm_config(renderer="binary"), catalogue=load_catalogue())

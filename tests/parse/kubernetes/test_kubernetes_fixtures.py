@@ -122,7 +122,7 @@ def test_the_portable_app_has_no_unknowns_and_every_object_is_p0(scan):
 def test_workload_headline_and_text_report(cli):
     result = cli("scan", str(FIXTURES / "k8s-eks"), "--fail-on", "never", "--color", "never")
     assert result.code == 0
-    assert "3 containerised workloads: 0 run elsewhere as they are (P0), 2 with re-pointing only (P1), 1 tied" in result.out
+    assert "3 distinct workloads (3 definitions in 1 variant): 0 run elsewhere as they are (P0), 2 with re-pointing only (P1), 1 tied" in result.out
     assert "    P3  Deployment/shop/orders  app.yaml:10\n" in result.out
     assert "          P2 IAM roles for service accounts (IRSA) [AWS-EKS-IRSA] via ServiceAccount/shop/orders (app.yaml:8)\n" in result.out
 

@@ -164,7 +164,7 @@ def differences(theirs: tuple, mine: tuple, where: str = "") -> list[str]:
     found = [f"{here}.{n}: {v!r} != {m_attrs[n]!r}" for n, v in t_attrs.items() if v is not SKIP and m_attrs[n] != v]
     if [_order(b) for b in t_blocks] != [_order(b) for b in m_blocks]:
         return found + [f"{here}: blocks {[_order(b) for b in t_blocks]} != {[_order(b) for b in m_blocks]}"]
-    for t_block, m_block in zip(t_blocks, m_blocks):
+    for t_block, m_block in zip(t_blocks, m_blocks, strict=True):
         found += differences(t_block, m_block, here)
     return found
 

@@ -36,5 +36,8 @@ FRONTEND = Frontend(
     match_kinds={
         "sdk_package": MatchKind("SDK packages in dependency manifests as `ecosystem:name` (`pypi:boto3`, `npm:@aws-sdk/client-sqs`)", "SDK package"),
         "sdk_client": MatchKind("SDK clients created in code as `sdk:service` (`boto3:dynamodb`)", "SDK client", True, "SDK-CLIENT"),
+        "compose_extension": MatchKind(
+            "Compose `x-aws-*` and `x-azure-*` keys (Docker's ECS and ACI integrations), lower case: `x-aws-cluster`", "Compose extension"
+        ),
     },
 )

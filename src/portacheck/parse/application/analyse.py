@@ -12,7 +12,9 @@ function; its infrastructure code does not show it, its dependencies do. This an
 - application config (config.py): every string value is a `text` signal for the shared
   endpoint matcher, on one Resource of kind "reference" per file;
 - Dockerfiles, skaffold.yaml and Compose files (builds.py): Resources of kind "build" that
-  say which directory an image is built from, for the workload view.
+  say which directory an image is built from, for the workload view;
+- Compose services and Dockerfile base images (containers.py): images, `x-aws-*`/`x-azure-*`
+  extensions and endpoints, as Resources of kind "reference".
 
 Nothing from the scanned repository is executed. Bad input costs one ScanError for its file.
 A YAML config file (`application.yaml`, `config/*.yaml`) that turns out to hold Kubernetes
@@ -28,7 +30,7 @@ from portacheck._yaml import DataError, YMap, load_documents
 from portacheck.errors import InputError
 from portacheck.model import Directive, Location, ParseResult, Resource, ScanError, Signal, SourceFile
 from portacheck.parse import ParseContext, read_source
-from portacheck.parse.application import builds, config, python_code
+from portacheck.parse.application import builds, config, containers, python_code
 from portacheck.parse.application.manifests import Dependency, readers
 from portacheck.parse.application.paths import manifest_kind, role
 from portacheck.rules.patterns import PatternIndex
@@ -79,6 +81,11 @@ class _Reader:
             self.python(source)
         elif file_role == "dockerfile":
             self.resources.append(builds.dockerfile(rel))
+            text = self.text(source)
+            self.directives.extend(containers.dockerfile_directives(rel, text))
+            base_images = containers.dockerfile(rel, text)
+            if base_images is not None:
+                self.resources.append(base_images)
         elif file_role.startswith("manifest:"):
             text = self.text(source)
             for dependency in self.readers[manifest_kind(file_role)](text, rel.rsplit("/", 1)[-1]):
@@ -89,7 +96,10 @@ class _Reader:
             text = self.text(source)
             documents = self.documents(source, text)
             self.directives.extend(config.directives(rel, text, documents))
-            self.resources.extend(builds.skaffold(rel, documents) if file_role == "skaffold" else builds.compose(rel, documents))
+            if file_role == "skaffold":
+                self.resources.extend(builds.skaffold(rel, documents))
+            else:
+                self.resources.extend(builds.compose(rel, documents) + containers.compose(rel, documents))
         elif file_role == "yaml":
             text = self.text(source)
             documents = self.documents(source, text)

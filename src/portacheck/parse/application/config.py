@@ -15,7 +15,8 @@ documents its values came from (`directives`).
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from portacheck._yaml import Document, YList, YMap
 from portacheck.model import Directive

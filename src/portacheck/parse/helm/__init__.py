@@ -6,8 +6,9 @@ Its options say which values to render with, how to render and where dependencie
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from portacheck.parse import Frontend
 from portacheck.parse.options import OptionError, option
@@ -45,7 +46,7 @@ def _check_charts(value: Any, base: str) -> Mapping[str, HelmChart]:
             raise OptionError("expected a mapping with `values:` and/or `set:`", str(chart))
         for name in spec:
             if name not in ("values", "set"):
-                raise OptionError(f"unknown key; expected one of: values, set", f"{chart}.{name}")
+                raise OptionError("unknown key; expected one of: values, set", f"{chart}.{name}")
         files: list[str] = []
         raw_values = spec.get("values", [])
         for item in [raw_values] if isinstance(raw_values, str) else raw_values or []:

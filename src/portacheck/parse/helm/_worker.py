@@ -22,7 +22,7 @@ def main() -> int:
             pass
     try:
         import helm_python as helm
-    except Exception as exc:  # the wheel is missing or its library does not load here
+    except Exception as exc:  # noqa: BLE001 - the wheel is missing or its library does not load here
         return _answer({"ok": False, "kind": "unavailable", "message": f"helm-python-sdk cannot be loaded: {exc}"})
     kinds = {
         "HelmChartLoadError": "load",

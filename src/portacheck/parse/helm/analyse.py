@@ -18,12 +18,24 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Any, Sequence
+from typing import Any
 
 from portacheck.errors import InputError
-from portacheck.model import NO_ORIGIN, Directive, Location, Origin, ParseResult, Resource, ScanError, Severity, Signal, SourceFile
+from portacheck.model import (
+    NO_ORIGIN,
+    Directive,
+    Location,
+    Origin,
+    ParseResult,
+    Resource,
+    ScanError,
+    Severity,
+    Signal,
+    SourceFile,
+)
 from portacheck.parse import ParseContext, relpath
 
 SOURCE = "helm"
@@ -143,7 +155,7 @@ def _user_values(chart, context: ParseContext, options: Any) -> tuple[list, Any,
 
 
 def _prepare(chart, context: ParseContext, options: Any, index, scratch: str) -> _Job | None:
-    from portacheck.parse.helm import render, stage
+    from portacheck.parse.helm import stage
 
     files, set_values, merged, errors = _user_values(chart, context, options)
     job = _Job(chart, files, set_values, merged, errors=errors)
@@ -202,7 +214,7 @@ def _render_all(jobs: list[_Job], context: ParseContext, options: Any) -> None:
     else:
         with ThreadPoolExecutor(max_workers=workers) as pool:
             outcomes = list(pool.map(one, todo))
-    for job, outcome in zip(todo, outcomes):
+    for job, outcome in zip(todo, outcomes, strict=True):
         job.outcome = outcome
 
 
@@ -332,9 +344,9 @@ def _rendered(job: _Job, outcome, context: ParseContext) -> tuple[list[Resource]
 
     plan = job.plan
     staged_parent = os.path.dirname(plan.staged)
-    entries = [(key, text, False) for key, text in outcome.manifests.items() if not key.endswith("NOTES.txt")]
-    entries += _crds(plan.root, context)
-    entries = [(key, text, literal, _node_for(plan.root, key)) for key, text, literal in sorted(entries, key=lambda e: e[0]) if text.strip()]
+    manifests = [(key, text, False) for key, text in outcome.manifests.items() if not key.endswith("NOTES.txt")]
+    manifests += _crds(plan.root, context)
+    entries = [(key, text, literal, _node_for(plan.root, key)) for key, text, literal in sorted(manifests, key=lambda e: e[0]) if text.strip()]
     entries = [entry for entry in entries if entry[3] is not None]
     broken: list[ScanError] = []
     while True:

@@ -18,8 +18,8 @@ from __future__ import annotations
 import fnmatch
 import os
 import tarfile
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator, Mapping
 
 from portacheck.errors import InputError
 from portacheck.parse.helm.semver import parse_version, satisfies
@@ -391,10 +391,10 @@ def _best(candidates, constraint: str, locked: str | None):
         for version, item in candidates:
             if version == locked:
                 return item
-    fitting = [(parse_version(v), item) for v, item in candidates if satisfies(v, constraint)]
+    fitting = [(parsed, item) for v, item in candidates if satisfies(v, constraint) and (parsed := parse_version(v)) is not None]
     if not fitting:
         return None
-    fitting.sort(key=lambda pair: pair[0].key())  # type: ignore[union-attr]
+    fitting.sort(key=lambda pair: pair[0].key())
     return fitting[-1][1]
 
 

@@ -13,8 +13,9 @@ files in Helm's order of precedence, to the line.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from portacheck.parse.helm.values import Values, leaves, lookup
 
@@ -77,7 +78,7 @@ class Template:
     scope_by_line: dict[int, list[tuple[str, ...]]] = field(default_factory=dict)  # line -> `with`/`range` value in force
 
     @classmethod
-    def parse(cls, text: str) -> "Template":
+    def parse(cls, text: str) -> Template:
         text = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
         template = cls(text.split("\n"))
         template._structure()

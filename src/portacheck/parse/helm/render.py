@@ -20,8 +20,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 RENDERERS = ("auto", "sdk", "binary", "static")
 DEFAULT_TIMEOUT = 30.0

@@ -64,10 +64,11 @@ def _terms(text: str) -> list[tuple[str, list[int | None], tuple]] | None:
         return None if low is None or high is None else [low, high]
     raw = [t for t in re.split(r"[\s,]+", re.sub(r"(!=|>=|=>|<=|=<|~>|[<>=~^])\s+", r"\1", text)) if t]
     terms = [_term(t) for t in raw] or [_term("*")]
-    return None if any(t is None for t in terms) else terms  # type: ignore[return-value]
+    read = [t for t in terms if t is not None]
+    return read if len(read) == len(terms) else None
 
 
-def _term(text: str):
+def _term(text: str) -> tuple[str, list[int | None], tuple] | None:
     match = _TERM.match(text)
     if not match:
         return None
@@ -85,7 +86,8 @@ def _term(text: str):
 
 
 def _floor(parts: list[int | None], pre: tuple) -> Version:
-    return Version(*(p or 0 for p in parts), pre=pre)  # type: ignore[misc]
+    major, minor, patch = (p or 0 for p in parts)
+    return Version(major, minor, patch, pre)
 
 
 def _check(v: Version, op: str, parts: list[int | None], pre: tuple) -> bool:
@@ -123,7 +125,7 @@ def _bump(known: list[int]) -> Version:
         return Version(1 << 62, 0, 0)
     bumped = list(known[:-1]) + [known[-1] + 1]
     bumped += [0] * (3 - len(bumped))
-    return Version(*bumped, pre=("0",))  # below every release and pre-release of the next step
+    return Version(bumped[0], bumped[1], bumped[2], ("0",))  # below every release and pre-release of the next step
 
 
 def _in_range(v: Version, low: Version, high: Version) -> bool:

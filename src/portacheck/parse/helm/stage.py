@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from portacheck.errors import InputError
 from portacheck.parse.helm.charts import CHART_FILE, Chart, ChartIndex, Dependency, helmignore, vendored
@@ -34,7 +35,7 @@ class Node:
     defaults: Values | None  # its own values.yaml
     values: dict[str, Any]  # its coalesced values (defaults, parent's section, user values)
     how: str = ""  # how the dependency was found: "vendored", "file://", "charts dir", "scanned tree"
-    children: list["Node"] = field(default_factory=list)
+    children: list[Node] = field(default_factory=list)
     prefix: str = ""  # render keys of its templates start with this: "web/", "web/charts/redis/"
 
     def walk(self):
@@ -76,7 +77,7 @@ def _children(node: Node, top: Mapping[str, Any], index: ChartIndex, scratch: st
         else:
             present.setdefault(item.name, item)
     declared = {dep.name for dep in chart.dependencies}
-    wanted: list[tuple[Dependency | None, Chart | None, str]] = []
+    wanted: list[tuple[Dependency | None, Chart, str]] = []
     for dep in chart.dependencies:
         on, why = enabled(dep.condition, dep.tags, node.values, top)
         if not on:
@@ -93,18 +94,18 @@ def _children(node: Node, top: Mapping[str, Any], index: ChartIndex, scratch: st
     for name, sub in sorted(present.items()):
         if name not in declared:
             wanted.append((None, sub, "vendored"))  # Helm renders every chart under charts/
-    for dep, sub, how in wanted:
-        assert sub is not None
+    for requirement, sub, how in wanted:
         if len(stack) >= MAX_DEPTH or sub.directory in stack:
             result.problems.append(f"{chart.display}: dependency {sub.name!r} nests too deep or in a cycle; not rendered")
             continue
-        name = dep.key if dep else sub.name
+        name = requirement.key if requirement else sub.name
         try:
             sub_defaults = load_defaults(sub)
         except InputError as exc:
             result.problems.append(f"{sub.display}: {exc.message}")
             continue
-        section = node.values.get(name) if isinstance(node.values.get(name), dict) else {}
+        given = node.values.get(name)
+        section = given if isinstance(given, dict) else {}
         sub_values = merge(sub_defaults.data if sub_defaults else {}, section)
         globals_ = merge(sub_values.get("global") or {} if isinstance(sub_values.get("global"), dict) else {}, node.values.get("global") or {} if isinstance(node.values.get("global"), dict) else {})
         if globals_:

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from portacheck.errors import InputError
 from portacheck.model import Location, Origin, Resource, ScanError, Severity, Signal
@@ -129,7 +130,7 @@ def analyse(chart: Chart, user_values: list[Values], context, origin: Origin, ma
             continue
         blanked = blank_actions(text)
         if "{{" not in blanked and not member and not inside.rsplit("/", 1)[-1].startswith("_"):
-            result = analyse_text(blanked, shown, context, origin=origin, source="helm")
+            result = analyse_text(blanked, shown, context, origin=str(origin), source="helm")
             if result.resources:
                 resources.extend(result.resources)
                 continue

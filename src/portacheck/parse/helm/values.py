@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from portacheck.errors import InputError
 from portacheck.model import Directive
@@ -150,12 +151,11 @@ def lookup(data: Any, path: Path) -> tuple[bool, Any]:
     """(found, value) at a key path."""
     node = data
     for part in path:
-        if isinstance(node, dict) and isinstance(part, str) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
-        else:
+        in_map = isinstance(node, dict) and isinstance(part, str) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if not (in_map or in_list):
             return False, None
+        node = node[part]
     return True, node
 
 
@@ -288,7 +288,8 @@ def enabled(condition: str, tags: tuple[str, ...], scope: Mapping[str, Any], top
         found, value = lookup(scope, tuple(path.split(".")))
         if found and isinstance(value, bool):
             return value, f"condition {path}={str(value).lower()}"
-    values = top.get("tags") if isinstance(top.get("tags"), dict) else {}
+    tagged = top.get("tags")
+    values = tagged if isinstance(tagged, dict) else {}
     states = [values.get(tag) for tag in tags if isinstance(values.get(tag), bool)]
     if states and not any(states):
         return False, "tags " + ", ".join(t for t in tags if values.get(t) is False) + " false"

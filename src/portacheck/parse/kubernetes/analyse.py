@@ -19,7 +19,7 @@ the same composed documents (portacheck.parse.yaml_directives).
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from portacheck._yaml import DataError, YList, YMap, load_documents
 from portacheck.model import Directive, ParseResult, ScanError, Severity, SourceFile
@@ -50,7 +50,7 @@ def parse(files: Sequence[SourceFile], context: ParseContext) -> ParseResult:
         objects.extend(found)
         errors.extend(problems)
         directives.extend(marked)
-    for kustomization, rel, line, text, origin in patches.inline:
+    for _owner, rel, line, text, origin in patches.inline:
         found, problems = _analyse(text, rel, origin, SOURCE, patch=True, line_offset=line - 1)
         objects.extend(found)
         errors.extend(problems)

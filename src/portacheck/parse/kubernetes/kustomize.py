@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Sequence
+from collections.abc import Sequence
 
 from portacheck._yaml import DataError, YList, YMap, load_documents
 from portacheck.errors import InputError
@@ -21,7 +21,7 @@ class _Patches(dict):
     what it patches; `includes` the files and directories each kustomization builds from.
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
         self.inline: list[tuple[str, str, int, str, str]] = []
         self.targets: dict[str, tuple[str, str]] = {}
@@ -113,7 +113,7 @@ def _json_patch(root: YList, rel: str, origin: str, source: str, offset: int, ta
         line = op.value_lines.get("path", op.line)
         value = op.get("value")
         for marker, signal_kind in (("/annotations", "k8s_annotation"), ("/labels", "k8s_label"), ("/nodeSelector", "k8s_node_label")):
-            head, found, key = path.partition(marker + "/")
+            _head, found, key = path.partition(marker + "/")
             if found and key:
                 text = _text(value)
                 signal(signal_kind, f"{key}={text}" if signal_kind == "k8s_node_label" and text else key, line, f"[{i}].path")

@@ -39,9 +39,9 @@ def _link(objects: list[_Object]) -> None:
             if target is not None:
                 obj.links.append(target.key)
         for name in obj.routes_to:
-            service = nearest("Service", name, obj)
-            if service is not None:
-                service.links.append(obj.key)  # the Service is fronted by this Ingress or route
+            fronted = nearest("Service", name, obj)
+            if fronted is not None:
+                fronted.links.append(obj.key)  # the Service is fronted by this Ingress or route
     for obj in objects:
         if obj.resource_kind != "workload" or not obj.pod_labels:
             continue
@@ -93,7 +93,7 @@ def _distance(a: str, b: str) -> int:
         return -1
     da, db = a.split("/")[:-1], b.split("/")[:-1]
     common = 0
-    for x, y in zip(da, db):
+    for x, y in zip(da, db, strict=False):  # the paths differ in depth
         if x != y:
             break
         common += 1

@@ -131,7 +131,8 @@ class _ObjectReader:
         self.rel = rel
         self.offset = offset
         self.errors = errors
-        metadata = node.get("metadata") if isinstance(node.get("metadata"), YMap) else YMap(node.line)
+        given = node.get("metadata")
+        metadata = given if isinstance(given, YMap) else YMap(node.line)
         api_version = _text(node.get("apiVersion"))
         group = _group(api_version)
         kind = _text(node.get("kind"))
@@ -373,7 +374,7 @@ class _ObjectReader:
                 line = self.value_line(expression, "key")
                 values = expression.get("values")
                 texts = [v for v in values if isinstance(v, str)] if isinstance(values, YList) else []
-                for value in texts or [None]:
+                for value in texts or [""]:
                     self.node_label(key, value, line, f"{path}.{name}[{i}].key")
 
     def volume(self, volume: YMap, path: str) -> None:
@@ -477,5 +478,5 @@ class _ObjectReader:
                 section = stripped.strip("[]").upper()
                 continue
             match = _FLUENT_BIT_NAME.match(stripped)
-            if match and (section == "OUTPUT" or "outputs:" in text and stripped.startswith("-")):
+            if match and (section == "OUTPUT" or ("outputs:" in text and stripped.startswith("-"))):
                 self.signal("telemetry_exporter", f"fluentbit:{match.group(1).lower()}", line + number, f"{context}: [OUTPUT] Name")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from typing import Any
 
 from portacheck.model import ParseResult, SourceFile
 from portacheck.parse import ParseContext
@@ -30,7 +31,7 @@ from portacheck.parse.terraform.sources import (
 )
 
 __all__ = [
-    "TERRAFORM_SUFFIXES", "TFVARS_SUFFIXES", "is_terraform_file", "module_sources", "normalize_module_source", "parse",
+    "TERRAFORM_SUFFIXES", "TFVARS_SUFFIXES", "evaluate_root", "is_terraform_file", "module_sources", "normalize_module_source", "parse",
 ]
 
 
@@ -58,6 +59,14 @@ def parse(files: Sequence[SourceFile], context: ParseContext, options: Terraform
     for directory in sorted(by_dir):  # modules only reachable through a cycle of calls
         if directory not in evaluator.evaluated:
             evaluator.run_root_safely(directory)
+    return ParseResult(tuple(evaluator.resources), tuple(loader.errors + evaluator.errors), tuple(loader.directives))
+
+
+def evaluate_root(directory: str, context: ParseContext, inputs: dict[str, Any]) -> ParseResult:
+    """One module directory evaluated as a root with values given from outside (Terragrunt's `inputs`)."""
+    loader = Loader(context)
+    evaluator = _Evaluator(loader, context, inputs=inputs)
+    evaluator.run_root_safely(directory)
     return ParseResult(tuple(evaluator.resources), tuple(loader.errors + evaluator.errors), tuple(loader.directives))
 
 

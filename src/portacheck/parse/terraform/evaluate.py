@@ -61,7 +61,7 @@ class _Instance:
 
 
 class _Evaluator:
-    def __init__(self, loader: Loader, context: ParseContext, var_files: tuple[str, ...] = ()):
+    def __init__(self, loader: Loader, context: ParseContext, var_files: tuple[str, ...] = (), inputs: dict[str, Any] | None = None):
         self.loader = loader
         self.context = context
         self.resources: list[Resource] = []
@@ -70,6 +70,7 @@ class _Evaluator:
         self.keep = frozenset(context.attributes_of_interest) | _ALWAYS_KEEP
         self._modules_json: dict[str, dict[str, str]] = {}
         self._var_files = [(path, loader.var_file(path)) for path in var_files]
+        self._inputs = dict(inputs or {})  # values given from outside (Terragrunt's, as TF_VAR_*): tfvars override them
         self._trace: list[tuple[str, tuple, Any]] | None = None  # (name, path, value) of each reference the current evaluation looked up
 
     # -- entry points --
@@ -88,7 +89,7 @@ class _Evaluator:
 
     def run_root(self, directory: str) -> None:
         module = self.loader.load_dir(directory)
-        variables: dict[str, Any] = {}
+        variables: dict[str, Any] = dict(self._inputs)
         for _rel, values in module.auto_vars + self._var_files:
             for name, attr in values.items():
                 variables[name] = self._value_of(attr, self._unknown)

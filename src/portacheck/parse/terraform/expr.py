@@ -559,7 +559,8 @@ class _Eval:
 
     def call(self, node: Any) -> Any:
         name = node.named_children[0].text.decode("utf-8")
-        function = _FUNCTIONS.get(name)
+        # A resolver may carry functions of its own language (Terragrunt's find_in_parent_folders...)
+        function = _FUNCTIONS.get(name) or getattr(self.resolve, "functions", {}).get(name)
         if function is None:
             raise _Fail
         arguments = next((c for c in node.named_children if c.type == "function_arguments"), None)
@@ -578,7 +579,10 @@ class _Eval:
             if not args or not isinstance(args[-1], list):
                 raise _Fail
             args = args[:-1] + list(args[-1])
-        return function(args)
+        result = function(args)
+        if isinstance(result, Unresolved):
+            raise _Fail
+        return result
 
 
 _OPERATORS = frozenset({"||", "&&", "==", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/", "%", "!"})
