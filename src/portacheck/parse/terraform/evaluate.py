@@ -141,11 +141,13 @@ class _Evaluator:
     def _recall(self, attr: Attr, key: int, how: Callable[[Any, Resolver], Any], what: Any, resolve: Resolver) -> Any:
         """how(what, resolve), or the value it had last time if every reference it looked up has
         the same value now (evaluation is a function of those values)."""
+        last = attr.last.get(key)
+        if last is not None and not last[0]:  # it looked nothing up: the same everywhere
+            return last[1]
         outer = self._trace
         trace: list[tuple[str, tuple, Any]] = []
         self._trace = trace
         try:
-            last = attr.last.get(key)
             if last is not None:
                 lookups, value = last
                 if all(_same(resolve(name, list(path)), seen) for name, path, seen in lookups):
@@ -552,12 +554,8 @@ class _Evaluator:
 
     def _text_signals(self, inst: _Instance, block: Block, location: Location, context: str, skip: frozenset[str] = frozenset()) -> list[Signal]:
         signals: list[Signal] = []
-        skip = _NOT_TEXT | skip
-        for name, attr in block.attrs.items():
-            if name not in skip and _leaves(attr):
-                signals.extend(self._leaf_signals(inst, attr, location, f"{context}.{name}"))
-        for nested in block.blocks:
-            signals.extend(self._text_signals(inst, nested, location, f"{context}.{nested.type}"))
+        for path, attr in _text_attrs(block, skip):
+            signals.extend(self._leaf_signals(inst, attr, location, context + path))
         return signals
 
     def _leaf_signals(self, inst: _Instance, attr: Attr, location: Location, context: str) -> list[Signal]:
@@ -588,6 +586,17 @@ class _Evaluator:
         if not inst.call_path:
             return address
         return ".".join(f"module.{n}" for n in inst.call_path) + "." + address
+
+
+def _text_attrs(block: Block, skip: frozenset[str]) -> list[tuple[str, Attr]]:
+    """(key path under the block, attribute) of its attributes with string leaves, nested blocks'
+    included, in file order: the same in every instance of the module, found once."""
+    if block.texts is None or block.texts[0] != skip:
+        found = [(f".{name}", attr) for name, attr in block.attrs.items() if name not in skip and name not in _NOT_TEXT and _leaves(attr)]
+        for nested in block.blocks:
+            found += [(f".{nested.type}{path}", attr) for path, attr in _text_attrs(nested, frozenset())]
+        block.texts = (skip, found)
+    return block.texts[1]
 
 
 def _leaves(attr: Attr) -> tuple:

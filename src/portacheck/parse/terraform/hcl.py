@@ -44,6 +44,7 @@ class Block:
     end_line: int
     attrs: dict[str, Attr] = field(default_factory=dict)
     blocks: list[Block] = field(default_factory=list)
+    texts: tuple | None = None  # (skipped names, its attributes with string leaves by key path), once read (evaluate)
 
 
 @dataclass(slots=True)
