@@ -350,8 +350,8 @@ def arm(path: str, repeat: int) -> None:
     from portacheck.parse import ParseContext
     from portacheck.parse.arm import claims
     from portacheck.parse.arm.template import ALWAYS_KEEP, read_template
-    from portacheck.rules.loader import load_catalogue
     from portacheck.parse.bicep.analyse import parse as parse_bicep
+    from portacheck.rules.loader import load_catalogue
 
     templates: list[tuple[str, str]] = []
     bicep: list[SourceFile] = []
