@@ -12,6 +12,7 @@ file needs it; they carry inline suppressions.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -126,20 +127,18 @@ _MISSING = object()
 class _Scope:
     """Values of a template's parameters and variables, as far as they are literal. Each is resolved when first
     used, seeing only what is declared before it (parameters, then variables, in order), as if all were
-    resolved in turn up front, which most templates would spend on values nothing uses."""
+    resolved in turn up front, which most templates would spend on values nothing uses. A `given` parameter
+    value (a deployment's) is resolved in its caller's scope, or is literal when there is no caller."""
 
-    def __init__(self) -> None:
-        # (kind, lower-cased name) -> its declarations in order: [position, value, the scope resolving it or None]
-        self._declared: dict[tuple[str, str], list[list[Any]]] = {}
-        self._count = 0
+    def __init__(self, template: Mapping[str, Any], given: Mapping[str, Any], caller: _Scope | None) -> None:
+        parameters, variables = template.get("parameters"), template.get("variables")
+        self._parameters = parameters if isinstance(parameters, dict) else {}
+        self._variables = variables if isinstance(variables, dict) else {}
+        self._given = given
+        self._caller = caller
+        self._index: dict[tuple[str, str], list[tuple[int, Any]]] | None = None  # built at the first lookup
+        self._resolved: dict[int, Any] = {}  # position of a declaration -> its value
         self._memo: dict[str, Any] = {}  # expressions met in resources, resolved
-
-    def declare(self, kind: str, name: str, value: Any, resolver: _Scope | None = None, resolved: bool = False) -> None:
-        """A value, resolved when first used: here (before this declaration), by `resolver` (a deployment's
-        parameter, in its caller's scope), or not at all when `resolved`."""
-        where = None if resolved else resolver or self
-        self._declared.setdefault((kind, name.lower()), []).append([self._count, value, where])
-        self._count += 1
 
     def expression(self, value: str) -> Any:
         """A string of a resource resolved; each distinct one once per template."""
@@ -169,17 +168,33 @@ class _Scope:
         return value
 
     def _lookup(self, key: tuple[str, str], before: int | None) -> Any:
-        declarations = self._declared.get(key)
+        if self._index is None:
+            self._index = {}
+            for position, name in enumerate(self._parameters):
+                self._index.setdefault(("parameters", str(name).lower()), []).append((position, name))
+            for position, name in enumerate(self._variables, len(self._parameters)):
+                self._index.setdefault(("variables", str(name).lower()), []).append((position, name))
+        declarations = self._index.get(key)
         if declarations and before is not None:
             declarations = [d for d in declarations if d[0] < before]
         if not declarations:
             return _MISSING
-        declaration = declarations[-1]
-        resolver = declaration[2]
-        if resolver is not None:
-            declaration[1] = resolver.resolve(declaration[1], declaration[0] if resolver is self else None)
-            declaration[2] = None
-        return declaration[1]
+        position, name = declarations[-1]
+        value = self._resolved.get(position, _MISSING)
+        if value is _MISSING:
+            value = self._resolved[position] = self._declared(key[0], position, name)
+        return value
+
+    def _declared(self, kind: str, position: int, name: Any) -> Any:
+        if kind == "variables":
+            return self.resolve(self._variables[name], position)
+        if name in self._given:
+            value = self._given[name]
+            return self._caller.resolve(value) if self._caller is not None else value
+        spec = self._parameters[name]
+        if isinstance(spec, dict) and "defaultValue" in spec:
+            return self.resolve(spec["defaultValue"], position)
+        return Unresolved(f"[parameters('{name}')]")
 
 
 class _Reader:
@@ -210,18 +225,7 @@ class _Reader:
 
     def template(self, template: Mapping[str, Any], given: Mapping[str, Any], prefix: str, via: Origin, caller: _Scope | None = None) -> None:
         """Read a template's resources; `given` parameter values are resolved in `caller`'s scope (else literal)."""
-        scope = _Scope()
-        parameters = template.get("parameters")
-        for name, spec in (parameters.items() if isinstance(parameters, dict) else ()):
-            if name in given:
-                scope.declare("parameters", str(name), given[name], caller, resolved=caller is None)
-            elif isinstance(spec, dict) and "defaultValue" in spec:
-                scope.declare("parameters", str(name), spec["defaultValue"])
-            else:
-                scope.declare("parameters", str(name), Unresolved(f"[parameters('{name}')]"), resolved=True)
-        variables = template.get("variables")
-        for name, value in (variables.items() if isinstance(variables, dict) else ()):
-            scope.declare("variables", str(name), value)
+        scope = _Scope(template, given, caller)
         self.resources_of(template.get("resources"), scope, "", prefix, via)
 
     def resources_of(self, entries: Any, scope: _Scope, parent: str, prefix: str, via: Origin) -> None:
@@ -299,24 +303,27 @@ def _instances(entry: Mapping[str, Any], scope: _Scope) -> int | None:
 def _texts(value: Any, scope: _Scope | None, location: Location, context: str, found: list[Signal], top: bool = False) -> None:
     """A `text` signal for each string that may hold a hostname, ARN or URI, after resolving (an entry's nested
     `resources` are entries of their own); expressions are resolved only here, where a string is met."""
-    items = value.items() if isinstance(value, dict) else ((None, item) for item in value)
+    items = value.items() if type(value) is dict else zip(itertools.repeat(None), value)
     for key, item in items:
         if top and key == "resources":
             continue
-        if isinstance(item, str):
-            if item[:2] == "[[" and item[-1:] == "]" and scope is not None:
-                item = item[1:]  # `[[` escapes a literal `[`
-            elif item[:1] == "[" and item[-1:] == "]" and scope is not None:
-                if not _LOOKUP_START.match(item):
+        kind = type(item)
+        if kind is str:
+            if item[:1] == "[" and item[-1:] == "]" and scope is not None:
+                if item[1:2] == "[":
+                    item = item[1:]  # `[[` escapes a literal `[`
+                elif not _LOOKUP_START.match(item):
                     continue  # another function: Unresolved
-                item = scope.expression(item)
-                if not isinstance(item, str):
-                    if isinstance(item, (dict, list)):
-                        _texts(item, None, location, context if key is None else f"{context}.{key}", found)
-                    continue
+                else:
+                    item = scope.expression(item)
+                    kind = type(item)
+                    if kind is not str:
+                        if kind is dict or kind is list:
+                            _texts(item, None, location, context if key is None else f"{context}.{key}", found)
+                        continue
             if "." in item or ":" in item or "/" in item:
                 found.append(Signal("text", item, location, context if key is None else f"{context}.{key}"))
-        elif isinstance(item, (dict, list)):
+        elif kind is dict or kind is list:
             _texts(item, scope, location, context if key is None else f"{context}.{key}", found)
 
 
