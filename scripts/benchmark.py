@@ -353,14 +353,16 @@ def startup(repeat: int) -> None:
 
 
 def arm(path: str, repeat: int) -> None:
-    """ARM JSON reading against json.load of the same files; Bicep reading per file."""
+    """ARM JSON reading against json.load of the same files; Bicep reading per file. Attributes are
+    kept as in a scan: those the bundled rules test."""
     import json
 
     from portacheck.model import SourceFile
     from portacheck.parse import ParseContext
     from portacheck.parse.arm import claims
-    from portacheck.parse.arm.template import read_template
+    from portacheck.parse.arm.template import ALWAYS_KEEP, read_template
     from portacheck.parse.bicep.analyse import parse as parse_bicep
+    from portacheck.rules.loader import load_catalogue
 
     templates: list[tuple[str, str]] = []
     bicep: list[SourceFile] = []
@@ -377,12 +379,13 @@ def arm(path: str, repeat: int) -> None:
                 bicep.append(SourceFile(full, rel, "bicep"))
     size = sum(len(text) for _, text in templates) / 1e6
     found = []
+    keep = load_catalogue().attributes_of_interest() | ALWAYS_KEEP
 
     def ours() -> None:
         found.clear()
         for rel, text in templates:
             with contextlib.suppress(Exception):  # a benchmark counts what it can read
-                found.extend(read_template(rel, text)[0])
+                found.extend(read_template(rel, text, keep=keep)[0])
 
     def bare() -> None:
         for _, text in templates:

@@ -35,7 +35,7 @@ _ALIASES: Mapping[str, Mapping[str, str]] = {
 }
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 # What is the declaration, not the resource: no attribute, no text.
-_SKIP = frozenset({"dependsOn", "scope", "parent", "apiVersion", "type", "copy", "condition", "resources", "comments", "metadata"})
+DECLARATION_KEYS = frozenset({"dependsOn", "scope", "parent", "apiVersion", "type", "copy", "condition", "resources", "comments", "metadata"})
 
 
 def arm_type(declared: str) -> str:
@@ -54,18 +54,27 @@ def snake(key: str) -> str:
     return _CAMEL.sub("_", key).lower()
 
 
-def attributes(type_: str, body: Mapping[str, Any]) -> dict[str, Any]:
-    """The resource's values for rule conditions; `Unresolved` stays where a value was not computed."""
+def wanted(type_: str, keep: frozenset[str]) -> frozenset[str]:
+    """The snake-cased keys `attributes` needs to give `keep`: those, and the sources of this type's aliases in it."""
+    aliases = _ALIASES.get(type_)
+    if not aliases:
+        return keep
+    return keep | {path.split(".", 1)[0] for name, path in aliases.items() if name in keep}
+
+
+def attributes(type_: str, body: Mapping[str, Any], keep: frozenset[str] | None = None) -> dict[str, Any]:
+    """The resource's values for rule conditions (only those named in `keep`, when given); `Unresolved`
+    stays where a value was not computed."""
     merged: dict[str, Any] = {}
     properties = body.get("properties")
     if isinstance(properties, Mapping):
         merged.update((snake(k), _snake_keys(v)) for k, v in properties.items())
-    merged.update((snake(k), _snake_keys(v)) for k, v in body.items() if k not in _SKIP and k != "properties")
+    merged.update((snake(k), _snake_keys(v)) for k, v in body.items() if k not in DECLARATION_KEYS and k != "properties")
     for name, path in _ALIASES.get(type_, {}).items():
         value = _dig(merged, path)
         if value is not None:
             merged[name] = value
-    return merged
+    return merged if keep is None else {key: value for key, value in merged.items() if key in keep}
 
 
 def _snake_keys(value: Any) -> Any:
@@ -96,6 +105,7 @@ def make_resource(
     body: Mapping[str, Any],
     texts: list[Signal],
     instances: int | None = 1,
+    keep: frozenset[str] | None = None,
 ) -> Resource:
     return Resource(
         source=source,
@@ -105,6 +115,6 @@ def make_resource(
         address=address,
         location=location,
         signals=(Signal("arm", type_, location, address), *texts),
-        attributes=attributes(type_, body),
+        attributes=attributes(type_, body, keep),
         instances=instances,
     )

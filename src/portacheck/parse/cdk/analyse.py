@@ -23,8 +23,7 @@ from portacheck.errors import InputError
 from portacheck.model import Directive, Location, ParseResult, Resource, ScanError, Signal, SourceFile, Unresolved
 from portacheck.parse import ParseContext, read_source, yaml_directives
 from portacheck.parse.cdk.types import cloudformation_type, namespace_of
-from portacheck.parse.program import Call, Import, Program, language_of, read_program
-from portacheck.parse.pulumi.analyse import _strings
+from portacheck.parse.program import Call, Import, Program, language_of, read_program, string_leaves
 from portacheck.parse.pulumi.tokens import snake_case
 
 SOURCE = "cdk"
@@ -203,7 +202,7 @@ def _resource(rel: str, call: Call, type_name: str, construct_id: str, props: di
     location = Location(rel, call.line)
     attributes = _attributes(props)
     signals = [Signal("cloudformation", type_name, location, construct_id)]
-    signals += [Signal("text", text, location, f"{construct_id}.{path}") for path, text in _strings(attributes, "")]
+    signals += [Signal("text", text, location, f"{construct_id}.{path}") for path, text in string_leaves(attributes)]
     return Resource(SOURCE, "resource", "aws", type_name, construct_id, location, tuple(signals), attributes)
 
 

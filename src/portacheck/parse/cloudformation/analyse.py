@@ -50,32 +50,45 @@ def parse(files: Sequence[SourceFile], context: ParseContext) -> ParseResult:
 
 
 def analyse_file(source: SourceFile, max_bytes: int) -> tuple[list[Resource], list[ScanError], tuple[Directive, ...]]:
+    loaded, errors, directives = read_template(source, max_bytes)
+    if loaded is None:
+        return [], errors, directives
     rel = source.relpath
-    try:
-        text = read_source(source.path, max_bytes)
-    except InputError as exc:
-        return [], [ScanError(rel, exc.message, exc.line, exc.column)], ()
-    try:
-        loaded = load(text)
-    except DataError as exc:
-        return [], [ScanError(rel, exc.message, exc.line, exc.column)], yaml_directives.from_text(rel, text)
-    errors = [ScanError(rel, message, line, column) for line, column, message in loaded.problems]
     errors += [ScanError(rel, message, line, severity=Severity.WARNING) for line, message in loaded.warnings]
-    directives = yaml_directives.read(rel, text, [loaded.document.node]) if loaded.document is not None else ()
     root = loaded.root
     if not isinstance(root, dict) or root.get("Resources") in (None, ""):
         return [], errors, directives  # a fragment (a parameters file, a snippet, a skeleton): nothing deployed
     if not isinstance(root["Resources"], dict):
         errors.append(ScanError(rel, "Resources: expected a mapping of logical IDs to resources", _key_line(root, "Resources")))
         return [], errors, directives
-    return _Reader(rel, loaded, root, errors).resources(), errors, directives
+    return TemplateReader(rel, loaded, root, errors).resources(), errors, directives
+
+
+def read_template(source: SourceFile, max_bytes: int) -> tuple[Loaded | None, list[ScanError], tuple[Directive, ...]]:
+    """Read and load a YAML or JSON file (a template, a `serverless.yml`): the tree, its located problems and its
+    suppressions; None when the file cannot be read or is not YAML or JSON at all (the error says why)."""
+    rel = source.relpath
+    try:
+        text = read_source(source.path, max_bytes)
+    except InputError as exc:
+        return None, [ScanError(rel, exc.message, exc.line, exc.column)], ()
+    try:
+        loaded = load(text)
+    except DataError as exc:
+        return None, [ScanError(rel, exc.message, exc.line, exc.column)], yaml_directives.from_text(rel, text)
+    errors = [ScanError(rel, message, line, column) for line, column, message in loaded.problems]
+    directives = yaml_directives.read(rel, text, [loaded.document.node]) if loaded.document is not None else ()
+    return loaded, errors, directives
 
 
 def _key_line(mapping: Any, key: str, default: int = 0) -> int:
     return mapping.key_lines.get(key, default) if isinstance(mapping, YMap) else default
 
 
-class _Reader:
+class TemplateReader:
+    """The resources of one template's `Resources` (and the references in its other sections), errors added to
+    `errors`; the Serverless frontend reads its embedded `resources.Resources` with it too."""
+
     def __init__(self, rel: str, loaded: Loaded, root: dict, errors: list[ScanError]):
         self.rel = rel
         self.loaded = loaded

@@ -61,14 +61,14 @@ class _TagBuilder(Builder):
 class Loaded:
     """A template's root mapping, the problems met reading it, and how to find a line."""
 
-    __slots__ = ("_newlines", "_text", "document", "problems", "root", "warnings")
+    __slots__ = ("_newlines", "document", "problems", "root", "text", "warnings")
 
     def __init__(self, root: Any, problems: list[tuple[int, int, str]], document: Document | None, text: str):
         self.root = root
         self.problems = problems  # (line, column, message): the rest of the template is still read
         self.warnings: list[tuple[int, str]] = []  # (line, message): duplicate keys
         self.document = document  # YAML: the composed document, for suppressions
-        self._text = text
+        self.text = text  # the source, where JSON lines are looked up (a fragment read again keeps it)
         self._newlines: list[int] | None = None
 
     @property
@@ -77,11 +77,11 @@ class Loaded:
 
     def line_of(self, needle: str, start: int = 0) -> tuple[int, int]:
         """(line, offset) of the first `needle` at or after offset `start` of a JSON text; (0, start) if absent."""
-        index = self._text.find(needle, start)
+        index = self.text.find(needle, start)
         if index < 0:
             return 0, start
         if self._newlines is None:
-            self._newlines = [match.start() for match in re.finditer("\n", self._text)]
+            self._newlines = [match.start() for match in re.finditer("\n", self.text)]
         return bisect.bisect_left(self._newlines, index) + 1, index
 
 

@@ -14,12 +14,13 @@ with the expression's text. Nothing is evaluated.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from portacheck.model import Unresolved
 
-__all__ = ["LANGUAGES", "Call", "Comment", "Import", "Program", "Unresolved", "language_of", "read_program"]
+__all__ = ["LANGUAGES", "Call", "Comment", "Import", "Program", "Unresolved", "language_of", "read_program", "string_leaves"]
 
 # File name endings and the grammar that reads them.
 LANGUAGES = {
@@ -91,3 +92,15 @@ def read_program(text: str, language: str, marker: str = "portacheck:ignore") ->
     from portacheck.parse.program.read import read
 
     return read(text, language, marker)
+
+
+def string_leaves(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    """(path, string) of every string in literal arguments (`tags.env`, `rules[0]`): each frontend's `text` signals."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from string_leaves(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from string_leaves(item, f"{path}[{index}]")

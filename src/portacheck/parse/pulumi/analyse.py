@@ -20,7 +20,7 @@ from portacheck import _yaml
 from portacheck.errors import InputError
 from portacheck.model import Directive, Location, ParseResult, Resource, ScanError, Signal, SourceFile, Unresolved
 from portacheck.parse import ParseContext, read_source, relpath, yaml_directives
-from portacheck.parse.program import Call, Program, language_of, read_program
+from portacheck.parse.program import Call, Program, language_of, read_program, string_leaves
 from portacheck.parse.pulumi import imports as pulumi_imports
 from portacheck.parse.pulumi.tokens import TERRAFORM, Mapped, map_resource, parse_token, snake_case
 
@@ -149,7 +149,7 @@ class _Reader:
         location = Location(rel, line)
         attributes = _terraform_names(properties) if mapped.kind == TERRAFORM else dict(properties)
         signals = [Signal(mapped.kind, mapped.value, location, address)]
-        signals += [Signal("text", text, location, f"{address}.{path}") for path, text in _strings(properties, "")]
+        signals += [Signal("text", text, location, f"{address}.{path}") for path, text in string_leaves(properties)]
         self.resources.append(
             Resource(
                 source="pulumi", kind="resource", provider=mapped.provider, type=mapped.value, address=address,
@@ -239,14 +239,3 @@ def _terraform_names(value: Any) -> Any:
     if isinstance(value, list):
         return [_terraform_names(v) for v in value]
     return value
-
-
-def _strings(value: Any, path: str) -> Iterable[tuple[str, str]]:
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, f"{path}.{key}" if path else str(key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _strings(item, f"{path}[{index}]")

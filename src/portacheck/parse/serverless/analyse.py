@@ -17,10 +17,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from portacheck._yaml import DataError, YList, YMap
-from portacheck.errors import InputError
+from portacheck._yaml import YList, YMap
 from portacheck.model import Directive, Location, ParseResult, Resource, ScanError, Signal, SourceFile, Unresolved
-from portacheck.parse import ParseContext, read_source, yaml_directives
+from portacheck.parse import ParseContext
+from portacheck.parse.cloudformation.analyse import TemplateReader, read_template
+from portacheck.parse.cloudformation.template import Loaded
 from portacheck.parse.serverless.events import EVENTS, FUNCTIONS, PLUGINS
 from portacheck.parse.serverless.variables import COUPLINGS, Resolver, sources
 
@@ -41,23 +42,13 @@ def parse(files: Sequence[SourceFile], context: ParseContext) -> ParseResult:
 
 
 def analyse_file(source: SourceFile, max_bytes: int) -> tuple[list[Resource], list[ScanError], tuple[Directive, ...]]:
-    from portacheck.parse.cloudformation.template import load
-
-    rel = source.relpath
-    try:
-        text = read_source(source.path, max_bytes)
-    except InputError as exc:
-        return [], [ScanError(rel, exc.message, exc.line, exc.column)], ()
-    try:
-        loaded = load(text)
-    except DataError as exc:
-        return [], [ScanError(rel, exc.message, exc.line, exc.column)], yaml_directives.from_text(rel, text)
-    errors = [ScanError(rel, message, line, column) for line, column, message in loaded.problems]
-    directives = yaml_directives.read(rel, text, [loaded.document.node]) if loaded.document is not None else ()
-    if not isinstance(loaded.root, dict):
-        errors.append(ScanError(rel, "expected a mapping with `service` and `provider` at the top", 1))
+    loaded, errors, directives = read_template(source, max_bytes)
+    if loaded is None:
         return [], errors, directives
-    reader = _Reader(rel, loaded, errors)
+    if not isinstance(loaded.root, dict):
+        errors.append(ScanError(source.relpath, "expected a mapping with `service` and `provider` at the top", 1))
+        return [], errors, directives
+    reader = _Reader(source.relpath, loaded, errors)
     return reader.resources(), errors, directives
 
 
@@ -74,7 +65,7 @@ def _items(node: Any) -> Iterator[tuple[int, Any, int]]:
 
 
 class _Reader:
-    def __init__(self, rel: str, loaded: Any, errors: list[ScanError]):
+    def __init__(self, rel: str, loaded: Loaded, errors: list[ScanError]):
         self.rel = rel
         self.loaded = loaded
         self.raw = loaded.root
@@ -155,11 +146,8 @@ class _Reader:
     def cloudformation(self) -> list[Resource]:
         if not self.embedded:
             return []
-        from portacheck.parse.cloudformation.analyse import _Reader as TemplateReader
-        from portacheck.parse.cloudformation.template import Loaded
-
         template: dict = {"Resources": self.embedded}
-        loaded = Loaded(template, [], self.loaded.document, self.loaded._text)
+        loaded = Loaded(template, [], self.loaded.document, self.loaded.text)
         return [r for r in TemplateReader(self.rel, loaded, template, self.errors).resources() if r.kind == "resource"]
 
     def plugins(self) -> Iterable[Resource]:
