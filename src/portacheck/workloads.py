@@ -235,9 +235,11 @@ class _CodeLinks:
     def ties(self, workload: Resource) -> tuple[list[Tie], tuple[CodeLink, ...]]:
         if not self.builds and not self.code:
             return [], ()  # no application code in the scan: nothing to link, nothing to say
+        ambiguous = sum(len(w) for w in self.ambiguous.values())
         links = self.by_build(workload) or self.beside(workload) or self.by_directory(workload)
         if not links:
-            self.unlinked.append(f"{workload.address} ({workload.location.path})")
+            if ambiguous == sum(len(w) for w in self.ambiguous.values()):  # an ambiguous one has its own note
+                self.unlinked.append(_label(workload))
             return [], ()
         result: list[Tie] = []
         for link in links:
@@ -263,7 +265,7 @@ class _CodeLinks:
         same_name = [b for b in named if _repository(b.attributes["image"]).rsplit("/", 1)[-1] == last]
         contexts = sorted({b.attributes["context"] for b in same_name})
         if len(contexts) > 1:
-            self.ambiguous.setdefault((f"builds of images named {last}", tuple(contexts)), []).append(workload.address)
+            self.ambiguous.setdefault((f"builds of images named {last}", tuple(contexts)), []).append(_label(workload))
         return same_name if len(contexts) == 1 else []
 
     def beside(self, workload: Resource) -> tuple[CodeLink, ...]:
@@ -272,13 +274,12 @@ class _CodeLinks:
         if posixpath.basename(manifest_dir) in _MANIFEST_DIRS:
             near[posixpath.dirname(manifest_dir) or "."] = "Dockerfile beside manifest"
         chart = _chart_dir(workload)
-        if chart is not None:
-            home = _chart_home(chart)
+        home = _chart_home(chart) if chart is not None else None
+        if chart is not None and home is not None:
             names = self.chart_images.get(chart, set())
-            runs_own = len(names) <= 1 or bool(_names(workload) & {posixpath.basename(home), posixpath.basename(chart)})
-            if home is not None and runs_own:
+            if len(names) <= 1 or _names(workload) & {posixpath.basename(home), posixpath.basename(chart)}:
                 near.setdefault(home, "Dockerfile beside chart")
-        found = {}
+        found: dict[str, CodeLink] = {}
         for build in self.builds:
             context = build.attributes.get("context")
             if build.type == "Dockerfile" and context in near:
@@ -293,13 +294,14 @@ class _CodeLinks:
                 build = self.module_dirs[candidates[0]]
                 found.setdefault(candidates[0], CodeLink(candidates[0], "image name = directory", build.location.path, build.address))
             elif candidates:
-                self.ambiguous.setdefault((f"directories named {name}", tuple(candidates)), []).append(workload.address)
+                self.ambiguous.setdefault((f"directories named {name}", tuple(candidates)), []).append(_label(workload))
         return tuple(found[c] for c in sorted(found))
 
     def notes(self) -> tuple[str, ...]:
         result = [
-            f"{len(workloads)} workload{'s' if len(workloads) != 1 else ''} not tied to code: {what} are several "
-            f"({', '.join(candidates)}), so none is assumed: {', '.join(sorted(set(workloads)))}"
+            f"ambiguous link not made: {what} are {', '.join(candidates)}; which one the image is built from is not "
+            f"assumed, so {len(set(workloads))} workload{'s are' if len(set(workloads)) != 1 else ' is'} tied to none: "
+            + ", ".join(sorted(set(workloads)))
             for (what, candidates), workloads in sorted(self.ambiguous.items())
         ]
         if self.unlinked:
@@ -310,6 +312,10 @@ class _CodeLinks:
                 + ", ".join(self.unlinked)
             )
         return tuple(result)
+
+
+def _label(workload: Resource) -> str:
+    return f"{workload.address} ({workload.location.path})"
 
 
 def _names(workload: Resource) -> set[str]:
