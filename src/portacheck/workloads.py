@@ -34,6 +34,7 @@ class WorkloadVerdict:
     resource: Resource
     level: Level  # the highest level among its own and its linked findings (P0 when none)
     ties: tuple[Tie, ...]  # findings above P0, highest first
+    links: tuple[CodeLink, ...] = ()  # the code its image is built from, and how each link was made
 
     @property
     def portable(self) -> bool:
@@ -142,11 +143,12 @@ def build(resources: Sequence[Resource], findings: Iterable[Finding], focus: fro
         for key in _reachable(resource, by_key):
             linked = by_key[key]
             ties.extend(Tie(f, linked.address) for f in findings_of.get(key, ()))
-        ties.extend(code.ties(resource))
+        code_ties, links = code.ties(resource)
+        ties.extend(code_ties)
         above = [t for t in ties if t.finding.level is not Level.P0]
         above = _unique(sorted(above, key=lambda t: (-t.finding.level.rank, t.finding.rule.id, t.via, t.finding.location.line)))
         level = max((t.finding.level for t in above), default=Level.P0)
-        verdicts.append(WorkloadVerdict(resource, level, tuple(above)))
+        verdicts.append(WorkloadVerdict(resource, level, tuple(above), links))
     verdicts.sort(key=lambda v: (v.resource.location.path, v.resource.location.line, v.resource.address))
     return WorkloadView(tuple(verdicts), code.notes())
 
@@ -181,13 +183,36 @@ def _unique(ties: list[Tie]) -> list[Tie]:
 # --- the code a workload's image is built from -----------------------------------------------
 
 _MANIFEST_DIRS = frozenset({"k8s", "kubernetes", "kube", "deploy", "deployment", "manifests"})
+_CHART_DIRS = frozenset({"chart", "charts", "helm"})  # svc/chart/, svc/charts/x/, svc/helm/ beside svc/Dockerfile
+
+
+@dataclass(frozen=True)
+class CodeLink:
+    """Why a workload counts the code under one directory: how the link was made, and from what."""
+
+    context: str  # the directory the image is built from, "." for the scan root
+    via: str  # "skaffold artifact", "jib project", "compose build", "Dockerfile beside manifest", ...
+    source: str  # the file (and line) that made it: "skaffold.yaml:7", "svc/Dockerfile"
+    build: str  # that build's address, shown on the ties it brings: "skaffold:cart", "dockerfile:Dockerfile"
+
+    def __str__(self) -> str:
+        return f"{self.context} ({self.via}, {self.source})"
 
 
 class _CodeLinks:
     """Ties a workload to the application findings (SDK packages, client calls, app config) under
-    the directory its image is built from: a skaffold or Compose build naming its image (compared
-    without registry and tag, then by the last path segment when that is unambiguous), or a
-    Dockerfile next to its manifest (same directory, or the parent of a k8s/, deploy/... one).
+    the directory its image is built from. The first way that finds a directory wins:
+
+    1. a skaffold or Compose build naming its image (compared without registry and tag, then by
+       the last path segment when that names one directory); a jib artifact with a `project` is
+       built from that module, not from the whole context;
+    2. a Dockerfile beside its manifest (same directory, or the parent of a k8s/, deploy/... one),
+       or beside the chart it is rendered from (`svc/Dockerfile` for `svc/chart/`, `svc/charts/x/`,
+       `svc/helm/`; when the chart runs several images, only the one named like `svc` or the chart);
+    3. a directory named like the image's last path segment (`…/orders:1.2` -> `orders/`, `src/orders/`)
+       holding a Dockerfile or a dependency manifest, when exactly one does.
+
+    Where a way finds several directories, no link is made and a note names the candidates.
     """
 
     def __init__(self, resources: Sequence[Resource], findings_of: Mapping[str, list[Finding]]):
@@ -195,32 +220,42 @@ class _CodeLinks:
         self.code = [
             f for r in resources if r.source == "application" and r.kind != "build" for f in findings_of.get(resource_key(r), ())
         ]
+        self.module_dirs: dict[str, Resource] = {}  # directory with a Dockerfile or manifest -> that build (Dockerfile first)
+        for build in sorted(self.builds, key=lambda b: (b.type != "Dockerfile", b.location.path)):
+            if build.type in ("Dockerfile", "dependency manifest"):
+                self.module_dirs.setdefault(build.attributes["context"], build)
+        self.chart_images: dict[str, set[str]] = {}  # chart directory -> image names its workloads run
+        for r in resources:
+            chart = _chart_dir(r) if r.kind == "workload" else None
+            if chart is not None:
+                self.chart_images.setdefault(chart, set()).update(_names(r))
         self.unlinked: list[str] = []
+        self.ambiguous: dict[tuple[str, tuple[str, ...]], list[str]] = {}  # (what, candidates) -> workloads
 
-    def ties(self, workload: Resource) -> list[Tie]:
+    def ties(self, workload: Resource) -> tuple[list[Tie], tuple[CodeLink, ...]]:
         if not self.builds and not self.code:
-            return []  # no application code in the scan: nothing to link, nothing to say
-        found: dict[str, str] = {}  # build context -> how the link was made
-        for image in workload.attributes.get("images") or ():
-            for build in self.by_image(str(image)):
-                found.setdefault(build.attributes["context"], build.address)
-        manifest_dir = posixpath.dirname(workload.location.path) or "."
-        near = {manifest_dir}
-        if posixpath.basename(manifest_dir) in _MANIFEST_DIRS:
-            near.add(posixpath.dirname(manifest_dir) or ".")
-        for build in self.builds:
-            if build.type == "Dockerfile" and build.attributes.get("context") in near:
-                found.setdefault(build.attributes["context"], build.address)
-        if not found:
-            self.unlinked.append(f"{workload.address} ({workload.location.path})")
-            return []
+            return [], ()  # no application code in the scan: nothing to link, nothing to say
+        ambiguous = sum(len(w) for w in self.ambiguous.values())
+        links = self.by_build(workload) or self.beside(workload) or self.by_directory(workload)
+        if not links:
+            if ambiguous == sum(len(w) for w in self.ambiguous.values()):  # an ambiguous one has its own note
+                self.unlinked.append(_label(workload))
+            return [], ()
         result: list[Tie] = []
-        for context, via in sorted(found.items()):
-            prefix = "" if context == "." else context + "/"
-            result.extend(Tie(f, f"{via}, built from {context}") for f in self.code if f.location.path.startswith(prefix))
-        return result
+        for link in links:
+            prefix = "" if link.context == "." else link.context + "/"
+            result.extend(Tie(f, f"{link.build}, built from {link.context}") for f in self.code if f.location.path.startswith(prefix))
+        return result, links
 
-    def by_image(self, image: str) -> list[Resource]:
+    def by_build(self, workload: Resource) -> tuple[CodeLink, ...]:
+        found: dict[str, CodeLink] = {}
+        for image in workload.attributes.get("images") or ():
+            for build in self.by_image(str(image), workload):
+                context = build.attributes["context"]
+                found.setdefault(context, CodeLink(context, build.attributes.get("link") or build.type, str(build.location), build.address))
+        return tuple(found[c] for c in sorted(found))
+
+    def by_image(self, image: str, workload: Resource) -> list[Resource]:
         wanted = _repository(image)
         named = [b for b in self.builds if b.attributes.get("image")]
         exact = [b for b in named if _repository(b.attributes["image"]) == wanted]
@@ -228,16 +263,85 @@ class _CodeLinks:
             return exact
         last = wanted.rsplit("/", 1)[-1]
         same_name = [b for b in named if _repository(b.attributes["image"]).rsplit("/", 1)[-1] == last]
-        return same_name if len({b.attributes["context"] for b in same_name}) == 1 else []
+        contexts = sorted({b.attributes["context"] for b in same_name})
+        if len(contexts) > 1:
+            self.ambiguous.setdefault((f"builds of images named {last}", tuple(contexts)), []).append(_label(workload))
+        return same_name if len(contexts) == 1 else []
+
+    def beside(self, workload: Resource) -> tuple[CodeLink, ...]:
+        manifest_dir = posixpath.dirname(workload.location.path) or "."
+        near = {manifest_dir: "Dockerfile beside manifest"}
+        if posixpath.basename(manifest_dir) in _MANIFEST_DIRS:
+            near[posixpath.dirname(manifest_dir) or "."] = "Dockerfile beside manifest"
+        chart = _chart_dir(workload)
+        home = _chart_home(chart) if chart is not None else None
+        if chart is not None and home is not None:
+            names = self.chart_images.get(chart, set())
+            if len(names) <= 1 or _names(workload) & {posixpath.basename(home), posixpath.basename(chart)}:
+                near.setdefault(home, "Dockerfile beside chart")
+        found: dict[str, CodeLink] = {}
+        for build in self.builds:
+            context = build.attributes.get("context")
+            if build.type == "Dockerfile" and context in near:
+                found.setdefault(context, CodeLink(context, near[context], build.location.path, build.address))
+        return tuple(found[c] for c in sorted(found))
+
+    def by_directory(self, workload: Resource) -> tuple[CodeLink, ...]:
+        found: dict[str, CodeLink] = {}
+        for name in sorted(_names(workload)):
+            candidates = sorted(d for d in self.module_dirs if posixpath.basename(d) == name)
+            if len(candidates) == 1:
+                build = self.module_dirs[candidates[0]]
+                found.setdefault(candidates[0], CodeLink(candidates[0], "image name = directory", build.location.path, build.address))
+            elif candidates:
+                self.ambiguous.setdefault((f"directories named {name}", tuple(candidates)), []).append(_label(workload))
+        return tuple(found[c] for c in sorted(found))
 
     def notes(self) -> tuple[str, ...]:
-        if not self.unlinked:
-            return ()
-        return (
-            f"{len(self.unlinked)} workload{'s' if len(self.unlinked) != 1 else ''} could not be tied to the code "
-            "its image is built from (no skaffold or Compose build names the image, no Dockerfile next to the manifest), "
-            "so SDKs in that code are not counted for it: " + ", ".join(self.unlinked),
-        )
+        result = [
+            f"ambiguous link not made: {what} are {', '.join(candidates)}; which one the image is built from is not "
+            f"assumed, so {len(set(workloads))} workload{'s are' if len(set(workloads)) != 1 else ' is'} tied to none: "
+            + ", ".join(sorted(set(workloads)))
+            for (what, candidates), workloads in sorted(self.ambiguous.items())
+        ]
+        if self.unlinked:
+            result.append(
+                f"{len(self.unlinked)} workload{'s' if len(self.unlinked) != 1 else ''} could not be tied to the code "
+                "its image is built from (no skaffold or Compose build names the image, no Dockerfile beside the manifest "
+                "or chart, no one directory named like the image), so SDKs in that code are not counted for it: "
+                + ", ".join(self.unlinked)
+            )
+        return tuple(result)
+
+
+def _label(workload: Resource) -> str:
+    return f"{workload.address} ({workload.location.path})"
+
+
+def _names(workload: Resource) -> set[str]:
+    """The workload's image names: the last path segment of each repository."""
+    return {_repository(str(i)).rsplit("/", 1)[-1] for i in workload.attributes.get("images") or ()}
+
+
+def _chart_dir(resource: Resource) -> str | None:
+    """The chart a rendered workload's template sits in: `svc/chart` for `svc/chart/templates/deploy.yaml`."""
+    if resource.source != "helm":
+        return None
+    path = resource.location.path
+    if "/templates/" not in "/" + path:
+        return None
+    head = ("/" + path).rsplit("/templates/", 1)[0].lstrip("/")
+    return head or "."
+
+
+def _chart_home(chart: str) -> str | None:
+    """The service directory a chart belongs to: `svc` for `svc/chart`, `svc/helm` and `svc/charts/x`."""
+    parent = posixpath.dirname(chart)
+    if posixpath.basename(chart) in _CHART_DIRS:
+        return parent or "."
+    if posixpath.basename(parent) == "charts":
+        return posixpath.dirname(parent) or "."
+    return None
 
 
 def _repository(image: str) -> str:

@@ -119,6 +119,10 @@ def workloads(a: Assessment) -> list[dict[str, Any]]:
                     }
                     for t in v.ties
                 ],
+                "links": [
+                    {"context": link.context, "via": link.via, "source": link.source, "build": link.build}
+                    for link in v.links
+                ],
             }
             for v in view.workloads
         ]

@@ -87,7 +87,7 @@ def lines(a: Assessment, base: str | None = None, min_coverage: float | None = N
                 f"| {_ICON[d.level]} {d.level.value} | {cell(d.primary.resource.address)} | "
                 f"`{cell(_where(a, d.primary.resource.location.path, d.primary.resource.location.line, base))}`"
                 f"{cell(f' (+{len(d.definitions) - 1} more definitions)') if len(d.definitions) > 1 else ''} | "
-                f"{'<br>'.join(cell(line) for line in workload_ties(d.primary))} |"
+                f"{'<br>'.join(cell(line) for line in [*workload_ties(d.primary), *_built_from(d.primary)])} |"
                 for d in tied[:MAX_ROWS]
             ],
         )
@@ -141,3 +141,8 @@ def _where(a: Assessment, path: str, line: int, base: str | None) -> str:
 
 def _details(summary: str, body: list[str], open_: bool = False) -> list[str]:
     return ["", f"<details{' open' if open_ else ''}><summary>{cell(summary)}</summary>", ""] + body + ["", "</details>"]
+
+
+def _built_from(verdict) -> list[str]:
+    """`built from cart (skaffold artifact, skaffold.yaml:7)`: the code a workload counts, and how it was linked."""
+    return [f"built from {'; '.join(str(link) for link in verdict.links)}"] if verdict.links else []

@@ -96,11 +96,14 @@ def render(assessment: Assessment, stream: TextIO, *, color: bool = False, verbo
             origin = f" (via {resource.location.origin})" if resource.location.origin else ""
             if verdict.portable:
                 if verbose:
-                    out(f"    {level(Level.P0)}  {resource.address}  {resource.location}{origin}: nothing provider-specific found\n")
+                    built = f", built from {'; '.join(str(link) for link in verdict.links)}" if verdict.links else ""
+                    out(f"    {level(Level.P0)}  {resource.address}  {resource.location}{origin}: nothing provider-specific found{built}\n")
                 continue
             out(f"    {level(verdict.level)}  {resource.address}  {resource.location}{origin}\n")
             for line in workload_ties(verdict):
                 out(f"          {line}\n")
+            if verdict.links:
+                out(f"          built from: {'; '.join(str(link) for link in verdict.links)}\n")
             if len(workload.definitions) > 1:
                 out(f"          also defined at: {', '.join(definition_place(d) for d in workload.definitions[1:])}\n")
         if view.as_they_are and not verbose:

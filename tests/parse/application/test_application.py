@@ -123,12 +123,10 @@ def test_polyglot_workload_view_ties_portable_deployments_to_their_code(scan):
     assert [(t.finding.rule.id, t.finding.level.value) for t in orders.ties] == [
         ("AWS-DYNAMODB", "P3"), ("AWS-SQS", "P2"), ("AWS-SDK-PYTHON", "P1"),
     ]
-    assert view["Deployment/web"].level.value == "P0"  # no build names its image: not linked, and said so
-    assert assessment.workloads.notes == (
-        "1 workload could not be tied to the code its image is built from (no skaffold or Compose build names the image, "
-        "no Dockerfile next to the manifest), so SDKs in that code are not counted for it: "
-        "Deployment/web (kubernetes-manifests/web.yaml)",
-    )
+    # no build names ghcr.io/example/web, but one directory web/ holds a Dockerfile: linked, and said how
+    assert [str(link) for link in view["Deployment/web"].links] == ["web (image name = directory, web/Dockerfile)"]
+    assert view["Deployment/web"].level.value == "P1"
+    assert assessment.workloads.notes == ()
 
 
 def test_dockerfile_next_to_the_manifest_and_compose_builds_link_workloads(tree, scan):
@@ -261,7 +259,7 @@ def test_without_catalogue_facts_every_dependency_is_kept(tree):
     root = tree({"requirements.txt": "flask\nboto3\n"})
     files = discover([str(root)]).files
     result = parse(files, ParseContext(root=str(root)))
-    assert [(r.address, r.provider) for r in result.resources] == [("pypi:flask", ""), ("pypi:boto3", "")]
+    assert [(r.address, r.provider) for r in result.resources if r.kind == "package"] == [("pypi:flask", ""), ("pypi:boto3", "")]
 
 
 # --- Python code -----------------------------------------------------------------------------
@@ -338,9 +336,12 @@ def test_the_code_an_image_is_built_from_counts_in_that_workloads_level_and_effo
     uses Pub/Sub is P3, and the Pub/Sub code costs what a P3 costs, once, at its own place."""
     assessment = scan(FIXTURES / "app-polyglot")
     levels = {v.resource.address: v.level.value for v in assessment.verdicts if v.resource.kind == "workload"}
-    assert levels == {"Deployment/checkout": "P3", "Deployment/orders": "P3", "Deployment/web": "P0"}
+    assert levels == {"Deployment/checkout": "P3", "Deployment/orders": "P3", "Deployment/web": "P1"}
     code = {(str(v.resource.location), v.level.value, v.effort_low, v.effort_high) for v in assessment.code}
-    assert code == {("checkout/go.mod:6", "P3", 5.0, 20.0), ("orders/app.py:7", "P3", 5.0, 20.0), ("orders/requirements.txt:2", "P1", 0.25, 1.0)}
-    assert (assessment.effort.low, assessment.effort.high, assessment.effort.definitions) == (10.25, 41.4, 7)
+    assert code == {
+        ("checkout/go.mod:6", "P3", 5.0, 20.0), ("orders/app.py:7", "P3", 5.0, 20.0),
+        ("orders/requirements.txt:2", "P1", 0.25, 1.0), ("web/package.json:6", "P1", 0.25, 1.0),
+    }
+    assert (assessment.effort.low, assessment.effort.high, assessment.effort.definitions) == (10.5, 42.4, 8)
     result = cli("scan", str(FIXTURES / "app-polyglot"), "--fail-on", "never", "--color", "never")
     assert "5 provider dependencies in application code (SDKs, clients, config), up to P3; those in the code a workload's image is built from set that workload's level and count once in the effort." in result.out

@@ -87,6 +87,7 @@ class _Reader:
             if base_images is not None:
                 self.resources.append(base_images)
         elif file_role.startswith("manifest:"):
+            self.resources.append(builds.manifest(rel))  # a module an image may be built from
             text = self.text(source)
             for dependency in self.readers[manifest_kind(file_role)](text, rel.rsplit("/", 1)[-1]):
                 provider = self.claimed(dependency)

@@ -5,8 +5,12 @@ one) and `context`, the build directory relative to the scan root. The workload 
 to tie a workload to the SDKs of the code its image is built from.
 
     Dockerfile                  context = its directory, image unknown
+    dependency manifest         context = its directory, image unknown (pom.xml, go.mod, package.json...)
     skaffold.yaml               build.artifacts[] (and profiles[].build.artifacts[]): image, context
+                                jib artifacts: context + the jib `project` module, not the whole context
     docker-compose.yml          services.<name>.build (a path, or {context, dockerfile}); image or the service name
+
+`link` says how a workload tied through the build was linked, for the workload view.
 """
 
 from __future__ import annotations
@@ -28,6 +32,22 @@ def context_dir(file_rel: str, context: str = ".") -> str:
 def dockerfile(rel: str) -> Resource:
     directory = context_dir(rel)
     return _build(rel, 0, "Dockerfile", f"dockerfile:{rel.rsplit('/', 1)[-1]}", "", directory, rel)
+
+
+def manifest(rel: str) -> Resource:
+    """A dependency manifest: its directory is a module an image can be built from (jib, buildpacks)."""
+    name = rel.rsplit("/", 1)[-1]
+    return _build(rel, 0, "dependency manifest", f"manifest:{name}", "", context_dir(rel), "", link="")
+
+
+def jib_module(project: str) -> str:
+    """The module directory a jib `project` names: `:a:b` (Gradle) -> `a/b`, `group:artifact` (Maven) -> `artifact`.
+
+    Maven modules are matched by artifactId, which by convention is the module's directory name.
+    """
+    if project.startswith(":"):
+        return project.strip(":").replace(":", "/")
+    return project.rsplit(":", 1)[-1]
 
 
 def skaffold(rel: str, documents: list[Document]) -> list[Resource]:
@@ -58,7 +78,16 @@ def skaffold(rel: str, documents: list[Document]) -> list[Resource]:
                 address = f"skaffold:{image}" + (f" (profile {profile_name})" if profile_name else "")
                 dockerfile_path = posixpath.join(directory, name if isinstance(name, str) else "Dockerfile")
                 line = artifacts.item_lines[index]
-                result.append(_build(rel, line, "skaffold artifact", address, image, directory, dockerfile_path))
+                link = "skaffold artifact"
+                jib = artifact.get("jib")
+                project = jib.get("project") if isinstance(jib, YMap) else None
+                if isinstance(project, str) and project.strip(":"):
+                    # a multi-module build: the image holds one module, not the whole context
+                    directory = posixpath.normpath(posixpath.join(directory, jib_module(project)))
+                    dockerfile_path, link = "", "jib project"
+                elif "jib" in artifact:
+                    dockerfile_path = ""
+                result.append(_build(rel, line, "skaffold artifact", address, image, directory, dockerfile_path, link))
     return result
 
 
@@ -90,11 +119,13 @@ def compose(rel: str, documents: list[Document]) -> list[Resource]:
             directory = context_dir(rel, context)
             line = services.key_lines.get(name, 0)
             dockerfile_path = posixpath.join(directory, dockerfile_name)
-            result.append(_build(rel, line, "compose service", f"compose:{name}", image, directory, dockerfile_path))
+            result.append(_build(rel, line, "compose service", f"compose:{name}", image, directory, dockerfile_path, "compose build"))
     return result
 
 
-def _build(rel: str, line: int, type_: str, address: str, image: str, context: str, dockerfile_path: str) -> Resource:
+def _build(
+    rel: str, line: int, type_: str, address: str, image: str, context: str, dockerfile_path: str, link: str = "Dockerfile"
+) -> Resource:
     return Resource(
         source="application",
         kind="build",
@@ -102,5 +133,10 @@ def _build(rel: str, line: int, type_: str, address: str, image: str, context: s
         type=type_,
         address=address,
         location=Location(rel, line),
-        attributes={"image": image, "context": context, "dockerfile": posixpath.normpath(dockerfile_path)},
+        attributes={
+            "image": image,
+            "context": context,
+            "dockerfile": posixpath.normpath(dockerfile_path) if dockerfile_path else "",
+            "link": link,
+        },
     )
