@@ -133,8 +133,7 @@ def only_optional(default: Sequence[Resource], switched: Sequence[Resource], fou
         if not signals:
             continue
         keys = _keys_for(resource, found)
-        when = ", ".join(f"`{k}`" for k in keys[:_SHOWN_KEYS]) + (f" and {len(keys) - _SHOWN_KEYS} more" if len(keys) > _SHOWN_KEYS else "")
-        origin = Origin(via=f"{resource.location.origin} (optional: only when {when} is set)".strip())
+        origin = Origin(via=f"{resource.location.origin} (optional: only when {_when(keys)})".strip())
         result.append(replace(
             resource,
             kind=KIND,
@@ -145,6 +144,15 @@ def only_optional(default: Sequence[Resource], switched: Sequence[Resource], fou
             links=(),
         ))
     return result
+
+
+def _when(keys: Sequence[str]) -> str:
+    """`a` is set; `a` and `b` are set; `a`, `b`, `c` and 2 more are set."""
+    shown = [f"`{k}`" for k in keys[:_SHOWN_KEYS]]
+    if len(keys) > _SHOWN_KEYS:
+        shown.append(f"{len(keys) - _SHOWN_KEYS} more")
+    text = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+    return f"{text} {'is' if len(keys) == 1 else 'are'} set"
 
 
 def _key(signal) -> tuple:
