@@ -104,3 +104,15 @@ def test_a_switch_in_a_configuration_file(tree, scan):
 
     root = tree({".portacheck.yaml": "helm:\n  optional: fail\n"})
     assert resolve(load_settings(str(root / ".portacheck.yaml"))).options("helm").optional == "fail"
+
+
+# --- values files passed to a chart --------------------------------------------------------------
+
+
+def test_values_files_a_helmfile_or_an_argo_application_passes_are_read_with_their_lines(scan):
+    assessment = scan(NUMBERS / "passed")
+    assert findings(assessment) == [
+        ("AWS-ECR", "envs/argo-prod.yaml", 2, "reference", "values passed by apps/web.yaml"),
+        ("AWS-EKS-IRSA", "envs/prod.yaml", 4, "reference", "values passed by helmfile.yaml"),
+    ]
+    assert not assessment.errors
