@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from portacheck.model import Location, Origin, Resource
+from portacheck.model import Origin, Resource
 
 KIND = "optional"
 SWITCH_NAMES = ("enabled", "create")
@@ -67,7 +67,7 @@ def switch(chart, user: dict[str, Any], default_plan, make_plan) -> Switched | N
             gates.setdefault(where, set()).add(_dotted(path))
     before = {node.prefix for node in default_plan.root.walk()}
     enabled_by = {}
-    for parent, dep, _why in default_plan.disabled:
+    for _parent, dep, _why in default_plan.disabled:
         condition = next((c.strip() for c in (dep.condition or "").split(",") if c.strip()), "")
         key = condition or (f"tags.{dep.tags[0]}" if dep.tags else "")
         for node in plan.root.walk():

@@ -22,8 +22,8 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
-from portacheck.errors import InputError
 from portacheck._yaml import DataError, YList, YMap, load_documents
+from portacheck.errors import InputError
 from portacheck.model import Directive, ParseResult, ScanError, Severity, SourceFile
 from portacheck.parse import ParseContext, yaml_directives
 from portacheck.parse.kubernetes.kustomize import _json_patch, _kustomization, _kustomize_patches
