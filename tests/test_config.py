@@ -130,7 +130,7 @@ def test_helm_values_per_chart_are_validated_and_kept(cli, tree):
         ("var-files: [missing.tfvars]\n", ".portacheck.yaml:1: var-files: missing.tfvars: no such file (relative paths are read from the configuration file's directory)"),
         ("effort-bands:\n  P3: [9, 2]\n", ".portacheck.yaml:2: effort-bands.P3: [9, 2] is not a range: need 0 <= low <= high"),
         ("helm:\n  charts:\n    nowhere: {}\n", ".portacheck.yaml:3: helm.charts.nowhere: nowhere: no such chart directory (relative paths are read from the configuration file's directory)"),
-        ("helm:\n  chart: {}\n", ".portacheck.yaml:2: helm.chart: unknown key (did you mean 'charts'?); expected one of: values, set, charts-dirs, renderer, timeout, charts"),
+        ("helm:\n  chart: {}\n", ".portacheck.yaml:2: helm.chart: unknown key (did you mean 'charts'?); expected one of: values, set, charts-dirs, renderer, timeout, optional, charts"),
         ("- fail-on\n", ".portacheck.yaml: expected a mapping of settings at the top, not a list"),
         ("fail-on: [P2\n", ".portacheck.yaml:2: invalid YAML:"),  # the rest of the message depends on libyaml
         ("disable: [AWS-NOPE]\n", ".portacheck.yaml:1: disable: no rule 'AWS-NOPE' (see `portacheck rules list`)"),

@@ -156,12 +156,17 @@ class Assessment:
     def failing_findings(self) -> list[Finding]:
         if self.fail_on is None:
             return []
-        return [f for f in self.findings if f.level is not Level.P0 and f.level >= self.fail_on]
+        return [f for f in self.findings if f.level is not Level.P0 and f.level >= self.fail_on and _may_fail(f)]
 
     @property
     def below_coverage(self) -> bool:
         """`--min-coverage` failed: fewer deployed resources at P0-P1 than required (none found passes)."""
         return self.min_coverage is not None and self.resources_total > 0 and self.coverage < self.min_coverage
+
+
+def _may_fail(finding: Finding) -> bool:
+    """A chart's optional feature (Helm kind `optional`) fails the policy only under `--helm-optional fail`."""
+    return finding.resource.kind != "optional" or bool(finding.resource.attributes.get("optional_fails"))
 
 
 def assess(

@@ -55,7 +55,8 @@ def scanned(module_catalogue):
 
 
 def helm_config(**options) -> Config:
-    return Config(frontends={"helm": HelmOptions(**options)})
+    """Optional features are off unless a test asks: these tests are about the default render."""
+    return Config(frontends={"helm": HelmOptions(**{"optional": "off", **options})})
 
 
 def table(assessment, *, p0: bool = False):
@@ -376,6 +377,7 @@ def test_a_values_file_named_on_the_command_line_keeps_the_findings_its_values_c
     result = cli("scan", str(HELM / "aws-web" / "values.yaml"), "--format", "json", cwd=ROOT)
     data = json.loads(result.out)
     assert sorted((f["rule_id"], f["file"], f["line"], f["evidence"]["values"]["line"]) for f in data["findings"]) == [
+        ("AWS-CLOUDWATCH", "fixtures/helm/aws-web/templates/deployment.yaml", 27, 30),  # optional: metrics.enabled
         ("AWS-EBS-CLASS-NAME", "fixtures/helm/aws-web/templates/pvc.yaml", 9, 16),
         ("AWS-ECR", "fixtures/helm/aws-web/templates/deployment.yaml", 20, 5),
         ("AWS-EKS-IRSA", "fixtures/helm/aws-web/templates/serviceaccount.yaml", 10, 12),

@@ -92,6 +92,11 @@ class HelmOptions:
         30.0, key="timeout", flag="--helm-timeout", kind="number", minimum=0.1,
         help="Seconds one Helm chart may take to render before it counts as not analysed. Default: 30.",
     )
+    optional: str = option(
+        "report", key="optional", flag="--helm-optional", kind="choice", choices=("off", "report", "fail"),
+        help="Render each chart once more with its optional features on (false `*.enabled`, `*.create` and booleans its "
+        "templates' ifs read): off, report what appears only then (apart: no effort, no failure), or fail on it too. Default: report.",
+    )
     charts: Mapping[str, HelmChart] = option(
         default_factory=dict, key="charts", kind="custom", check=_check_charts,
         help="Values for rendering one chart, per chart directory: {DIR: {values: [...], set: {key: value}}}.",

@@ -52,6 +52,7 @@ class _Job:
     outcome: Any = None  # render.Rendered | render.Failure
     errors: list[ScanError] = field(default_factory=list)
     fallback: str = ""  # why the chart is analysed statically
+    optional: Any = None  # optional.Switched: the second render, with the chart's optional features on
 
 
 def parse(files: Sequence[SourceFile], context: ParseContext, options: Any) -> ParseResult:
@@ -67,10 +68,13 @@ def parse(files: Sequence[SourceFile], context: ParseContext, options: Any) -> P
             context.root, charts, options.charts_dirs, scratch,
             context.excluded, lambda path: relpath(path, context.root),
         )
-        jobs = [job for job in (_prepare(chart, context, options, index, scratch) for chart in charts if not chart.library) if job]
-        _render_all(jobs, context, options)
+        jobs = _once([job for job in (_prepare(chart, context, options, index, scratch) for chart in charts if not chart.library) if job])
+        _render_all(jobs, context, options, index, scratch)
         for job in jobs:
             found, problems = _analyse(job, context)
+            extra, warnings = _optional(job, found, context, options)
+            found += extra
+            errors.extend(warnings)
             resources.extend(found)
             errors.extend(job.errors)
             errors.extend(problems)
@@ -189,6 +193,27 @@ def _prepare(chart, context: ParseContext, options: Any, index, scratch: str) ->
     return job
 
 
+def _once(jobs: list[_Job]) -> list[_Job]:
+    """Each chart analysed once: a chart in the tree that an umbrella chart of the scan renders as
+    its dependency (by `file://` or found in the tree) is analysed through that umbrella only.
+
+    Charts vendored under `charts/` are never scanned on their own (discovery stops at a chart).
+    A chart that is the only one scanned has no umbrella, so it is analysed on its own.
+    """
+    covers: dict[str, set[str]] = {}  # chart directory -> the directories of the charts it renders
+    for job in jobs:
+        if job.plan is not None and not job.chart.archive:
+            covers[_real(job.chart.directory)] = {_real(n.chart.directory) for n in list(job.plan.root.walk())[1:] if not n.chart.archive}
+    covered = set().union(*covers.values()) if covers else set()
+    tops = {umbrella for umbrella in covers if umbrella not in covered}  # a cycle has no top: both stay
+    dropped = {sub for umbrella in tops for sub in covers[umbrella]} - tops
+    return [job for job in jobs if job.chart.archive or _real(job.chart.directory) not in dropped]
+
+
+def _real(directory: str) -> str:
+    return os.path.realpath(directory)
+
+
 def _defaults(chart, max_bytes: int):
     from portacheck.parse.helm.static import read_values
 
@@ -198,24 +223,68 @@ def _defaults(chart, max_bytes: int):
     return None
 
 
-def _render_all(jobs: list[_Job], context: ParseContext, options: Any) -> None:
+def _render_all(jobs: list[_Job], context: ParseContext, options: Any, index, scratch: str) -> None:
+    """Render every chart, and once more with its optional features on (one more render each, same limit)."""
     from portacheck.parse.helm import render
 
     todo = [job for job in jobs if not job.fallback and job.plan is not None]
+    if options.optional != "off":
+        for job in todo:
+            job.optional = _switch(job, context, index, scratch)
     renderer = options.renderer
     timeout = float(options.timeout or render.DEFAULT_TIMEOUT)
+    tasks = [(job.plan.staged, job.user, job.chart.name) for job in todo]
+    tasks += [(job.optional.plan.staged, job.optional.user, job.chart.name) for job in todo if job.optional is not None]
 
-    def one(job: _Job):
-        return render.render(job.plan.staged, job.user, job.chart.name, renderer, timeout)
+    def one(task):
+        staged, values, release = task
+        return render.render(staged, values, release, renderer, timeout)
 
-    workers = max(1, min(len(todo), context.jobs or os.cpu_count() or 1))
+    workers = max(1, min(len(tasks), context.jobs or os.cpu_count() or 1))
     if workers == 1:
-        outcomes = [one(job) for job in todo]
+        outcomes = [one(task) for task in tasks]
     else:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            outcomes = list(pool.map(one, todo))
-    for job, outcome in zip(todo, outcomes, strict=True):
+            outcomes = list(pool.map(one, tasks))
+    for job, outcome in zip(todo, outcomes, strict=False):
         job.outcome = outcome
+    for job, outcome in zip([job for job in todo if job.optional is not None], outcomes[len(todo):], strict=True):
+        job.optional.outcome = outcome
+
+
+def _switch(job: _Job, context: ParseContext, index, scratch: str):
+    from portacheck.parse.helm import optional, stage
+
+    def make_plan(values: dict):
+        return stage.plan(job.chart, values, index, scratch, lambda c: _defaults(c, context.max_file_bytes))
+
+    try:
+        return optional.switch(job.chart, job.user, job.plan, make_plan)
+    except InputError:
+        return None  # the default render goes on; a chart whose switches cannot be staged has no optional part
+
+
+def _optional(job: _Job, default: list[Resource], context: ParseContext, options: Any) -> tuple[list[Resource], list[ScanError]]:
+    """What only the render with the optional features on has, marked optional; a failed render is a warning."""
+    from portacheck.parse.helm import optional, render
+
+    switched = job.optional
+    if switched is None or not isinstance(job.outcome, render.Rendered):
+        return [], []
+    if not isinstance(switched.outcome, render.Rendered):
+        message = switched.outcome.message.splitlines()[0] if switched.outcome.message else switched.outcome.kind
+        return [], [ScanError(
+            job.chart.shown("Chart.yaml")[0],
+            f"chart {job.chart.name}: rendering it with its optional features on ({len(switched.keys)} switches) failed "
+            f"({message}); what they add is not reported",
+            severity=Severity.WARNING,
+        )]
+    found, _problems = _rendered(_switched_job(job, switched), switched.outcome, context)
+    return optional.only_optional(default, found, switched, options.optional == "fail"), []
+
+
+def _switched_job(job: _Job, switched) -> _Job:
+    return _Job(job.chart, job.user_files, job.user_set, switched.user, plan=switched.plan, outcome=switched.outcome)
 
 
 # --- analysis --------------------------------------------------------------------------------
@@ -362,6 +431,7 @@ def _rendered(job: _Job, outcome, context: ParseContext) -> tuple[list[Resource]
         shown, member = piece[3].chart.shown(piece[2][len(piece[3].prefix):])
         broken.append(ScanError(shown, f"chart {job.chart.name} renders this template to invalid YAML ({fatal[0].message}); Helm would refuse to install it; its objects are not analysed"))
         entries = [e for e in entries if e[0] != piece[2]]
+    hooks = _test_hooks(entries)
     templates: dict[str, Template] = {}
     counters: dict[tuple[str, str], int] = {}
     chains: dict[int, tuple] = {}
@@ -399,6 +469,8 @@ def _rendered(job: _Job, outcome, context: ParseContext) -> tuple[list[Resource]
             chain, global_chain = chains[id(node)]
             signals = tuple(_signal(s, template, doc, shown, member, origin, chain, global_chain, find_value) for s in resource.signals)
         new = replace(resource, location=location, signals=signals)
+        if (key, kind, resource.attributes.get("name")) in hooks:
+            new = replace(new, kind="reference", attributes={**new.attributes, "helm_hook": "test"})
         keys.setdefault(f"{_SENTINEL}#{resource.address}", f"{shown}#{resource.address}")
         remapped.append(new)
     final = [replace(r, links=tuple(dict.fromkeys(keys.get(link, link) for link in r.links))) for r in remapped]
@@ -411,6 +483,31 @@ def _rendered(job: _Job, outcome, context: ParseContext) -> tuple[list[Resource]
         shown, member = node.chart.shown(piece[2][len(node.prefix):])
         errors.append(replace(error, path=shown, line=0, message=f"rendered by chart {job.chart.name}: {error.message}"))
     return final, errors
+
+
+def _test_hooks(entries) -> set[tuple[str, str, Any]]:
+    """(render key, kind, name) of the objects annotated `helm.sh/hook: test` (or test-success, test-failure).
+
+    They run on `helm test`, not on install: not deployed, not workloads. Their signals are still
+    findings, on a resource of kind `reference`, as couplings that deploy nothing."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    found = set()
+    for key, text, _literal, _node in entries:
+        if "helm.sh/hook" not in text:
+            continue
+        try:
+            documents = list(yaml.load_all(text, Loader=loader))
+        except yaml.YAMLError:
+            continue
+        for doc in documents:
+            metadata = doc.get("metadata") if isinstance(doc, dict) else None
+            annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+            hook = annotations.get("helm.sh/hook") if isinstance(annotations, dict) else None
+            if isinstance(hook, str) and any(h.strip().startswith("test") for h in hook.split(",")):
+                found.add((key, str(doc.get("kind")), metadata.get("name")))
+    return found
 
 
 def _combine(entries) -> tuple[list[tuple[int, int, str, Any, bool]], str]:

@@ -19,9 +19,11 @@ the same composed documents (portacheck.parse.yaml_directives).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 
 from portacheck._yaml import DataError, YList, YMap, load_documents
+from portacheck.errors import InputError
 from portacheck.model import Directive, ParseResult, ScanError, Severity, SourceFile
 from portacheck.parse import ParseContext, yaml_directives
 from portacheck.parse.kubernetes.kustomize import _json_patch, _kustomization, _kustomize_patches
@@ -54,9 +56,31 @@ def parse(files: Sequence[SourceFile], context: ParseContext) -> ParseResult:
         found, problems = _analyse(text, rel, origin, SOURCE, patch=True, line_offset=line - 1)
         objects.extend(found)
         errors.extend(problems)
+    objects.extend(_passed_values(files, context, objects, errors))
     _link(objects)
     _link_kustomizations(objects, patches.includes)
     return ParseResult(tuple(o.resource() for o in objects), tuple(errors), tuple(directives))
+
+
+def _passed_values(files: Sequence[SourceFile], context: ParseContext, objects: list[_Object], errors: list[ScanError]) -> list[_Object]:
+    """Values files a helmfile or an Argo CD Application passes to a chart, read as chart values (see passed.py)."""
+    from portacheck.parse import read_source
+    from portacheck.parse.kubernetes.passed import passed_values
+
+    applications = {o.path for o in objects if o.group == "argoproj.io" and o.kind in ("Application", "ApplicationSet")}
+    found: list[_Object] = []
+    for rel, referrer in passed_values(files, context, applications).items():
+        if is_values_file(rel.rsplit("/", 1)[-1]):
+            continue  # read as values already
+        try:
+            text = read_source(os.path.join(context.root, rel), context.max_file_bytes)
+        except InputError as exc:
+            errors.append(ScanError(rel, f"values file passed by {referrer}: {exc.message}", exc.line, exc.column))
+            continue
+        read, problems = _analyse(text, rel, f"values passed by {referrer}", SOURCE, values_file=True)
+        found.extend(o for o in read if o.kind == "HelmValues")
+        errors.extend(problems)
+    return found
 
 
 def _analyse_file(
@@ -91,12 +115,12 @@ def analyse_text(text: str, relpath: str, context: ParseContext | None = None, *
 
 def _analyse(
     text: str, rel: str, origin: str, source: str, patch: bool = False, line_offset: int = 0,
-    target: tuple[str, str] | None = None, directives: list[Directive] | None = None,
+    target: tuple[str, str] | None = None, directives: list[Directive] | None = None, values_file: bool = False,
 ) -> tuple[list[_Object], list[ScanError]]:
     """The objects of a text; its suppressions go to `directives` when given (a whole file, not a patch inside one)."""
     errors: list[ScanError] = []
     name = rel.rsplit("/", 1)[-1]
-    values = is_values_file(name) and not patch
+    values = (values_file or is_values_file(name)) and not patch
     try:
         documents = load_documents(text)
     except DataError as exc:
