@@ -72,7 +72,8 @@ def test_text_report_names_services_files_and_alternatives(cli):
         "    open source: ScyllaDB Alternator",
         "    managed: Scaleway Managed MongoDB",
         "    main.tf:31  aws_dynamodb_table.orders",
-        "    variables.tf:13  dynamodb.eu-west-1.amazonaws.com in local.orders_endpoint",
+        "    variables.tf:13  local.orders_endpoint mentions Amazon DynamoDB (dynamodb.eu-west-1.amazonaws.com)",
+        "        P3: Mentions Amazon DynamoDB without deploying it: a coupling, at the service's level, priced at band S.",
     ]
     assert "\x1b[" not in out
     assert out.rstrip().endswith("policy: never fail")

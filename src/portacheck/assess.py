@@ -280,7 +280,7 @@ def _verdict(resource: Resource, findings: list[Finding], bands: Mapping[str, tu
     level = deciding.level
     # Code a workload is built from raises its level but is priced once, as a definition of its own.
     own = [f for f in findings if f.resource.source != "application"] if resource.source != "application" else findings
-    priced = _deciding(own) if own else None
+    priced = _priced(own, bands) if own else None
     low, high = _band(priced, bands) if priced else (0.0, 0.0)
     multipliers = []
     deployments = 1 if resource.instances is None else resource.instances
@@ -293,8 +293,12 @@ def _verdict(resource: Resource, findings: list[Finding], bands: Mapping[str, tu
         factor = 1 + REPEAT_FACTOR * (resource.instances - 1)
         low, high = low * factor, high * factor
         multipliers.append(f"{resource.instances} identical instances: x{factor:g}")
-    if priced is not deciding:
+    if deciding.resource is not resource and deciding.resource.source == "application":
         multipliers.append("application code priced once, as its own definition")
+    elif deciding.coupling and priced is deciding:
+        multipliers.append(f"only mentions {deciding.rule.service}: priced as a coupling, band {deciding.band}")
+    elif deciding.coupling and priced is not None:
+        multipliers.append(f"mentions {deciding.rule.service}: priced by what it deploys ({priced.rule.id}, band {priced.band})")
     return ResourceVerdict(
         resource, level, deciding, tuple(findings), round(low, 2), round(high, 2), tuple(multipliers), None if priced is deciding else priced, deployments
     )
@@ -304,9 +308,21 @@ def _deciding(findings: Sequence[Finding]) -> Finding:
     return max(findings, key=lambda f: (f.level.rank, f.signal.kind != "text"))
 
 
+def _priced(findings: Sequence[Finding], bands: Mapping[str, tuple[float, float]]) -> Finding | None:
+    """What prices a resource: what it deploys; a mention only when the coupling band costs more.
+
+    So adding a mention to a resource raises its effort by at most the coupling band.
+    """
+    deployed = [f for f in findings if not f.coupling]
+    priced = _deciding(deployed) if deployed else None
+    mentions = [f for f in findings if f.coupling and f.level is not Level.P0]
+    if mentions and (priced is None or _band(priced, bands)[1] < _band(mentions[0], bands)[1]):
+        return _deciding(mentions)
+    return priced
+
+
 def _band(finding: Finding, bands: Mapping[str, tuple[float, float]]) -> tuple[float, float]:
-    band = finding.rule.effort if finding.level is finding.rule.level else LEVEL_BAND[finding.level]
-    return bands.get(band, EFFORT_BANDS[band])
+    return bands.get(finding.band, EFFORT_BANDS[finding.band])
 
 
 def _variants(verdicts: list[ResourceVerdict]) -> list[ResourceVerdict]:

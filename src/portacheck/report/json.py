@@ -229,7 +229,8 @@ def finding(f: Finding) -> dict[str, Any]:
             "open_source": list(f.rule.open_source),
             "managed": [{"provider": m.provider, "offer": m.offer, "evidence": m.evidence} for m in f.rule.managed],
         },
-        "effort_band": f.rule.effort,
+        "effort_band": f.band,
+        "coupling": f.coupling,
         "fingerprint": fingerprint(f),
     }
 
