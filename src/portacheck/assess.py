@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 
 from portacheck.inventory import Inventory
 from portacheck.model import (
+    COUPLING_BAND,
     DEPLOYED_KINDS,
     EFFORT_BANDS,
     LEVEL_BAND,
@@ -387,6 +388,10 @@ def _effort(verdicts: Sequence[ResourceVerdict], bands: Mapping[str, tuple[float
         "application code (SDKs, clients, config) in what a workload's image is built from: once per place (file, line, rule), "
         "however many workloads or variants are built from it; it sets those workloads' level, not their price",
         "unknown (U) resources carry the 2-5 person-days it takes to classify them, then need re-estimating",
+        f"what a resource deploys (its type or kind) costs its rule's band; a service it only mentions (a service principal, "
+        f"an ARN, an endpoint in a string) is a coupling: reported at that service's level but priced at band {COUPLING_BAND} "
+        f"({bands[COUPLING_BAND][0]:g}-{bands[COUPLING_BAND][1]:g}), and only where that costs more than what the resource deploys, "
+        f"so a mention adds at most band {COUPLING_BAND} to a resource",
         "rewriting the infrastructure code is inside each resource's range",
         "data volume and coupling multipliers are not applied (sizes and references are not read yet)",
     ]
