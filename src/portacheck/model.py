@@ -242,7 +242,7 @@ class Condition:
     why: str
     values: tuple[str, ...] = ()  # glob patterns, case-insensitive; empty means "present"
     present: bool = True  # with no values: True fires when set, False fires when absent
-    if_unresolved: str = "U"  # "U": an unresolvable value makes the level unknown; "skip": try the next condition
+    if_unresolved: str = "U"  # "U": an unresolvable value makes the level unknown; "skip": try the next condition; "fire": it fires
 
 
 @dataclass(frozen=True, slots=True)

@@ -167,6 +167,8 @@ def evaluate_conditions(rule: Rule, resource: Resource) -> tuple[Level, str]:
         if isinstance(values, Unresolved):
             if condition.if_unresolved == "skip":
                 continue
+            if condition.if_unresolved == "fire":  # written, so set: e.g. a bus name that refers to a bus
+                return condition.level, f"{condition.why} ({condition.attribute} = {values.expression})"
             return Level.U, (
                 f"{condition.attribute} = {values.expression} could not be resolved, "
                 f"and the level depends on it ({condition.why})"
