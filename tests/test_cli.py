@@ -72,7 +72,8 @@ def test_text_report_names_services_files_and_alternatives(cli):
         "    open source: ScyllaDB Alternator",
         "    managed: Scaleway Managed MongoDB",
         "    main.tf:31  aws_dynamodb_table.orders",
-        "    variables.tf:13  dynamodb.eu-west-1.amazonaws.com in local.orders_endpoint",
+        "    variables.tf:13  local.orders_endpoint mentions Amazon DynamoDB (dynamodb.eu-west-1.amazonaws.com)",
+        "        P3: Mentions Amazon DynamoDB without deploying it: a coupling, at the service's level, priced at band S.",
     ]
     assert "\x1b[" not in out
     assert out.rstrip().endswith("policy: never fail")
@@ -89,7 +90,7 @@ def test_json_report_to_a_file(cli, tmp_path):
     assert result.code == 1
     assert result.out == ""
     data = json.loads(target.read_text())
-    assert data["schema_version"] == "2.0"
+    assert data["schema_version"] == "2.1"
     assert data["summary"]["resources"] == 9
     assert data["summary"]["levels"] == {"P0": 1, "P1": 1, "P2": 1, "P3": 2, "P4": 1, "U": 3}
     assert [(f["rule_id"], f["file"], f["line"]) for f in data["findings"]] == [

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 
 from portacheck.inventory import Inventory
 from portacheck.model import (
+    COUPLING_BAND,
     DEPLOYED_KINDS,
     EFFORT_BANDS,
     LEVEL_BAND,
@@ -285,7 +286,7 @@ def _verdict(resource: Resource, findings: list[Finding], bands: Mapping[str, tu
     level = deciding.level
     # Code a workload is built from raises its level but is priced once, as a definition of its own.
     own = [f for f in findings if f.resource.source != "application"] if resource.source != "application" else findings
-    priced = _deciding(own) if own else None
+    priced = _priced(own, bands) if own else None
     low, high = _band(priced, bands) if priced else (0.0, 0.0)
     multipliers = []
     deployments = 1 if resource.instances is None else resource.instances
@@ -298,8 +299,12 @@ def _verdict(resource: Resource, findings: list[Finding], bands: Mapping[str, tu
         factor = 1 + REPEAT_FACTOR * (resource.instances - 1)
         low, high = low * factor, high * factor
         multipliers.append(f"{resource.instances} identical instances: x{factor:g}")
-    if priced is not deciding:
+    if deciding.resource is not resource and deciding.resource.source == "application":
         multipliers.append("application code priced once, as its own definition")
+    elif deciding.coupling and priced is deciding:
+        multipliers.append(f"only mentions {deciding.rule.service}: priced as a coupling, band {deciding.band}")
+    elif deciding.coupling and priced is not None:
+        multipliers.append(f"mentions {deciding.rule.service}: priced by what it deploys ({priced.rule.id}, band {priced.band})")
     return ResourceVerdict(
         resource, level, deciding, tuple(findings), round(low, 2), round(high, 2), tuple(multipliers), None if priced is deciding else priced, deployments
     )
@@ -309,9 +314,21 @@ def _deciding(findings: Sequence[Finding]) -> Finding:
     return max(findings, key=lambda f: (f.level.rank, f.signal.kind != "text"))
 
 
+def _priced(findings: Sequence[Finding], bands: Mapping[str, tuple[float, float]]) -> Finding | None:
+    """What prices a resource: what it deploys; a mention only when the coupling band costs more.
+
+    So adding a mention to a resource raises its effort by at most the coupling band.
+    """
+    deployed = [f for f in findings if not f.coupling]
+    priced = _deciding(deployed) if deployed else None
+    mentions = [f for f in findings if f.coupling and f.level is not Level.P0]
+    if mentions and (priced is None or _band(priced, bands)[1] < _band(mentions[0], bands)[1]):
+        return _deciding(mentions)
+    return priced
+
+
 def _band(finding: Finding, bands: Mapping[str, tuple[float, float]]) -> tuple[float, float]:
-    band = finding.rule.effort if finding.level is finding.rule.level else LEVEL_BAND[finding.level]
-    return bands.get(band, EFFORT_BANDS[band])
+    return bands.get(finding.band, EFFORT_BANDS[finding.band])
 
 
 def _variants(verdicts: list[ResourceVerdict]) -> list[ResourceVerdict]:
@@ -376,6 +393,10 @@ def _effort(verdicts: Sequence[ResourceVerdict], bands: Mapping[str, tuple[float
         "application code (SDKs, clients, config) in what a workload's image is built from: once per place (file, line, rule), "
         "however many workloads or variants are built from it; it sets those workloads' level, not their price",
         "unknown (U) resources carry the 2-5 person-days it takes to classify them, then need re-estimating",
+        f"what a resource deploys (its type or kind) costs its rule's band; a service it only mentions (a service principal, "
+        f"an ARN, an endpoint in a string) is a coupling: reported at that service's level but priced at band {COUPLING_BAND} "
+        f"({bands[COUPLING_BAND][0]:g}-{bands[COUPLING_BAND][1]:g}), and only where that costs more than what the resource deploys, "
+        f"so a mention adds at most band {COUPLING_BAND} to a resource",
         "rewriting the infrastructure code is inside each resource's range",
         "data volume and coupling multipliers are not applied (sizes and references are not read yet)",
     ]

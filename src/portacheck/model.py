@@ -208,6 +208,9 @@ EFFORT_BANDS: Mapping[str, tuple[float, float]] = {
     "?": (2.0, 5.0),
 }
 LEVEL_BAND = {Level.P0: "none", Level.P1: "S", Level.P2: "M", Level.P3: "L", Level.P4: "XL", Level.U: "?"}
+# A mention of a service from another resource (a service principal, an ARN, an endpoint) is a
+# coupling: re-wiring one reference costs this band, whatever the level of the service mentioned.
+COUPLING_BAND = "S"
 
 CATEGORIES = (
     "compute", "kubernetes", "serverless", "containers", "object-storage", "block-storage",
@@ -239,7 +242,7 @@ class Condition:
     why: str
     values: tuple[str, ...] = ()  # glob patterns, case-insensitive; empty means "present"
     present: bool = True  # with no values: True fires when set, False fires when absent
-    if_unresolved: str = "U"  # "U": an unresolvable value makes the level unknown; "skip": try the next condition
+    if_unresolved: str = "U"  # "U": an unresolvable value makes the level unknown; "skip": try the next condition; "fire": it fires
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,7 +281,12 @@ class Rule:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """A rule matched a signal of a resource; the level is the rule's after its conditions."""
+    """A rule matched a signal of a resource; the level is the rule's after its conditions.
+
+    A finding is either what the resource deploys (its type or kind: the rule applies in full) or
+    a mention of a service the resource does not deploy (`coupling`: reported at the rule's level,
+    priced at COUPLING_BAND), so one service principal in a policy does not cost a migration.
+    """
 
     rule: Rule
     resource: Resource
@@ -286,6 +294,14 @@ class Finding:
     level: Level
     why: str
     override: str = ""  # set when configuration changed the level, says by what
+    coupling: bool = False  # a mention (endpoint, ARN, service principal), not what the resource deploys
+
+    @property
+    def band(self) -> str:
+        """The effort band this finding costs: the coupling band for a mention, else the rule's at its own level."""
+        if self.coupling:
+            return COUPLING_BAND
+        return self.rule.effort if self.level is self.rule.level else LEVEL_BAND[self.level]
 
     @property
     def location(self) -> Location:

@@ -135,7 +135,7 @@ def test_markdown(cli, tree):
     row = next(line for line in text.splitlines() if "`AWS-DYNAMODB` |" in line and line.startswith("| 🟠"))
     assert "| 🟠 P3 | Amazon DynamoDB | `AWS-DYNAMODB` | 2 | 5–20 person-days | open source: ScyllaDB" in row
     assert "<details><summary>Findings (3)</summary>" in text
-    assert "dynamodb.eu-west-1.amazonaws.com in local.x" in text
+    assert "local.x mentions Amazon DynamoDB (dynamodb.eu-west-1.amazonaws.com)" in text
     assert "random_id" not in text  # P0 carries over: not listed
 
 

@@ -258,7 +258,7 @@ CASES = [
     ),
     pytest.param(
         {"q.yaml": rule("", "    conditions:\n      - {attribute: fifo, level: P3, why: FIFO order., if_unresolved: P2}\n")},
-        "{dir}/q.yaml:11: rule ACME-QUEUE: conditions[0]: if_unresolved: 'P2' is not one of U, skip",
+        "{dir}/q.yaml:11: rule ACME-QUEUE: conditions[0]: if_unresolved: 'P2' is not one of U, skip, fire",
         id="condition-bad-if-unresolved",
     ),
     pytest.param(

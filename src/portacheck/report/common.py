@@ -177,9 +177,13 @@ def alternatives(rule: Rule) -> list[str]:
 
 
 def describe_finding(finding: Finding) -> str:
-    """What was found, in the words a reviewer would use."""
+    """What was found, in the words a reviewer would use: what a resource is, or what it only mentions."""
     signal = finding.signal
     resource = finding.resource
+    if finding.coupling:
+        if not finding.rule.match:  # an endpoint of a provider that no rule maps to a service
+            return f"{resource.address} mentions {signal.value}, an endpoint not in the catalogue"
+        return f"{resource.address} mentions {finding.rule.service} ({signal.value})"
     if signal.kind == "text":
         return f"{signal.value} in {resource.address}"
     if signal.kind.startswith("ci_"):

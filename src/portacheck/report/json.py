@@ -14,7 +14,7 @@ from portacheck.assess import Assessment, ResourceVerdict
 from portacheck.model import Finding, Level, Rule, ScanError, Unresolved, fingerprint
 from portacheck.report.common import covers, days
 
-SCHEMA_VERSION = "2.0"  # 2.0: workload counts are distinct workloads; effort per definition
+SCHEMA_VERSION = "2.1"  # 2.0: workload counts are distinct workloads; effort per definition. 2.1: findings' `coupling`
 
 
 def render(assessment: Assessment, stream: TextIO, **_options: Any) -> None:
@@ -233,7 +233,8 @@ def finding(f: Finding) -> dict[str, Any]:
             "open_source": list(f.rule.open_source),
             "managed": [{"provider": m.provider, "offer": m.offer, "evidence": m.evidence} for m in f.rule.managed],
         },
-        "effort_band": f.rule.effort,
+        "effort_band": f.band,
+        "coupling": f.coupling,
         "fingerprint": fingerprint(f),
     }
 

@@ -492,7 +492,7 @@ def _conditions(f: _Field) -> tuple[Condition, ...]:
                 why=sub.text("why"),
                 values=tuple(v.lower() for v in values),
                 present=present,
-                if_unresolved=sub.choice("if_unresolved", ("U", "skip"), default="U"),
+                if_unresolved=sub.choice("if_unresolved", ("U", "skip", "fire"), default="U"),
             )
         )
     return tuple(result)

@@ -2,7 +2,9 @@
 
 A signal no rule claims becomes an unknown (level U) finding when its kind must be classified
 (Terraform types, module sources, backends); `text` signals go through the shared endpoint
-matcher. A rule's conditions move its level for one resource; when an attribute a condition
+matcher. What a resource deploys (its type or kind) gets the rule in full; what it only mentions
+(an endpoint, ARN or service principal in a `text` signal) is a coupling finding: the rule's
+level, priced at the coupling band. A rule's conditions move its level for one resource; when an attribute a condition
 needs cannot be resolved, the level is U and the finding says which expression.
 """
 
@@ -12,7 +14,7 @@ import fnmatch
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from portacheck.model import Finding, Level, Location, MatchKind, Resource, Rule, Signal, Unresolved
+from portacheck.model import COUPLING_BAND, Finding, Level, Location, MatchKind, Resource, Rule, Signal, Unresolved
 from portacheck.parse import registry
 from portacheck.rules.endpoints import EndpointMatcher, Hit
 from portacheck.rules.loader import MATCH_KINDS, Catalogue
@@ -117,10 +119,11 @@ class Matcher:
                 return None  # a resource of the provider naming its own API: nothing new
             rule = self.unknown_rule(hit.provider, "ENDPOINT", "service endpoints")
             why = f"{hit.token} is a {self.provider_name(hit.provider)} endpoint that the catalogue does not map to a service"
-            return Finding(rule, resource, evidence, Level.U, why)
+            return Finding(rule, resource, evidence, Level.U, why, coupling=True)
         if hit.rule.id in claimed:
             return None  # the resource's own service; the type finding says it already
-        return Finding(hit.rule, resource, evidence, hit.rule.level, hit.rule.why)
+        why = f"Mentions {hit.rule.service} without deploying it: a coupling, at the service's level, priced at band {COUPLING_BAND}."
+        return Finding(hit.rule, resource, evidence, hit.rule.level, why, coupling=True)
 
     def provider_name(self, key: str) -> str:
         provider = self.catalogue.providers.get(key)
@@ -164,6 +167,8 @@ def evaluate_conditions(rule: Rule, resource: Resource) -> tuple[Level, str]:
         if isinstance(values, Unresolved):
             if condition.if_unresolved == "skip":
                 continue
+            if condition.if_unresolved == "fire":  # written, so set: e.g. a bus name that refers to a bus
+                return condition.level, f"{condition.why} ({condition.attribute} = {values.expression})"
             return Level.U, (
                 f"{condition.attribute} = {values.expression} could not be resolved, "
                 f"and the level depends on it ({condition.why})"
