@@ -502,8 +502,10 @@ def _test_hooks(entries) -> set[tuple[str, str, Any]]:
         except yaml.YAMLError:
             continue
         for doc in documents:
-            metadata = doc.get("metadata") if isinstance(doc, dict) else None
-            annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+            if not isinstance(doc, dict) or not isinstance(doc.get("metadata"), dict):
+                continue
+            metadata = doc["metadata"]
+            annotations = metadata.get("annotations")
             hook = annotations.get("helm.sh/hook") if isinstance(annotations, dict) else None
             if isinstance(hook, str) and any(h.strip().startswith("test") for h in hook.split(",")):
                 found.add((key, str(doc.get("kind")), metadata.get("name")))

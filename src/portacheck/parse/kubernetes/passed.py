@@ -58,7 +58,7 @@ def _documents(source: SourceFile, context: ParseContext) -> list[Any]:
 
 def _helmfile(document: Mapping[str, Any]) -> list[tuple[str | None, str]]:
     """`releases[].values` entries that are file names (relative to the helmfile)."""
-    names = []
+    names: list[tuple[str | None, str]] = []
     for release in document.get("releases") or []:
         if isinstance(release, dict):
             names += [(None, v) for v in release.get("values") or [] if isinstance(v, str)]
@@ -69,12 +69,11 @@ def _argo(document: Mapping[str, Any]) -> list[tuple[str | None, str]]:
     """`spec.source(s)[].helm.valueFiles`: relative to the source's `path` in the repository (the scan root here)."""
     if not str(document.get("apiVersion", "")).startswith("argoproj.io/"):
         return []
-    spec = document.get("spec") if isinstance(document.get("spec"), dict) else {}
+    spec = _mapping(document.get("spec"))
     if document.get("kind") == "ApplicationSet":
-        template = spec.get("template") if isinstance(spec.get("template"), dict) else {}
-        spec = template.get("spec") if isinstance(template.get("spec"), dict) else {}
-    sources = [spec.get("source")] + list(spec.get("sources") or [])
-    names = []
+        spec = _mapping(_mapping(spec.get("template")).get("spec"))
+    sources = [spec.get("source"), *list(spec.get("sources") or [])]
+    names: list[tuple[str | None, str]] = []
     for source in sources:
         if not isinstance(source, dict) or not isinstance(source.get("helm"), dict):
             continue
@@ -97,3 +96,7 @@ def _resolve(root: str, base: str, name: str) -> str | None:
     if os.path.commonpath([real_root, os.path.realpath(target)]) != real_root or not os.path.isfile(target):
         return None
     return target
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, dict) else {}
