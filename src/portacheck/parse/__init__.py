@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from portacheck.errors import InputError
-from portacheck.model import MatchKind, ParseResult, SourceFile
+from portacheck.model import Directive, MatchKind, ParseResult, Resource, ScanError, SourceFile
 from portacheck.parse.options import NoOptions
 
 DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -58,6 +58,23 @@ class Frontend:
     unit: str = "file"  # what the "Read:" line counts of it: "file", "chart"
     object_noun: str = ""  # what its files hold, when the "Read:" line counts those too: "object"
     analysed: bool = True  # False: recognised infrastructure code with no reader yet; never a silent pass
+
+
+def read_each(
+    files: Sequence[SourceFile],
+    read_file: Callable[[SourceFile], tuple[Sequence[Resource], Sequence[ScanError], Sequence[Directive]]],
+) -> ParseResult:
+    """The result of a frontend that reads each of its files on its own: `read_file(source)` gives
+    one file's resources, problems and suppressions."""
+    resources: list[Resource] = []
+    errors: list[ScanError] = []
+    directives: list[Directive] = []
+    for source in files:
+        found, problems, marked = read_file(source)
+        resources.extend(found)
+        errors.extend(problems)
+        directives.extend(marked)
+    return ParseResult(tuple(resources), tuple(errors), tuple(directives))
 
 
 # Below these a pool of worker processes costs more than it saves.

@@ -27,7 +27,7 @@ from typing import Any
 from portacheck._yaml import DataError, YList, YMap
 from portacheck.errors import InputError
 from portacheck.model import Directive, Location, ParseResult, Resource, ScanError, Severity, Signal, SourceFile
-from portacheck.parse import ParseContext, read_source, yaml_directives
+from portacheck.parse import ParseContext, read_each, read_source, yaml_directives
 from portacheck.parse.cloudformation.evaluate import Evaluator
 from portacheck.parse.cloudformation.template import Loaded, load
 
@@ -38,15 +38,7 @@ _WITH_EVENTS = ("AWS::Serverless::Function", "AWS::Serverless::StateMachine")
 
 
 def parse(files: Sequence[SourceFile], context: ParseContext) -> ParseResult:
-    resources: list[Resource] = []
-    errors: list[ScanError] = []
-    directives: list[Directive] = []
-    for source in files:
-        found, problems, marked = analyse_file(source, context.max_file_bytes)
-        resources.extend(found)
-        errors.extend(problems)
-        directives.extend(marked)
-    return ParseResult(tuple(resources), tuple(errors), tuple(directives))
+    return read_each(files, lambda source: analyse_file(source, context.max_file_bytes))
 
 
 def analyse_file(source: SourceFile, max_bytes: int) -> tuple[list[Resource], list[ScanError], tuple[Directive, ...]]:

@@ -19,7 +19,7 @@ from typing import Any
 
 from portacheck._yaml import YList, YMap
 from portacheck.model import Directive, Location, ParseResult, Resource, ScanError, Signal, SourceFile, Unresolved
-from portacheck.parse import ParseContext
+from portacheck.parse import ParseContext, read_each
 from portacheck.parse.cloudformation.analyse import TemplateReader, read_template
 from portacheck.parse.cloudformation.template import Loaded
 from portacheck.parse.serverless.events import EVENTS, FUNCTIONS, PLUGINS
@@ -30,15 +30,7 @@ _OWN_SECTIONS = frozenset({"functions", "resources", "plugins", "service", "fram
 
 
 def parse(files: Sequence[SourceFile], context: ParseContext) -> ParseResult:
-    resources: list[Resource] = []
-    errors: list[ScanError] = []
-    directives: list[Directive] = []
-    for source in files:
-        found, problems, marked = analyse_file(source, context.max_file_bytes)
-        resources.extend(found)
-        errors.extend(problems)
-        directives.extend(marked)
-    return ParseResult(tuple(resources), tuple(errors), tuple(directives))
+    return read_each(files, lambda source: analyse_file(source, context.max_file_bytes))
 
 
 def analyse_file(source: SourceFile, max_bytes: int) -> tuple[list[Resource], list[ScanError], tuple[Directive, ...]]:
