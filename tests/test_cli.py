@@ -90,7 +90,7 @@ def test_json_report_to_a_file(cli, tmp_path):
     assert result.code == 1
     assert result.out == ""
     data = json.loads(target.read_text())
-    assert data["schema_version"] == "2.1"
+    assert data["schema_version"] == "2.2"
     assert data["summary"]["resources"] == 9
     assert data["summary"]["levels"] == {"P0": 1, "P1": 1, "P2": 1, "P3": 2, "P4": 1, "U": 3}
     assert [(f["rule_id"], f["file"], f["line"]) for f in data["findings"]] == [

@@ -10,7 +10,10 @@ effort (rewriting the pipeline's cloud steps) is in the estimate.
 Effort is counted per definition: a place in the code that must change (file, line, rule).
 Deployments of one definition multiply it by 1 + 0.3·(N−1): `count`/`for_each` instances, and
 the variants of one Kubernetes object (raw manifests, a Kustomize base, a chart, a release
-file). Application code is a definition of its own, costed once however many workloads use it.
+file), and one Terraform block reached from several root modules or module calls. Application
+code is a definition of its own, costed once however many workloads use it. Terraform resources
+whose count/for_each is 0 with these inputs are `undeployed`: reported, never in the resource
+view, the effort or the policy. `roots` gives each Terraform root module's view as if scanned alone.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from portacheck.model import (
     ScanError,
     Severity,
     resource_key,
+    terraform_root,
 )
 from portacheck.rules.loader import Catalogue, Provider
 from portacheck.workloads import WorkloadView, variant_key
@@ -91,6 +95,20 @@ class Effort:
 
 
 @dataclass(frozen=True)
+class RootView:
+    """One Terraform root module as if scanned alone: its resource view and effort."""
+
+    root: str  # the root module directory, posix, relative to the scan root ("." for the root itself)
+    level_counts: Mapping[Level, int]
+    effort: Effort
+    undeployed: int = 0  # resources not deployed with these inputs (count/for_each = 0)
+
+    @property
+    def resources(self) -> int:
+        return sum(self.level_counts.values())
+
+
+@dataclass(frozen=True)
 class ProviderUse:
     key: str
     name: str
@@ -126,6 +144,9 @@ class Assessment:
     read: tuple[FormatRead, ...] = ()  # per input format: what was read, and what was recognised but not analysed
     pipelines: tuple[ResourceVerdict, ...] = ()  # delivery pipeline files: not in the resource view, in the effort
     code: tuple[ResourceVerdict, ...] = ()  # application code a workload is built from: once per place, in the effort
+    # count/for_each = 0 with these inputs: reported, out of the resource view, the effort and the policy
+    undeployed: tuple[ResourceVerdict, ...] = ()
+    roots: tuple[RootView, ...] = ()  # Terraform root modules, each as if scanned alone
 
     @property
     def resources_total(self) -> int:
@@ -155,9 +176,11 @@ class Assessment:
         return bool(self.failing_findings()) or self.below_coverage
 
     def failing_findings(self) -> list[Finding]:
-        if self.fail_on is None:
-            return []
-        return [f for f in self.findings if f.level is not Level.P0 and f.level >= self.fail_on and _may_fail(f)]
+        return [f for f in self.findings if self.fails(f)]
+
+    def fails(self, finding: Finding) -> bool:
+        """Whether an active finding is at or above --fail-on and may fail the policy."""
+        return self.fail_on is not None and finding.level is not Level.P0 and finding.level >= self.fail_on and _may_fail(finding)
 
     @property
     def below_coverage(self) -> bool:
@@ -166,8 +189,16 @@ class Assessment:
 
 
 def _may_fail(finding: Finding) -> bool:
-    """A chart's optional feature (Helm kind `optional`) fails the policy only under `--helm-optional fail`."""
+    """A chart's optional feature (Helm kind `optional`) fails the policy only under `--helm-optional fail`;
+    a resource not deployed with these inputs (count/for_each = 0) never does (`--include-undeployed` audits it)."""
+    if not deployed(finding.resource):
+        return False
     return finding.resource.kind != "optional" or bool(finding.resource.attributes.get("optional_fails"))
+
+
+def deployed(resource: Resource) -> bool:
+    """False for a resource whose count/for_each is 0 with the defaults and var files given."""
+    return resource.instances != 0
 
 
 def assess(
@@ -192,6 +223,7 @@ def assess(
     verdicts: list[ResourceVerdict] = []
     data_sources: list[ResourceVerdict] = []
     pipelines: list[ResourceVerdict] = []
+    undeployed: list[ResourceVerdict] = []
     folded, patched = _folded(inventory.resources, by_resource)
     everything = [f for found in by_resource.values() for f in found]
     workloads = build_workloads(inventory.resources, everything)
@@ -213,8 +245,12 @@ def assess(
             verdict = _verdict(resource, own or [], bands)
             if verdict is None:
                 continue
+            if resource.kind in DEPLOYED_KINDS and not deployed(resource):
+                undeployed.append(verdict)
+                continue
             {"data": data_sources, "pipeline": pipelines}.get(resource.kind, verdicts).append(verdict)
     code_verdicts = [v for r in inventory.resources if id(r) in code_of for v in [_verdict(r, code_of[id(r)], bands)] if v]
+    roots = _roots(verdicts, undeployed, bands)
     verdicts = _variants(verdicts)
 
     level_counts = {level: 0 for level in Level}
@@ -241,6 +277,8 @@ def assess(
         read=inventory.read,
         pipelines=tuple(pipelines),
         code=tuple(code_verdicts),
+        undeployed=tuple(undeployed),
+        roots=roots,
         fail_on=fail_on,
         min_coverage=min_coverage,
         suppressed=tuple(suppressed),
@@ -294,7 +332,7 @@ def _verdict(resource: Resource, findings: list[Finding], bands: Mapping[str, tu
         multipliers.append("instance count unknown (count/for_each not resolvable): assumed 1")
     elif resource.instances == 0:
         low = high = 0.0
-        multipliers.append("count = 0: not deployed")
+        multipliers.append("count/for_each = 0: not deployed with these inputs")
     elif resource.instances > 1:
         factor = 1 + REPEAT_FACTOR * (resource.instances - 1)
         low, high = low * factor, high * factor
@@ -332,30 +370,62 @@ def _band(finding: Finding, bands: Mapping[str, tuple[float, float]]) -> tuple[f
 
 
 def _variants(verdicts: list[ResourceVerdict]) -> list[ResourceVerdict]:
-    """Kubernetes objects defined in several variants cost as deployments of one definition.
+    """One definition deployed several times costs as deployments of one definition.
 
     The same workload in raw manifests, a Kustomize base, a chart and a release file is one
-    thing to migrate: the costliest definition counts in full, each other one as a further
-    deployment (x0.3 of its own range), as N copies cost 1 + 0.3 x (N - 1) of one.
+    thing to migrate; so is a Terraform block in a module that several roots, or several calls,
+    deploy. The costliest definition counts in full, each other one as a further deployment
+    (x0.3 of its own range), as N copies cost 1 + 0.3 x (N - 1) of one.
     """
     groups: dict[tuple, list[int]] = {}
     for i, verdict in enumerate(verdicts):
-        resource = verdict.resource
-        if resource.source in ("kubernetes", "helm") and resource.kind in ("workload", "object"):
-            groups.setdefault(variant_key(resource), []).append(i)
+        key = _definition_key(verdict.resource)
+        if key is not None:
+            groups.setdefault(key, []).append(i)
     result = list(verdicts)
     for members in groups.values():
         if len(members) < 2:
             continue
         ordered = sorted(members, key=lambda i: (-verdicts[i].effort_high, -verdicts[i].effort_low, _place(verdicts[i])))
         first = verdicts[ordered[0]].resource
+        word = "another deployment of" if first.source == "terraform" else "variant of"
         for i in ordered[1:]:
             v = verdicts[i]
-            note = f"variant of {first.address} ({first.location}{_via(first)}): x{REPEAT_FACTOR:g}"
+            note = f"{word} {first.address} ({first.location}{_via(first)}): x{REPEAT_FACTOR:g}"
             result[i] = replace(
                 v, effort_low=round(v.effort_low * REPEAT_FACTOR, 2), effort_high=round(v.effort_high * REPEAT_FACTOR, 2), multipliers=(*v.multipliers, note)
             )
     return result
+
+
+def _definition_key(resource: Resource) -> tuple | None:
+    """What makes deployments one definition: a Kubernetes object's variant key; a Terraform
+    block's file and line (reached through several roots or module calls)."""
+    if resource.source in ("kubernetes", "helm") and resource.kind in ("workload", "object"):
+        return ("variant", *variant_key(resource))
+    if resource.source == "terraform" and resource.kind in DEPLOYED_KINDS:
+        return ("terraform", resource.location.path, resource.location.line, resource.type)
+    return None
+
+
+def _roots(verdicts: Sequence[ResourceVerdict], undeployed: Sequence[ResourceVerdict], bands: Mapping[str, tuple[float, float]]) -> tuple[RootView, ...]:
+    """Each Terraform root module's resource view and effort, as if it were scanned alone."""
+    by_root: dict[str, list[ResourceVerdict]] = {}
+    for verdict in verdicts:
+        if verdict.resource.source == "terraform":
+            by_root.setdefault(terraform_root(verdict.resource), []).append(verdict)
+    idle: dict[str, int] = {}
+    for verdict in undeployed:
+        if verdict.resource.source == "terraform":
+            idle[terraform_root(verdict.resource)] = idle.get(terraform_root(verdict.resource), 0) + 1
+    views = []
+    for root in sorted(set(by_root) | set(idle)):
+        own = _variants(by_root.get(root, []))
+        counts = {level: 0 for level in Level}
+        for verdict in own:
+            counts[verdict.level] += 1
+        views.append(RootView(root, counts, _effort(own, bands), idle.get(root, 0)))
+    return tuple(views)
 
 
 def _place(verdict: ResourceVerdict) -> tuple:
@@ -385,7 +455,10 @@ def _effort(verdicts: Sequence[ResourceVerdict], bands: Mapping[str, tuple[float
         + ", ".join(f"{level.value} {bands[LEVEL_BAND[level]][0]:g}-{bands[LEVEL_BAND[level]][1]:g}" for level in Level),
         "effort is counted per definition: a place in the code that must change (file, line and the rule deciding it); "
         "a definition's deployments multiply it, N of them costing 1 + 0.3 x (N - 1) of one",
-        f"deployments of a definition: its count/for_each instances, each costing {REPEAT_FACTOR:g} of the first",
+        f"deployments of a definition: its count/for_each instances, each costing {REPEAT_FACTOR:g} of the first; "
+        f"a Terraform block reached from several roots or module calls is one definition, each further deployment at {REPEAT_FACTOR:g} of its own range",
+        "resources whose count/for_each is 0 with the defaults and var files given are not deployed with these inputs: "
+        "reported apart, out of the resource view, the effort and the policy (--include-undeployed audits them as deployed)",
         "variants of one Kubernetes object (the same kind, name and image names in raw manifests, a Kustomize base, "
         f"a Helm chart or a rendered release file): the costliest definition in full, each other one as a deployment at {REPEAT_FACTOR:g} of its own range, "
         "because the copies are edited the same way and migrated together; a Kustomize overlay is not a definition, "

@@ -211,6 +211,9 @@ def _with_scan_options(command: Callable[..., None]) -> Callable[..., None]:
         ("exclude", list[str], typer.Option(None, "--exclude", help="Skip paths matching this glob or name (repeatable; adds to the configuration's).")),
     ]
     for parameter, (_frontend, _name, spec) in _frontend_parameters().items():
+        if spec.kind == "flag":
+            shared.append((parameter, bool | None, typer.Option(None, f"{spec.flag}/--no-{spec.flag[2:]}", help=spec.help, show_default=False)))
+            continue
         kind: Any = list[str] if spec.kind in LIST_KINDS else float | None if spec.kind == "number" else str | None
         extra = {"min": spec.minimum} if spec.minimum is not None else {}
         shared.append((parameter, kind, typer.Option(None, spec.flag, help=spec.help, **extra)))
@@ -425,7 +428,8 @@ def _show_frontend_options(config) -> list[str]:
                 lines.append(f"  {spec.key}:")
                 lines += [f"    {key}: {_show_value(item)}" for key, item in sorted(value.items())]
             else:
-                lines.append(f"  {spec.key}: {value:g}" if isinstance(value, float) else f"  {spec.key}: {value}")
+                shown = str(value).lower() if isinstance(value, bool) else f"{value:g}" if isinstance(value, float) else value
+                lines.append(f"  {spec.key}: {shown}")
     return lines
 
 

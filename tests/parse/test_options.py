@@ -97,8 +97,8 @@ def test_the_top_level_var_files_key_still_sets_the_terraform_option(cli, tree):
         ("helm:\n  renderer: fancy\n", ".portacheck.yaml:2: helm.renderer: choose auto, sdk, binary, static"),
         ("helm:\n  timeout: 0\n", ".portacheck.yaml:2: helm.timeout: 0 is below the minimum 0.1"),
         ("helm:\n  set: [novalue]\n", ".portacheck.yaml:2: helm.set: 'novalue' is not key=value"),
-        ("terraform: [a.tfvars]\n", ".portacheck.yaml:1: terraform: expected a mapping with `var-files:`, not a list"),
-        ("terraform:\n  var_files: [a]\n", ".portacheck.yaml:2: terraform.var_files: unknown key (did you mean 'var-files'?); expected one of: var-files"),
+        ("terraform: [a.tfvars]\n", ".portacheck.yaml:1: terraform: expected a mapping with `var-files:`, `include-undeployed:`, not a list"),
+        ("terraform:\n  var_files: [a]\n", ".portacheck.yaml:2: terraform.var_files: unknown key (did you mean 'var-files'?); expected one of: var-files, include-undeployed"),
     ],
 )
 def test_bad_options_in_the_file_name_file_line_and_key(cli, tree, text, message):

@@ -16,7 +16,7 @@ from typing import Any
 
 # kinds of value: how a value is checked and whether the command line adds to the file's
 LIST_KINDS = ("files", "dirs", "strings")
-SCALAR_KINDS = ("choice", "number", "custom")
+SCALAR_KINDS = ("choice", "number", "flag", "custom")
 
 
 class OptionError(ValueError):
@@ -34,7 +34,7 @@ class Option:
 
     key: str  # in the frontend's configuration section, e.g. "var-files"
     help: str
-    kind: str  # one of LIST_KINDS or SCALAR_KINDS
+    kind: str  # one of LIST_KINDS or SCALAR_KINDS; "flag": a boolean, its flag takes no value
     flag: str = ""  # command-line flag, e.g. "--var-file"; empty: the configuration file only
     choices: tuple[str, ...] = ()  # for "choice"
     minimum: float | None = None  # for "number"
@@ -83,6 +83,10 @@ def check_value(spec: Option, value: Any, base: str) -> Any:
         if not isinstance(value, str) or value.strip() not in spec.choices:
             raise OptionError(f"choose {', '.join(spec.choices)}")
         return value.strip()
+    if spec.kind == "flag":
+        if not isinstance(value, bool):
+            raise OptionError(f"expected true or false, not {value!r}")
+        return value
     if spec.kind == "number":
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise OptionError(f"expected a number, not {value!r}")

@@ -86,6 +86,12 @@ def headline(a: Assessment) -> list[str]:
             f"{len(code)} provider dependenc{'ies' if len(code) != 1 else 'y'} in application code (SDKs, clients, config), "
             f"up to {worst.value}; those in the code a workload's image is built from set that workload's level and count once in the effort."
         )
+    if a.undeployed:
+        count = len(a.undeployed)
+        lines.append(
+            f"{count} resource{'s' if count != 1 else ''} not deployed with these inputs (count/for_each = 0 with the defaults and var files given): "
+            "reported, but not counted, priced or failed; --include-undeployed audits them."
+        )
     if a.data_sources:
         lines.append(f"{len(a.data_sources)} data source{'s' if len(a.data_sources) != 1 else ''} read provider data (coupling, nothing deployed).")
     errors = sum(1 for e in a.errors if e.severity.value == "error")
@@ -101,6 +107,29 @@ def covers(a: Assessment) -> str:
     if effort.deployments != effort.definitions:
         text += f" ({effort.deployments} deployment{'s' if effort.deployments != 1 else ''})"
     return text
+
+
+def root_lines(a: Assessment) -> list[str]:
+    """One line per Terraform root module, as if scanned alone, when there are several; the
+    totals above count a definition reached from several roots once, with its deployments."""
+    if len(a.roots) < 2:
+        return []
+    lines = []
+    for root in a.roots:
+        levels = ", ".join(f"{level.value} {n}" for level, n in root.level_counts.items() if n)
+        effort = root.effort
+        text = f"{root.root}: {root.resources} deployed resource{'s' if root.resources != 1 else ''}"
+        text += f" ({levels})" if levels else ""
+        text += f", {days(effort.low, effort.high)} for {effort.definitions} definition{'s' if effort.definitions != 1 else ''}"
+        if root.undeployed:
+            text += f"; {root.undeployed} not deployed with these inputs"
+        lines.append(text)
+    return lines
+
+
+def not_deployed(finding: Finding) -> str:
+    """The mark of a finding on a resource not deployed with these inputs, "" otherwise."""
+    return " (not deployed with these inputs)" if finding.resource.instances == 0 else ""
 
 
 def workloads_counted(a: Assessment) -> str:

@@ -2,7 +2,8 @@
 
 One issue per active finding from P1 up; the fingerprint is the stable one (no lines), so
 GitLab can tell new issues from resolved ones between pipelines. Severities follow the level:
-P1 info, P2 minor, U minor, P3 major, P4 critical. A file that could not be analysed is a
+P1 info, P2 minor, U minor, P3 major, P4 critical; a resource not deployed with these inputs
+(count/for_each = 0) is info whatever its level. A file that could not be analysed is a
 `blocker` issue: an incomplete scan must not look clean in the merge request.
 """
 
@@ -12,7 +13,7 @@ import hashlib
 import json
 from typing import Any, TextIO
 
-from portacheck.assess import Assessment
+from portacheck.assess import Assessment, deployed
 from portacheck.model import Finding, Level, Severity, fingerprint
 from portacheck.report.common import alternatives, describe_finding
 from portacheck.report.sarif import ci_path, reportable
@@ -55,13 +56,15 @@ def issue(a: Assessment, f: Finding, base: str | None) -> dict[str, Any]:
         body += ["", f"Level set by configuration: {f.override}."]
     if f.location.origin:
         body += ["", f"Via {f.location.origin}."]
+    if not deployed(f.resource):
+        body += ["", "Not deployed with these inputs (count/for_each = 0); --include-undeployed audits it."]
     return {
         "type": "issue",
         "check_name": rule.id,
         "description": f"{f.level.value} {rule.service}: {describe_finding(f)} ({f.level.title})",
         "content": {"body": "\n".join(body)},
         "categories": ["Compatibility"],
-        "severity": SEVERITY[f.level],
+        "severity": SEVERITY[f.level] if deployed(f.resource) else "info",
         "fingerprint": fingerprint(f),
         "location": {"path": ci_path(a, f.location.path, base), "lines": {"begin": max(f.location.line, 1)}},
     }

@@ -10,11 +10,13 @@ import json
 from typing import Any, TextIO
 
 from portacheck import __version__
-from portacheck.assess import Assessment, ResourceVerdict
+from portacheck.assess import Assessment, ResourceVerdict, RootView, deployed
 from portacheck.model import Finding, Level, Rule, ScanError, Unresolved, fingerprint
 from portacheck.report.common import covers, days
 
-SCHEMA_VERSION = "2.1"  # 2.0: workload counts are distinct workloads; effort per definition. 2.1: findings' `coupling`
+# 2.0: workload counts are distinct workloads; effort per definition. 2.1: findings' `coupling`.
+# 2.2: `undeployed` (count/for_each = 0), `deployed` on findings and resources, `summary.roots`.
+SCHEMA_VERSION = "2.2"
 
 
 def render(assessment: Assessment, stream: TextIO, **_options: Any) -> None:
@@ -53,6 +55,7 @@ def document(a: Assessment) -> dict[str, Any]:
         "data_sources": [verdict(v) for v in a.data_sources],
         "pipelines": [verdict(v) for v in a.pipelines],
         "code": [verdict(v) for v in a.code],
+        "undeployed": [verdict(v) for v in a.undeployed],
         "providers": [
             {
                 "key": p.key,
@@ -148,6 +151,8 @@ def summary(a: Assessment) -> dict[str, Any]:
         "pipelines": len(a.pipelines),
         "findings": len(a.findings),
         "code": len(a.code),
+        "undeployed": len(a.undeployed),
+        "roots": [root_summary(r) for r in a.roots],
         "workloads": {
             "total": a.workloads.total,
             "definitions": a.workloads.definitions,
@@ -179,6 +184,22 @@ def summary(a: Assessment) -> dict[str, Any]:
             "fail_on": a.fail_on.value if a.fail_on else "never",
             "policy_failed": a.policy_failed(),
             "incomplete": a.has_errors,
+        },
+    }
+
+
+def root_summary(r: RootView) -> dict[str, Any]:
+    return {
+        "root": r.root,
+        "resources": r.resources,
+        "levels": {level.value: r.level_counts.get(level, 0) for level in Level},
+        "undeployed": r.undeployed,
+        "effort": {
+            "low": r.effort.low,
+            "high": r.effort.high,
+            "display": days(r.effort.low, r.effort.high),
+            "definitions": r.effort.definitions,
+            "deployments": r.effort.deployments,
         },
     }
 
@@ -235,6 +256,7 @@ def finding(f: Finding) -> dict[str, Any]:
         },
         "effort_band": f.band,
         "coupling": f.coupling,
+        "deployed": deployed(resource),
         "fingerprint": fingerprint(f),
     }
 
@@ -254,6 +276,7 @@ def verdict(v: ResourceVerdict) -> dict[str, Any]:
         "rule_id": v.rule.id,
         "category": v.rule.category,
         "instances": r.instances,
+        "deployed": deployed(r),
         "attributes": {k: _plain(val) for k, val in sorted(r.attributes.items())},
         "effort": {"low": v.effort_low, "high": v.effort_high, "multipliers": list(v.multipliers)},
     }

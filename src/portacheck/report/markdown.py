@@ -21,12 +21,14 @@ from portacheck.report.common import (
     describe_finding,
     effort_by_rule,
     headline,
+    not_deployed,
     read_line,
     result_line,
+    root_lines,
     workload_ties,
     workloads_counted,
 )
-from portacheck.report.sarif import ci_path, fails
+from portacheck.report.sarif import ci_path
 
 MAX_ROWS = 200
 _ICON = {Level.P0: "🟢", Level.P1: "🔵", Level.P2: "🟡", Level.P3: "🟠", Level.P4: "🔴", Level.U: "⚪"}
@@ -97,8 +99,8 @@ def lines(a: Assessment, base: str | None = None, min_coverage: float | None = N
             f"Findings ({len(findings)})",
             ["| Level | Location | Resource | Rule | Why |", "|---|---|---|---|---|"]
             + [
-                f"| {f.level.value}{' ❌' if fails(a, f) else ''} | `{cell(_where(a, f.location.path, f.location.line, base))}` | "
-                f"{cell(describe_finding(f))}{cell(f' (via {f.location.origin})') if f.location.origin else ''} | `{f.rule.id}` | "
+                f"| {f.level.value}{' ❌' if a.fails(f) else ''} | `{cell(_where(a, f.location.path, f.location.line, base))}` | "
+                f"{cell(describe_finding(f))}{cell(f' (via {f.location.origin})') if f.location.origin else ''}{cell(not_deployed(f))} | `{f.rule.id}` | "
                 f"{cell(f.why)}{cell(' — override: ' + f.override) if f.override else ''} |"
                 for f in findings[:MAX_ROWS]
             ]
@@ -130,6 +132,12 @@ def lines(a: Assessment, base: str | None = None, min_coverage: float | None = N
             body.append(f"- one-off platform work per target: {days(*estimate.platform)}")
         body += ["", "Assumptions:", ""] + [f"- {cell(text)}" for text in estimate.assumptions]
         out += _details(f"Effort: {days(estimate.low, estimate.high)} {covers(a)}", body)
+    roots = root_lines(a)
+    if roots:
+        out += _details(
+            f"Terraform roots ({len(roots)}), each as if scanned alone; the totals count a definition reached from several roots once",
+            [f"- {cell(line)}" for line in roots],
+        )
     out += ["", f"<sub>portacheck {__version__} · {cell(read_line(a))}</sub>"]
     return out
 

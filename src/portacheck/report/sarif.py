@@ -4,7 +4,8 @@ One run; the driver lists the rules that have results, each with its help (level
 alternatives). Results are the active findings from P1 up (P0 carries over and is not a
 problem); suppressed and baselined findings are left out, so code scanning shows what is new.
 Result levels follow the policy: a finding at or above --fail-on is an `error`, other P2-P4 and
-unknown findings are `warning`s, P1 findings `note`s. Rules carry `problem.severity` (which
+unknown findings are `warning`s, P1 findings and those of resources not deployed with these inputs
+(count/for_each = 0) `note`s. Rules carry `problem.severity` (which
 GitHub shows for non-security tools) and no `security-severity`: portability is not a
 vulnerability and must not land in security dashboards. `partialFingerprints` hold the stable
 fingerprint (no line numbers), so alerts survive edits and moved blocks. Scan errors and notes
@@ -19,7 +20,7 @@ import re
 from typing import Any, TextIO
 
 from portacheck import __version__
-from portacheck.assess import Assessment
+from portacheck.assess import Assessment, deployed
 from portacheck.model import Finding, Level, Rule, Severity, fingerprint
 from portacheck.report.common import alternatives, describe_finding
 
@@ -54,12 +55,14 @@ def ci_path(a: Assessment, path: str, base: str | None) -> str:
 
 
 def fails(a: Assessment, finding: Finding) -> bool:
-    return a.fail_on is not None and finding.level is not Level.P0 and finding.level >= a.fail_on
+    return a.fails(finding)
 
 
 def result_level(a: Assessment, finding: Finding) -> str:
     if fails(a, finding):
         return "error"
+    if not deployed(finding.resource):  # count/for_each = 0 with these inputs: for information
+        return "note"
     level = _RULE_LEVEL[finding.level]
     return "warning" if level == "error" else level
 

@@ -16,9 +16,11 @@ from portacheck.report.common import (
     describe_finding,
     effort_by_rule,
     headline,
+    not_deployed,
     pct,
     read_line,
     result_line,
+    root_lines,
     workload_ties,
     workloads_counted,
 )
@@ -70,6 +72,7 @@ def render(assessment: Assessment, stream: TextIO, *, color: bool = False, verbo
         for finding in shown:
             where = str(finding.location)
             origin = f"  (via {finding.location.origin})" if finding.location.origin else ""
+            origin += not_deployed(finding)
             if finding.signal.values_location is not None:  # a rendered Helm value: where to change it
                 origin += f"  (value from {finding.signal.values_location})"
             note = ""
@@ -122,6 +125,11 @@ def render(assessment: Assessment, stream: TextIO, *, color: bool = False, verbo
         for category, (low, high) in list(a.effort.by_category.items())[:5]:
             out(f"    {category}: {days(low, high)}\n")
         out("    assumptions: see --format json (summary.effort.assumptions)\n")
+    roots = root_lines(a)
+    if roots:
+        out("\n" + paint("Terraform roots", "1") + f": {len(roots)}, each as if scanned alone; the totals count a definition reached from several roots once\n")
+        for line in roots:
+            out(f"    {line}\n")
 
     if a.providers:
         out("\n" + paint("Providers", "1") + "\n")

@@ -159,7 +159,9 @@ def test_count_zero_deploys_nothing(tree, scan):
             'resource "aws_sqs_queue" "q" {\n  count = var.create ? 1 : 0\n  name = "q"\n}\n'
         }
     )
-    (verdict,) = scan(root).verdicts
+    assessment = scan(root)
+    assert assessment.verdicts == ()
+    (verdict,) = assessment.undeployed
     assert verdict.resource.instances == 0
     assert (verdict.effort_low, verdict.effort_high) == (0, 0)
 
@@ -187,4 +189,7 @@ def test_module_source_outside_root_is_not_followed(tree, scan):
     assessment = scan(root / "stack")
     (finding,) = assessment.findings
     assert finding.level is Level.U
-    assert "outside the scanned root" in finding.why
+    assert finding.why.endswith("module source ../../elsewhere leaves the repository (the scanned directory: no .git above it); not followed")
+    assert [str(e) for e in assessment.errors] == [
+        "main.tf:1: warning: module shared: module source ../../elsewhere leaves the repository (the scanned directory: no .git above it); not followed"
+    ]

@@ -35,6 +35,11 @@ class TerraformOptions:
         (), key="var-files", flag="--var-file", kind="files", legacy_key="var-files",
         help="Terraform variable file applied to every root module (repeatable).",
     )
+    include_undeployed: bool = option(
+        False, key="include-undeployed", flag="--include-undeployed", kind="flag",
+        help="Audit resources whose count/for_each is 0 with the defaults and var files as deployed (one instance): "
+        "in the resource view, the effort and the policy. By default they are reported as not deployed with these inputs.",
+    )
 
 
 _TF = "Terraform resource type"

@@ -1,12 +1,13 @@
 """Reading Terraform and OpenTofu: modules in, resources out, with variables resolved where that is possible.
 
 A directory of .tf files is a module. Directories that no other scanned module calls through a
-local source are roots: they are evaluated with their variable defaults, terraform.tfvars,
-*.auto.tfvars and --var-file values, and their module calls are followed (local sources on
-disk, registry and git sources through .terraform/modules/modules.json). Every resource, data
-source, unresolved module call, provider block and state backend becomes a Resource; string
-values anywhere become `text` signals for the shared endpoint matcher. Files are read with
-tree-sitter-hcl (`hcl`), expressions evaluated from its syntax nodes (`expr`).
+local source, and those with a backend, `cloud` or provider block, are roots: they are
+evaluated with their variable defaults, terraform.tfvars, *.auto.tfvars and --var-file values,
+and their module calls are followed (local sources on disk inside the repository, even outside
+the scanned directory; registry and git sources through .terraform/modules/modules.json).
+Every resource, data source, unresolved module call, provider block and state backend becomes a
+Resource; string values anywhere become `text` signals for the shared endpoint matcher. Files
+are read with tree-sitter-hcl (`hcl`), expressions evaluated from its syntax nodes (`expr`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from portacheck.parse.terraform import TerraformOptions
 from portacheck.parse.terraform.evaluate import _Evaluator
 from portacheck.parse.terraform.expr import literal_string
 from portacheck.parse.terraform.hcl import parse_text
-from portacheck.parse.terraform.loader import Loader
+from portacheck.parse.terraform.loader import Loader, Module
 from portacheck.parse.terraform.sources import (
     TERRAFORM_SUFFIXES,
     TFVARS_SUFFIXES,
@@ -52,14 +53,22 @@ def parse(files: Sequence[SourceFile], context: ParseContext, options: Terraform
                 if target in by_dir and target != directory:
                     called.add(target)
 
-    evaluator = _Evaluator(loader, context, options.var_files if options else ())
-    roots = [d for d in sorted(by_dir) if d not in called]
+    evaluator = _Evaluator(loader, context, options.var_files if options else (), include_undeployed=bool(options and options.include_undeployed))
+    roots = [d for d in sorted(by_dir) if d not in called or configures_root(loader.modules[d])]
     for directory in roots:
         evaluator.run_root_safely(directory)
     for directory in sorted(by_dir):  # modules only reachable through a cycle of calls
         if directory not in evaluator.evaluated:
             evaluator.run_root_safely(directory)
     return ParseResult(tuple(evaluator.resources), tuple(loader.errors + evaluator.errors), tuple(loader.directives))
+
+
+def configures_root(module: Module) -> bool:
+    """Whether a module configures what only a root does: a state backend or `cloud` block, or a
+    provider block (a module called elsewhere that has one is a root of its own, too)."""
+    if any(True for _ in module.blocks("provider")):
+        return True
+    return any(nested.type in ("backend", "cloud") for block in module.blocks("terraform") for nested in block.blocks)
 
 
 def evaluate_root(directory: str, context: ParseContext, inputs: dict[str, Any]) -> ParseResult:

@@ -42,6 +42,21 @@ def _literal(attr: Attr | None) -> str | None:
 
 
 _BACKEND_BLOCKS = ("backend", "cloud")
+_LEAVES = "module source"  # how the reason for a local source outside the repository starts
+
+
+def repository_root(root: str) -> str:
+    """Where local module sources may lead: the nearest directory from the scan root up that
+    holds `.git` (a directory, or a file in a worktree), else the scan root itself."""
+    start = os.path.abspath(root)
+    current = start
+    while True:
+        if os.path.exists(os.path.join(current, ".git")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return start
+        current = parent
 
 
 @dataclass
@@ -61,9 +76,13 @@ class _Instance:
 
 
 class _Evaluator:
-    def __init__(self, loader: Loader, context: ParseContext, var_files: tuple[str, ...] = (), inputs: dict[str, Any] | None = None):
+    def __init__(
+        self, loader: Loader, context: ParseContext, var_files: tuple[str, ...] = (), inputs: dict[str, Any] | None = None, include_undeployed: bool = False
+    ):
         self.loader = loader
         self.context = context
+        self.include_undeployed = include_undeployed  # count/for_each of 0 audited as one instance
+        self.repository = repository_root(context.root)
         self.resources: list[Resource] = []
         self.errors: list[ScanError] = []
         self.evaluated: set[str] = set()
@@ -401,8 +420,13 @@ class _Evaluator:
             return None
         return 1
 
+    def _deployed_count(self, block: Block, resolver: Resolver) -> int | None:
+        """_count, where 0 (not deployed with these inputs) is one instance under --include-undeployed."""
+        count = self._count(block, resolver)
+        return 1 if count == 0 and self.include_undeployed else count
+
     def _instances(self, inst: _Instance, block: Block) -> int | None:
-        own = self._count(block, self._resolver(inst))
+        own = self._deployed_count(block, self._resolver(inst))
         if own is None or inst.multiplier is None:
             return None
         return own * inst.multiplier
@@ -415,9 +439,11 @@ class _Evaluator:
         address = f"module.{name}"
         source = _literal(block.attrs.get("source"))
         call_signals = self._text_signals(inst, block, location, address, skip=frozenset({"source", "version"}))
-        count = self._count(block, self._resolver(inst))
+        count = self._deployed_count(block, self._resolver(inst))
         multiplier = None if count is None or inst.multiplier is None else count * inst.multiplier
         target, reason = self._module_target(inst, name, source)
+        if target is None and reason.startswith(_LEAVES):
+            self.errors.append(ScanError(location.path, f"module {name}: {reason}", location.line, severity=Severity.WARNING))
         if target is not None and target in inst.stack:
             chain = " -> ".join(relpath(d, self.context.root) for d in inst.stack + (target,))
             self.errors.append(
@@ -488,9 +514,9 @@ class _Evaluator:
             return None, "module source is not a literal string"
         if is_local(source):
             target = os.path.normpath(os.path.join(inst.module.directory, source))
-            root = os.path.normpath(self.context.root)
-            if os.path.commonpath([root, os.path.abspath(target)]) != root:
-                return None, f"module source {source} is outside the scanned root; scan a parent directory to follow it"
+            if os.path.commonpath([self.repository, os.path.abspath(target)]) != self.repository:
+                top = relpath(self.repository, self.context.root)
+                return None, f"{_LEAVES} {source} leaves the repository ({'the scanned directory: no .git above it' if top == '.' else top}); not followed"
             if not os.path.isdir(target):
                 return None, f"module directory {source} does not exist"
             if self.context.excluded(relpath(target, self.context.root)):
