@@ -136,7 +136,7 @@ def lines(a: Assessment, base: str | None = None, min_coverage: float | None = N
     if roots:
         out += _details(
             f"Terraform roots ({len(roots)}), each as if scanned alone; the totals count a definition reached from several roots once",
-            [f"- {cell(line)}" for line in roots],
+            [f"- {cell(line)}" for line in roots[:MAX_ROWS]] + ([f"- … and {len(roots) - MAX_ROWS} more (see the JSON report)."] if len(roots) > MAX_ROWS else []),
         )
     out += ["", f"<sub>portacheck {__version__} · {cell(read_line(a))}</sub>"]
     return out

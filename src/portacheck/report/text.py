@@ -128,8 +128,11 @@ def render(assessment: Assessment, stream: TextIO, *, color: bool = False, verbo
     roots = root_lines(a)
     if roots:
         out("\n" + paint("Terraform roots", "1") + f": {len(roots)}, each as if scanned alone; the totals count a definition reached from several roots once\n")
-        for line in roots:
-            out(f"    {line}\n")
+        listed = roots if verbose else roots[:MAX_LOCATIONS]
+        for root_line in listed:
+            out(f"    {root_line}\n")
+        if len(roots) > len(listed):
+            out(f"    … and {len(roots) - len(listed)} more (use --verbose or --format json)\n")
 
     if a.providers:
         out("\n" + paint("Providers", "1") + "\n")
