@@ -270,3 +270,46 @@ def test_a_string_inside_an_expression_that_does_not_resolve_is_still_scanned(tr
         ("TF-KUBERNETES", "main.tf", 1, "P0"),
         ("AWS-SQS", "main.tf", 7, "P2"),
     ]
+
+
+ENCODED = """\
+resource "helm_release" "app" {
+  name  = "app"
+  chart = "app"
+  values = [yamlencode({
+    serviceAccount = {
+      annotations = {
+        "eks.amazonaws.com/role-arn" = var.role_arn
+      }
+    }
+  })]
+  set = [
+    {
+      name  = "ingress.ingressClassName"
+      value = "alb"
+    },
+  ]
+}
+
+resource "kubernetes_manifest" "internal" {
+  manifest = yamldecode(<<-EOT
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: internal
+      annotations:
+        service.beta.kubernetes.io/azure-load-balancer-internal: "true"
+  EOT
+  )
+}
+"""
+
+
+def test_yamlencode_values_set_lists_and_yamldecode_manifests_are_read_too(tree, scan):
+    assessment = scan(tree({"main.tf": ENCODED}))
+    assert [str(e) for e in assessment.errors] == []
+    assert _evidence(assessment) == [
+        ("AWS-EKS-IRSA", "main.tf", 7, "P2", "eks.amazonaws.com/role-arn"),
+        ("AWS-LB-CONTROLLER", "main.tf", 14, "P2", "alb"),
+        ("AZURE-AKS-LOAD-BALANCER", "main.tf", 26, "P2", "service.beta.kubernetes.io/azure-load-balancer-internal"),
+    ]

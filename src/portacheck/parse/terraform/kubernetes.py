@@ -366,7 +366,7 @@ def _helm_release(block: Block, resolve: Resolver, place: Place, declared: Decla
     # Inline values keep their Terraform text signals: the endpoint matcher reads the whole text,
     # keys too (`eks.amazonaws.com/compute-type` under nodeSelector), which the values reader does not.
     line = values.line if values is not None else block.line
-    for item in located_items(values) if values is not None else ():
+    for item in _items(values) if values is not None else ():
         call = _call(item)
         if call is not None and call[0] in _FILE_FUNCTIONS and call[1]:
             target = _file(call[1][0], resolve, place)
@@ -393,7 +393,7 @@ def _helm_release(block: Block, resolve: Resolver, place: Place, declared: Decla
         declared.replaces.update({".set": False, ".set_sensitive": False})
 
 
-def located_items(attr: Attr) -> list[Any]:
+def _items(attr: Attr) -> list[Any]:
     """The items of a tuple attribute as syntax nodes (JSON syntax: values)."""
     value = attr.value
     if is_node(value):
@@ -407,7 +407,7 @@ def located_items(attr: Attr) -> list[Any]:
 def _pair_blocks(attr: Attr, resolve: Resolver) -> list[Block]:
     """`set = [{ name = "a", value = "b" }, ...]` read as the `set { }` blocks it replaces."""
     blocks = []
-    for item in located_items(attr):
+    for item in _items(attr):
         node = _single(item) if is_node(item) else None
         if node is None or node.type != "collection_value" or node.named_children[0].type != "object":
             continue
