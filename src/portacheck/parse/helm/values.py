@@ -219,6 +219,11 @@ def _split(text: str, separator: str) -> list[str]:
 _SEGMENT = re.compile(r"([^\[\]]+?)((?:\[\d+\])*)")
 
 
+def set_path(key: str) -> Path:
+    """A `--set` key as a values path: `a.b\\.c[0]` -> ("a", "b.c", 0). Raises ValueError."""
+    return _set_path(key, key)
+
+
 def _set_path(key: str, pair: str) -> Path:
     path: list[str | int] = []
     for raw in re.split(r"(?<!\\)\.", key):

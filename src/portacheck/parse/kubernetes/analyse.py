@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 from portacheck._yaml import DataError, YList, YMap, load_documents
 from portacheck.errors import InputError
-from portacheck.model import Directive, ParseResult, ScanError, Severity, SourceFile
+from portacheck.model import Directive, ParseResult, ScanError, Severity, Signal, SourceFile
 from portacheck.parse import ParseContext, yaml_directives
 from portacheck.parse.kubernetes.kustomize import _json_patch, _kustomization, _kustomize_patches
 from portacheck.parse.kubernetes.links import _link, _link_kustomizations
@@ -64,23 +64,48 @@ def parse(files: Sequence[SourceFile], context: ParseContext) -> ParseResult:
 
 def _passed_values(files: Sequence[SourceFile], context: ParseContext, objects: list[_Object], errors: list[ScanError]) -> list[_Object]:
     """Values files a helmfile or an Argo CD Application passes to a chart, read as chart values (see passed.py)."""
-    from portacheck.parse import read_source
     from portacheck.parse.kubernetes.passed import passed_values
 
     applications = {o.path for o in objects if o.group == "argoproj.io" and o.kind in ("Application", "ApplicationSet")}
     found: list[_Object] = []
     for rel, referrer in passed_values(files, context, applications).items():
-        if is_values_file(rel.rsplit("/", 1)[-1]):
-            continue  # read as values already
-        try:
-            text = read_source(os.path.join(context.root, rel), context.max_file_bytes)
-        except InputError as exc:
-            errors.append(ScanError(rel, f"values file passed by {referrer}: {exc.message}", exc.line, exc.column))
-            continue
-        read, problems = _analyse(text, rel, f"values passed by {referrer}", SOURCE, values_file=True)
-        found.extend(o for o in read if o.kind == "HelmValues")
-        errors.extend(problems)
+        found.extend(passed_values_file(rel, referrer, context, errors))
     return found
+
+
+def passed_values_file(rel: str, referrer: str, context: ParseContext, errors: list[ScanError]) -> list[_Object]:
+    """A values file some release passes to a chart (a helmfile, an Argo CD Application, a Terraform
+    helm_release), read as chart values with its own lines; [] when it is read as values already."""
+    from portacheck.parse import read_source
+
+    if is_values_file(rel.rsplit("/", 1)[-1]):
+        return []  # read as values already
+    try:
+        text = read_source(os.path.join(context.root, rel), context.max_file_bytes)
+    except InputError as exc:
+        errors.append(ScanError(rel, f"values file passed by {referrer}: {exc.message}", exc.line, exc.column))
+        return []
+    read, problems = _analyse(text, rel, f"values passed by {referrer}", SOURCE, values_file=True)
+    errors.extend(problems)
+    return [o for o in read if o.kind == "HelmValues"]
+
+
+def object_signals(root: YMap, rel: str, errors: list[ScanError], *, values: bool = False) -> list[Signal]:
+    """The signals of one object, or of chart values when `values`, given as a located tree (an
+    object declared in another language: Terraform's kubernetes_* resources, set pairs)."""
+    if values:
+        return _values_object(root, rel, "", SOURCE, 0, errors).signals
+    return _ObjectReader(root, rel, "", SOURCE, False, 0, errors).read().signals
+
+
+def text_signals(text: str, rel: str, errors: list[ScanError], *, values: bool = False, line_offset: int = 0) -> list[Signal] | None:
+    """The signals of the objects (or chart values, when `values`) of a YAML text embedded at
+    `line_offset` in `rel`, or read from it; None when the text does not parse."""
+    objects, problems = _analyse(text, rel, "", SOURCE, line_offset=line_offset, values_file=values)
+    if any(p.severity is Severity.ERROR for p in problems) and not objects:
+        return None
+    errors.extend(problems)
+    return [signal for o in objects for signal in o.signals]
 
 
 def _analyse_file(

@@ -24,6 +24,7 @@ from portacheck.parse.terraform.expr import (
     string_leaves,
 )
 from portacheck.parse.terraform.hcl import Attr, Block, HclFile
+from portacheck.parse.terraform.kubernetes import Place, declared_objects, is_declared_kubernetes
 from portacheck.parse.terraform.loader import Loader, Module
 from portacheck.parse.terraform.sources import is_local, normalize_module_source, normalize_provider_source
 
@@ -359,6 +360,8 @@ class _Evaluator:
         signal_kind = "terraform_data" if kind == "data" else "terraform"
         signals = [Signal(signal_kind, canonical, location, address)]
         signals += self._text_signals(inst, block, location, address)
+        if kind == "resource" and is_declared_kubernetes(canonical):
+            signals = self._kubernetes(inst, block, canonical, location, address, signals)
         self.resources.append(
             Resource(
                 source="terraform",
@@ -372,6 +375,15 @@ class _Evaluator:
                 instances=self._instances(inst, block),
             )
         )
+
+    def _kubernetes(self, inst: _Instance, block: Block, type_: str, location: Location, address: str, signals: list[Signal]) -> list[Signal]:
+        """A Kubernetes object, manifest or Helm release declared in Terraform, judged by the
+        Kubernetes reader (kubernetes.py): its signals replace the text signals of what it read."""
+        place = Place(location, address, inst.module.directory, inst.root_dir, self.context)
+        declared = declared_objects(type_, block, self._resolver(inst), place)
+        self.errors.extend(declared.errors)
+        self.resources.extend(declared.resources)
+        return [s for s in signals if declared.keeps(s, address)] + declared.signals
 
     def _canonical_type(self, type_: str, local_name: str, source: str) -> str:
         """Types start with the local provider name; rules use the provider's own type name."""
