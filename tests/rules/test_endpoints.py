@@ -75,3 +75,10 @@ def test_an_unknown_service_host_needs_a_literal_label(matcher):
 
 def test_an_unbalanced_opening_stays_as_written(matcher):
     assert [h.token for h in matcher.scan("echo ${x.servicebus.windows.net")] == ["x.servicebus.windows.net"]
+
+
+def test_what_an_interpolation_holds_is_read_too(matcher):
+    text = "sed \"s/ID/$(curl -H 'Metadata-Flavor: Google' http://metadata.google.internal/computeMetadata/v1/project/project-id)/\" t"
+    assert [(h.rule.id, h.token, text[h.start : h.start + len(h.token)]) for h in matcher.scan(text)] == [
+        ("GCP-COMPUTE-METADATA", "metadata.google.internal", "metadata.google.internal"),
+    ]

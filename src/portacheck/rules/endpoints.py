@@ -34,30 +34,36 @@ _IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
 _ARM_ID = re.compile(r"/providers/([A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z][A-Za-z0-9]*)+)((?:/[A-Za-z][A-Za-z0-9]*/[^/\s\"'<>`,)\]]+)*(?:/[A-Za-z][A-Za-z0-9]*)?)")
 
 
-def mask(text: str) -> tuple[str, list[int]]:
-    """The text with each interpolation one HOLE, and where each character of it starts in the text
-    (one entry more, for the end). Unbalanced openings stay as written."""
+def mask(text: str) -> tuple[str, list[int], list[tuple[int, int]]]:
+    """The text with each interpolation one HOLE; where each character of it starts in the text (one
+    entry more, for the end); and (start, end) of what each interpolation holds, which may be code
+    with literals of its own (`$(curl http://metadata.google.internal/…)`). Unbalanced openings
+    stay as written."""
     if "{" not in text and "(" not in text:
-        return text, []
+        return text, [], []
     out: list[str] = []
     starts: list[int] = []
+    inside: list[tuple[int, int]] = []
     at = 0
     for match in _HOLE_START.finditer(text):
         if match.start() < at:
             continue
-        end = match.end() if match.group(0)[0] == "{" else _closing(text, match.end() - 1)
+        numbered = match.group(0)[0] == "{"  # format()'s {0}
+        end = match.end() if numbered else _closing(text, match.end() - 1)
         if end < 0:
             continue
         out.append(text[at : match.start()])
         starts.extend(range(at, match.start()))
         out.append(HOLE)
         starts.append(match.start())
+        if not numbered:
+            inside.append((match.end(), end - 1))
         at = end
     if not out:
-        return text, []
+        return text, [], []
     out.append(text[at:])
     starts.extend(range(at, len(text) + 1))
-    return "".join(out), starts
+    return "".join(out), starts, inside
 
 
 def _closing(text: str, opening: int) -> int:
@@ -121,7 +127,7 @@ class EndpointMatcher:
         return list(self._scanned[text])
 
     def _scan(self, text: str) -> list[Hit]:
-        masked, starts = mask(text)
+        masked, starts, inside = mask(text)
         hits: list[Hit] = []
         for regex, index, fallback in ((_ARN, self.arns, False), (_URI, self.uris, False), (_HOST, self.hosts, True), (_IPV4, self.hosts, True)):
             for match in regex.finditer(masked):
@@ -136,6 +142,8 @@ class EndpointMatcher:
                 hits.append(Hit(match.group(0), match.start(), rule, rule.provider, pattern))
         if starts:  # tokens and offsets as written
             hits = [replace(h, token=text[starts[h.start] : starts[h.start + len(h.token)]], start=starts[h.start]) for h in hits]
+        for start, end in inside:
+            hits += [replace(h, start=h.start + start) for h in self._scan(text[start:end])]
         return hits
 
     def _lookup(self, index: PatternIndex, token: str, start: int, provider_fallback: bool) -> Iterable[Hit]:

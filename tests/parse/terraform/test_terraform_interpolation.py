@@ -75,3 +75,8 @@ locals {
 def test_the_parts_that_resolve_are_filled_in(tree, scan):
     root = tree({"main.tf": 'variable "svc" { default = "sqs" }\nvariable "region" {}\nlocals {\n  url = "https://${var.svc}.${var.region}.amazonaws.com"\n}\n'})
     assert [(f.rule.id, f.signal.value) for f in scan(root).findings] == [("AWS-SQS", "sqs.${var.region}.amazonaws.com")]
+
+
+def test_an_interpolation_that_comes_out_empty_stays_as_written(tree, scan):
+    root = tree({"main.tf": 'locals {\n  partition = try(data.aws_partition.current.partition, "")\n  policy = "arn:${local.partition}:iam::aws:policy/ReadOnlyAccess"\n}\n'})
+    assert [(f.rule.id, f.signal.value) for f in scan(root).findings] == [("AWS-IAM", "arn:${local.partition}:iam::aws:policy/ReadOnlyAccess")]

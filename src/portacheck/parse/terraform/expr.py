@@ -836,10 +836,12 @@ _FUNCTIONS: dict[str, Callable[[list], Any]] = {
 
 
 class _PartialEval(_Eval):
-    """Evaluates a template's interpolations one by one: one it cannot stays as written."""
+    """Evaluates a template's interpolations one by one: one it cannot stays as written, and so does
+    one that comes out empty (`try(data.aws_partition.current.partition, "")` says nothing)."""
 
     def interpolation(self, node: Any) -> str:
         try:
-            return super().interpolation(node)
+            value = super().interpolation(node)
         except (_Fail, RecursionError):
-            return node.text.decode("utf-8")
+            value = ""
+        return value or node.text.decode("utf-8")
