@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from portacheck.discover import Discovery
@@ -47,6 +47,8 @@ def build(discovery: Discovery, context: ParseContext, options: Callable[[str], 
             continue
         if frontend.name == "terraform":
             terraform_ids = {id(r) for r in result.resources}
+        if result.chart_values:
+            context = replace(context, chart_values=context.chart_values + result.chart_values)
         resources.extend(result.resources)
         errors.extend(result.errors)
         directives.extend(result.directives)

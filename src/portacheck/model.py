@@ -374,6 +374,18 @@ class Directive:
 
 
 @dataclass(frozen=True, slots=True)
+class ChartValues:
+    """Values a release in the tree passes to a chart in the tree (a Flux HelmRelease naming a chart
+    path): the Helm frontend renders that chart with them, after the chart's own values."""
+
+    chart: str  # the chart directory, posix relpath from the scan root ("." for the root)
+    display: str  # the file the values are written in, relpath
+    data: Mapping[str, Any]
+    lines: Mapping[tuple, int]  # key path -> line in `display`
+    referrer: str  # what passes them: "HelmRelease/app in deploy/app.yaml"
+
+
+@dataclass(frozen=True, slots=True)
 class ParseResult:
     """What an analyser returns: the resources it found, the problems it met, the suppressions it read."""
 
@@ -384,6 +396,7 @@ class ParseResult:
     # deploys in their place (a Terragrunt unit's module with its inputs, a plan of them): the
     # Terraform frontend's own resources of those roots and kinds are dropped, never counted twice.
     supersedes: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    chart_values: tuple[ChartValues, ...] = ()  # values passed to charts of the tree, for the frontends after this one
 
 
 def terraform_root(resource: Resource) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from portacheck.errors import InputError
-from portacheck.model import Directive, MatchKind, ParseResult, Resource, ScanError, SourceFile
+from portacheck.model import ChartValues, Directive, MatchKind, ParseResult, Resource, ScanError, SourceFile
 from portacheck.parse.options import NoOptions
 
 DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -33,6 +33,8 @@ class ParseContext:
     # (pattern, provider) of every `sdk_package` pattern in the catalogue: which dependencies are
     # cloud SDKs. None (no catalogue at hand): the application analyser keeps every dependency.
     sdk_packages: tuple[tuple[str, str], ...] | None = None
+    # Values that frontends before this one found passed to charts of the tree (Flux HelmReleases).
+    chart_values: tuple[ChartValues, ...] = ()
 
 
 Parser = Callable[[Sequence[SourceFile], ParseContext, Any], ParseResult]

@@ -52,3 +52,25 @@ def test_half_written_bicep_gives_one_located_error_and_the_rest(scan):
         "main.bicep:3:1: error: Bicep not understood here (unexpected \"resource site 'Microsoft.Web/s\"): "
         "a syntax error, or syntax newer than the grammar; the declarations before and after it are read"
     ]
+
+
+def test_interpolated_hosts_and_resource_ids_are_mentions(tree, scan):
+    root = tree({"main.bicep": """\
+param name string
+resource site 'Microsoft.Web/sites@2022-03-01' = {
+  name: name
+  location: 'westeurope'
+  properties: {
+    siteConfig: {
+      appSettings: [
+        { name: 'BUS', value: 'sb-${name}.servicebus.windows.net' }
+        { name: 'VNET', value: '/subscriptions/${subscription().subscriptionId}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/${name}' }
+      ]
+    }
+  }
+}
+"""})
+    assert [(f.rule.id, f.location.line, f.signal.value) for f in scan(root).findings if f.coupling] == [
+        ("AZURE-SERVICE-BUS", 8, "sb-${name}.servicebus.windows.net"),
+        ("AZURE-VNET", 9, "/providers/Microsoft.Network/virtualNetworks/${name}"),
+    ]

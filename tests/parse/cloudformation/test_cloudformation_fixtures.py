@@ -24,6 +24,7 @@ EXPECTED = {
         ("AWS-EVENTBRIDGE-SCHEDULER", "template.yaml", 50, "P2"),
         ("AWS-API-GATEWAY", "template.yaml", 54, "P3"),
         ("AWS-S3", "template.yaml", 68, "P1"),  # an ARN in the suppressed function's environment
+        ("AWS-API-GATEWAY", "template.yaml", 72, "P3"),  # an output's URL, `${Api}.execute-api.${AWS::Region}`: a mention
     ],
     "cloudformation-yaml": [
         ("AWS-VPC", "database.yaml", 18, "P1"),
@@ -156,4 +157,26 @@ def test_claims_every_recognised_fixture_file():
     rels = [p.relative_to(RECOGNISED).as_posix() for p in files]
     assert [rel for rel, p in zip(rels, files, strict=True) if claims(rel, p.read_bytes()[:8192])] == [
         "cdk/cdk.out/AppStack.template.json", "cloudformation/network.json", "cloudformation/stack.yaml", "sam/template.yaml",
+    ]
+
+
+def test_arns_built_with_sub_or_join_are_matched_on_their_literal_parts(tree, scan):
+    root = tree({"template.yaml": """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Policy:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Action: es:ESHttpGet
+            Resource: !Sub "arn:${AWS::Partition}:es:${AWS::Region}:${AWS::AccountId}:domain/x"
+          - Effect: Allow
+            Action: sqs:SendMessage
+            Resource: !Join ["", ["arn:aws:sqs:", !Ref AWS::Region, ":111122223333:jobs"]]
+"""})
+    assert [(f.rule.id, f.location.line, f.signal.value, f.coupling) for f in scan(root).findings if f.coupling] == [
+        ("AWS-OPENSEARCH", 10, "arn:${AWS::Partition}:es:${AWS::Region}:${AWS::AccountId}:domain/x", True),
+        ("AWS-SQS", 13, "arn:aws:sqs:${…}:111122223333:jobs", True),
     ]

@@ -186,6 +186,9 @@ def _walk(node: Any, path: str, line: int, found: list[Signal], rel: str, line_o
         if "." in node or ":" in node or "/" in node:  # a hostname, an ARN or a URI has one
             found.append(Signal("text", node, Location(rel, line_of(node, line)), path))
     elif isinstance(node, dict):
+        joined = _joined(node)
+        if joined is not None and ("." in joined or ":" in joined or "/" in joined):
+            found.append(Signal("text", joined, Location(rel, line), path))
         lines = node.value_lines if isinstance(node, YMap) else None
         for key, child in node.items():
             _walk(child, f"{path}.{key}", lines.get(key, line) if lines else line, found, rel, line_of)
@@ -193,6 +196,15 @@ def _walk(node: Any, path: str, line: int, found: list[Signal], rel: str, line_o
         items = node.item_lines if isinstance(node, YList) else None
         for index, child in enumerate(node):
             _walk(child, f"{path}[{index}]", items[index] if items else line, found, rel, line_of)
+
+
+def _joined(node: dict) -> str | None:
+    """`Fn::Join` of strings and other expressions, each of those an unknown part (`${…}`), so an
+    ARN or hostname built from pieces is matched on its literal parts."""
+    argument = node.get("Fn::Join") if len(node) == 1 else None
+    if not isinstance(argument, list) or len(argument) != 2 or not isinstance(argument[0], str) or not isinstance(argument[1], list):
+        return None
+    return argument[0].join(part if isinstance(part, str) else "${…}" for part in argument[1])
 
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")

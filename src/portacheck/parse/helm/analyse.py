@@ -140,13 +140,21 @@ def _user_values(chart, context: ParseContext, options: Any) -> tuple[list, Any,
     settings = options.charts.get(os.path.normpath(chart.directory)) if not chart.archive else None
     paths = list(getattr(settings, "values", ()) or ()) + list(options.values)
     pairs = [f"{k}={v}" for k, v in (getattr(settings, "set", {}) or {}).items()] + list(options.set)
+    released = [
+        Values(v.display, v.data, v.lines, "", f"{v.display} (values passed by {v.referrer})")
+        for v in context.chart_values if not chart.archive and v.chart == (chart.display or ".")
+    ]
     files = []
-    for path in paths:
+    for index, path in enumerate(paths):
+        if index == len(paths) - len(options.values):
+            files += released  # a release's values (a Flux HelmRelease): after the configuration's, before --helm-values
         shown = relpath(path, context.root)
         try:
             files.append(load_values(read_source(path, context.max_file_bytes), shown))
         except InputError as exc:
             errors.append(ScanError(shown, f"values file for chart {chart.name}: {exc.message}", exc.line, exc.column))
+    if not options.values:
+        files += released
     try:
         set_values = Values("", parse_set(pairs), {}, "", "--helm-set") if pairs else None
     except ValueError as exc:

@@ -26,6 +26,7 @@ from portacheck._yaml import DataError, YList, YMap, load_documents
 from portacheck.errors import InputError
 from portacheck.model import Directive, ParseResult, ScanError, Severity, Signal, SourceFile
 from portacheck.parse import ParseContext, yaml_directives
+from portacheck.parse.kubernetes import flux
 from portacheck.parse.kubernetes.kustomize import _json_patch, _kustomization, _kustomize_patches
 from portacheck.parse.kubernetes.links import _link, _link_kustomizations
 from portacheck.parse.kubernetes.objects import _Object, _ObjectReader, _values_object
@@ -56,10 +57,15 @@ def parse(files: Sequence[SourceFile], context: ParseContext) -> ParseResult:
         found, problems = _analyse(text, rel, origin, SOURCE, patch=True, line_offset=line - 1)
         objects.extend(found)
         errors.extend(problems)
+    charts, passed = flux.releases(objects, context)
     objects.extend(_passed_values(files, context, objects, errors))
+    for given in passed:  # a ConfigMap's values text a HelmRelease passes: chart values at their own lines
+        read, problems = _analyse(given.text, given.path, f"values passed by {given.referrer}", SOURCE, values_file=True, line_offset=max(given.line - 1, 0))
+        objects.extend(o for o in read if o.kind == "HelmValues")
+        errors.extend(problems)
     _link(objects)
     _link_kustomizations(objects, patches.includes)
-    return ParseResult(tuple(o.resource() for o in objects), tuple(errors), tuple(directives))
+    return ParseResult(tuple(o.resource() for o in objects), tuple(errors), tuple(directives), chart_values=tuple(charts))
 
 
 def _passed_values(files: Sequence[SourceFile], context: ParseContext, objects: list[_Object], errors: list[ScanError]) -> list[_Object]:

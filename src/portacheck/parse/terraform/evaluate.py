@@ -17,11 +17,11 @@ from portacheck.parse.terraform.expr import (
     Resolver,
     contains_unresolved,
     evaluate,
-    evaluate_template,
     literal_string,
     object_entries,
     reference_text,
     string_leaves,
+    template_text,
 )
 from portacheck.parse.terraform.hcl import Attr, Block, HclFile
 from portacheck.parse.terraform.kubernetes import Place, declared_objects, is_declared_kubernetes
@@ -601,9 +601,9 @@ class _Evaluator:
         resolver = None
         for index, (raw, line, template) in enumerate(_leaves(attr)):
             text = raw
-            if template is not None and "${" in raw:  # "https://dynamodb.${var.region}.amazonaws.com": scan it resolved
+            if template is not None and "${" in raw:  # "https://dynamodb.${var.region}.amazonaws.com": scan it resolved, unknown parts as written
                 resolver = resolver or self._resolver(inst)
-                value = self._recall(attr, index, evaluate_template, template, resolver)
+                value = self._recall(attr, index, template_text, template, resolver)
                 if isinstance(value, str):
                     text = value
             signals.append(Signal("text", text, Location(location.path, line or attr.line, 0, location.origin), context))

@@ -124,7 +124,7 @@ def _node_leaves(node: Any) -> Iterator[tuple[str, int, Any]]:
     covered = -1  # end of the last string read: strings inside it belong to its template
     for leaf in sorted(found.get("string", ()), key=lambda n: n.start_byte):
         start = leaf.start_byte
-        if start < covered or any(k_start <= start < k_end for k_start, k_end in keys):
+        if (start < covered and not _branch(leaf)) or any(k_start <= start < k_end for k_start, k_end in keys):
             continue
         covered = leaf.end_byte
         if leaf.type == "heredoc_template":
@@ -133,6 +133,15 @@ def _node_leaves(node: Any) -> Iterator[tuple[str, int, Any]]:
         else:
             text = leaf.text.decode("utf-8")
             yield text[1:-1] if text.endswith('"') and len(text) > 1 else text[1:], leaf.start_point[0] + 1, leaf
+
+
+def _branch(leaf: Any) -> bool:
+    """A string that is a result of a conditional (`${var.a ? "x.blob.core.windows.net" : "y"}`):
+    read on its own too, since the template's value holds only the branch taken."""
+    node, parent = leaf, leaf.parent
+    while parent is not None and parent.type in ("literal_value", "template_expr", "expression"):
+        node, parent = parent, parent.parent
+    return parent is not None and parent.type == "conditional" and parent.named_children[0] != node
 
 
 @functools.cache
@@ -153,6 +162,23 @@ def evaluate_template(template: Any, resolve: Resolver) -> Any:
     if isinstance(template, str):
         return _json_string(template, resolve)
     return _value(template, resolve)
+
+
+def template_text(template: Any, resolve: Resolver) -> Any:
+    """A string leaf's template with every interpolation that resolves evaluated and the others
+    kept as written, for the endpoint matcher: `sb-${local.name}.servicebus.windows.net` when
+    local.name is unknown. Unresolved only when the template itself cannot be read."""
+    evaluator = _PartialEval(resolve)
+    try:
+        if isinstance(template, str):
+            node = _json_template(template) if "${" in template or "%{" in template else None
+            return template if node is None else evaluator.template(node)
+        inner = _single(template)
+        if _is_template(inner):
+            return evaluator.template(_template_node(inner))
+    except (_Fail, RecursionError):
+        pass
+    return evaluate_template(template, resolve)
 
 
 # --- entry points ----------------------------------------------------------------------------
@@ -807,3 +833,15 @@ _FUNCTIONS: dict[str, Callable[[list], Any]] = {
     "keys": _keys,
     "values": _values,
 }
+
+
+class _PartialEval(_Eval):
+    """Evaluates a template's interpolations one by one: one it cannot stays as written, and so does
+    one that comes out empty (`try(data.aws_partition.current.partition, "")` says nothing)."""
+
+    def interpolation(self, node: Any) -> str:
+        try:
+            value = super().interpolation(node)
+        except (_Fail, RecursionError):
+            value = ""
+        return value or node.text.decode("utf-8")
