@@ -152,7 +152,7 @@ def test_action_inputs_reach_the_command(tmp_path, stub_dir, runner):
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
         "scan", "infra", "k8s/base", "--no-progress", "--format", "json", "--format", "sarif:reports/portacheck.sarif",
-        "--format", f"markdown:{runner['RUNNER_TEMP']}/portacheck-summary.md", "--fail-on", "P1",
+        "--format", f"markdown:{runner['RUNNER_TEMP']}/portacheck-summary.md", "--path-base", ".", "--fail-on", "P1",
         "--baseline", ".portacheck-baseline.json", "--min-coverage", "10",
     ]
     assert outputs(Path(runner["GITHUB_OUTPUT"])) == {"exit-code": "1", "sarif-file": ""}  # the stub wrote no SARIF
@@ -239,7 +239,7 @@ def test_gitlab_variables_reach_the_command(tmp_path, stub_dir):
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
         "scan", "infra", "k8s", "--no-progress", "--format", "text", "--format", "gitlab:gl-code-quality-report.json",
-        "--format", "junit:portacheck-junit.xml", "--format", "json:portacheck.json", "--fail-on", "never",
+        "--format", "junit:portacheck-junit.xml", "--format", "json:portacheck.json", "--path-base", ".", "--fail-on", "never",
         "--baseline", ".portacheck-baseline.json", "--min-coverage", "10",
     ]
     variables["PORTACHECK_FAIL_ON"] = ""  # empty: no --fail-on, the configuration file decides

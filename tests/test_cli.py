@@ -140,9 +140,10 @@ def test_min_coverage(cli):
     assert "coverage 22.2% is below --min-coverage 50%" in result.err
 
 
-def test_missing_path_is_reported_not_a_clean_pass(cli, tmp_path):
-    result = cli("scan", str(tmp_path / "nope"), "--fail-on", "never")
-    assert result.code == 3
+def test_missing_path_is_a_usage_error_not_a_report(cli, tmp_path):
+    result = cli("scan", AWS, str(tmp_path / "nope"), "--fail-on", "never")
+    assert (result.code, result.out) == (2, "")
+    assert result.err == f"portacheck: error: {tmp_path / 'nope'}: no such file or directory\n"
 
 
 def test_var_file_must_exist(cli):
@@ -233,7 +234,7 @@ def test_no_traceback_on_unexpected_errors(cli, monkeypatch):
 
     monkeypatch.setattr(portacheck.scan, "run", boom)
     result = cli("scan", AWS)
-    assert result.code == 2
+    assert result.code == 5  # its own code: not a usage error (2), not a finding (1)
     assert result.err == "portacheck: internal error: ValueError: simulated bug (run with --debug for details; please report it)\n"
 
 

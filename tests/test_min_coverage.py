@@ -54,7 +54,7 @@ def test_without_min_coverage_coverage_never_fails(fast_cli, repo):
 def test_a_bad_minimum_is_a_usage_error(fast_cli, repo, value):
     result = fast_cli("scan", "infra", "--min-coverage", value, cwd=repo)
     assert (result.code, result.out) == (2, "")
-    assert "Invalid value for '--min-coverage'" in result.err
+    assert result.err == f"portacheck: error: --min-coverage: expected a percentage from 0 to 100, not {value!r} (see `portacheck scan --help`)\n"
 
 
 def test_coverage_and_findings_fail_with_the_same_code_and_incomplete_input_adds_to_it(fast_cli, repo):

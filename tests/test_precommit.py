@@ -35,8 +35,9 @@ def test_manifest_declares_the_hooks(cli):
     assert sorted(HOOKS) == ["portacheck", "portacheck-audit"]
     for hook in HOOKS.values():
         assert hook["language"] == "python"
-        assert hook["entry"] == "portacheck scan --no-progress"
         assert hook["require_serial"] is True
+    assert HOOKS["portacheck"]["entry"] == "portacheck scan --no-progress --compact"  # one line per finding in the commit's output
+    assert HOOKS["portacheck-audit"]["entry"] == "portacheck scan --no-progress"  # the whole picture: the text report
     assert HOOKS["portacheck"]["pass_filenames"] is True  # changed files in, judged with their module or chart
     assert HOOKS["portacheck-audit"]["pass_filenames"] is False  # the whole repository
     assert "--no-progress" in cli("scan", "--help").out
@@ -194,7 +195,7 @@ def test_try_repo_fails_on_a_commit_that_adds_a_dynamodb_table(work, snapshot, p
     assert result.returncode == 1, output
     assert re.search(r"portacheck \(cloud portability\)\.+Failed", output), output
     assert "- exit code: 1" in output
-    assert "Amazon DynamoDB [AWS-DYNAMODB]" in output and "app/orders.tf:1  aws_dynamodb_table.orders" in output
+    assert "app/orders.tf:1:1: P3 AWS-DYNAMODB Amazon DynamoDB: aws_dynamodb_table.orders" in output
     assert "FAILED: 1 finding at or above P3" in output
     assert "legacy/main.tf" not in output  # only the changed files' findings are reported
 
@@ -207,7 +208,7 @@ def test_try_repo_fails_on_infrastructure_code_no_reader_analyses(work, snapshot
     output = result.stdout + result.stderr
     assert result.returncode == 1, output  # pre-commit reports any non-zero hook exit as 1
     assert "- exit code: 3" in output
-    assert "images/web.pkr.hcl: error: not analysed: Packer (no reader for this format)" in output
+    assert "images/web.pkr.hcl:1:1: error: not analysed: Packer (no reader for this format)" in output
 
 
 def readme_pre_commit_config() -> dict:
@@ -247,7 +248,7 @@ def test_installed_hook_rejects_a_dynamodb_commit_and_accepts_a_portable_one(wor
     output = rejected.stdout + rejected.stderr
     assert rejected.returncode == 1, output
     assert re.search(r"portacheck \(cloud portability\)\.+Failed", output), output
-    assert "app/orders.tf:1  aws_dynamodb_table.orders" in output
+    assert "app/orders.tf:1:1: P3 AWS-DYNAMODB Amazon DynamoDB: aws_dynamodb_table.orders" in output
     assert _git("log", "--format=%s", cwd=work).splitlines()[0] == "pre-commit configuration"  # no commit was made
 
     _git("rm", "-q", "--cached", "app/orders.tf", cwd=work)

@@ -3,13 +3,15 @@
 Exit codes (stable, documented in the README):
   0  no finding at or above --fail-on (and coverage at or above --min-coverage)
   1  the policy failed
-  2  usage, configuration or rule error (or an internal error)
+  2  usage, configuration or rule error
   3  some input could not be analysed; the rest was, and the policy passed
   4  both: the policy failed and some input could not be analysed
+  5  internal error (a bug in portacheck): one line, `--debug` or PORTACHECK_DEBUG=1 shows the traceback
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import os
@@ -27,6 +29,52 @@ EXIT_POLICY = 1
 EXIT_USAGE = 2
 EXIT_INCOMPLETE = 3
 EXIT_POLICY_AND_INCOMPLETE = 4
+EXIT_INTERNAL = 5
+
+def _plain_typer() -> None:
+    """Spare typer's pydantic where it has nothing to do.
+
+    typer 0.2x coerces every parameter through a pydantic TypeAdapter, and importing pydantic is
+    most of a short run's start-up (about 85 ms); it also shows an argument's Python type
+    (`PATH <list[str]>`) beside its metavar. portacheck declares only str, bool and list[str]
+    parameters and checks their values itself (one error style), so those get a pass-through
+    instead, and an argument with a metavar shows just that. typer versions without these
+    internals are left as they are.
+    """
+    import dataclasses
+
+    try:
+        from typer import core
+        from typer._coercion import RuntimeParam
+    except ImportError:  # pragma: no cover - another typer
+        return
+    parameter, argument = getattr(core, "_TyperParameter", None), getattr(core, "TyperArgument", None)
+    if parameter is None or argument is None or not hasattr(parameter, "get_runtime_param") or getattr(parameter, "_portacheck", False):
+        return
+
+    @dataclasses.dataclass(frozen=True)
+    class PassThrough(RuntimeParam):
+        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+            return list(value) if isinstance(value, (list, tuple)) else value
+
+    plain = (str, bool, list[str])
+    get_runtime_param, display_type_rich = parameter.get_runtime_param, argument.display_type_rich
+
+    def runtime_param(self: Any) -> Any:
+        descriptor = self.type_descriptor
+        if self._runtime_param is None and descriptor.annotation in plain and not descriptor.is_file:
+            self._runtime_param = PassThrough(parameter_info=descriptor.parameter_info, annotation=descriptor.annotation)
+        return get_runtime_param(self)
+
+    def argument_type(self: Any, ctx: Any) -> str | None:
+        return None if self.metavar else display_type_rich(self, ctx)
+
+    parameter.get_runtime_param = runtime_param
+    argument.display_type_rich = argument_type
+    parameter._portacheck = True
+
+
+_plain_typer()
 
 app = typer.Typer(
     name="portacheck",
@@ -69,11 +117,34 @@ def main_options(
 
 
 def _use_color(choice: str, stream) -> bool:
-    if choice == "always":
+    """--color always/never, else FORCE_COLOR or CLICOLOR_FORCE (set, not 0), else NO_COLOR, else a terminal."""
+    if choice in ("always", "never"):
+        return choice == "always"
+    if any(os.environ.get(name, "").strip() not in ("", "0", "false") for name in ("FORCE_COLOR", "CLICOLOR_FORCE")):
         return True
-    if choice == "never" or os.environ.get("NO_COLOR"):
+    if os.environ.get("NO_COLOR"):
         return False
     return hasattr(stream, "isatty") and stream.isatty() and os.environ.get("TERM") != "dumb"
+
+
+def _percentage(text: str | None, flag: str) -> float | None:
+    """A percentage from 0 to 100 given on the command line."""
+    if text is None:
+        return None
+    try:
+        value = float(text.strip().removesuffix("%"))  # `60` or `60%`, as in the configuration file
+    except ValueError:
+        value = float("nan")
+    if not 0 <= value <= 100:  # also refuses nan
+        raise typer.BadParameter(f"expected a percentage from 0 to 100, not {text!r}", param_hint=flag)
+    return value
+
+
+def _choice(value: str, choices: tuple[str, ...], flag: str) -> str:
+    chosen = value.strip().lower()
+    if chosen not in choices:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(choices)}", param_hint=flag)
+    return chosen
 
 
 def _outputs(formats: list[str], output: str | None) -> list[tuple[str, str | None]]:
@@ -82,11 +153,11 @@ def _outputs(formats: list[str], output: str | None) -> list[tuple[str, str | No
 
     known = reporters()
     pairs: list[tuple[str, str | None]] = []
-    for item in formats or ["text"]:
+    for item in formats:
         name, _, path = item.partition(":")
         name = name.strip().lower()
         if name not in known:
-            raise typer.BadParameter(f"unknown format {name!r} (choose from {', '.join(known)})", param_hint="--format")
+            raise typer.BadParameter(f"{name!r} is not one of {', '.join(known)}", param_hint="--format")
         pairs.append((name, path or None))
     if output:
         bare = [i for i, (_, path) in enumerate(pairs) if path is None]
@@ -103,7 +174,7 @@ def _outputs(formats: list[str], output: str | None) -> list[tuple[str, str | No
     return pairs
 
 
-_FORMATS_HELP = "text, json, sarif, gitlab, junit or markdown"
+_FORMATS_HELP = "text, json, sarif, gitlab, junit, markdown or compact"
 
 
 def _build_config(
@@ -118,6 +189,7 @@ def _build_config(
     rules: list[str] | None = None,
     baseline: str | None = None,
     no_ignores: bool = False,
+    no_gitignore: bool = False,
     frontends: dict | None = None,
 ):
     """Defaults, then the configuration file (found from the scan root upward, or --config), then flags."""
@@ -130,6 +202,9 @@ def _build_config(
             fail_level = parse_fail_on(fail_on)
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="--fail-on") from exc
+    missing = [path for path in paths if not os.path.lexists(path)]
+    if missing:
+        raise PortacheckError(f"{missing[0]}: no such file or directory")
     if config_file and no_config:
         raise typer.BadParameter("--config and --no-config contradict each other", param_hint="--config")
     settings = None
@@ -146,6 +221,7 @@ def _build_config(
         "rules_dirs": [os.path.abspath(p) for p in rules or ()],
         "baseline": os.path.abspath(baseline) if baseline else None,
         "ignores": False if no_ignores else None,
+        "gitignore": False if no_gitignore else None,
         "frontends": frontends,
     }
     if fail_on is not None:
@@ -178,6 +254,11 @@ def _frontend_flags(given: dict[str, Any]) -> dict[str, dict[str, Any]]:
         if value is None or (spec.kind in LIST_KINDS and not value):
             continue
         try:
+            if spec.kind == "number":
+                try:
+                    value = float(value)
+                except ValueError:
+                    raise OptionError(f"expected a number, not {value!r}") from None
             result.setdefault(frontend, {})[name] = check_value(spec, value, os.getcwd())
         except OptionError as exc:
             raise typer.BadParameter(exc.message, param_hint=spec.flag) from None
@@ -197,26 +278,29 @@ def _frontend_parameters() -> dict[str, tuple[str, str, Any]]:
     }
 
 
+_METAVARS = {"files": "FILE", "dirs": "DIR", "number": "NUMBER"}
+
+
 def _with_scan_options(command: Callable[..., None]) -> Callable[..., None]:
     """Give a command that scans the options every scan takes, declared once: the shared ones
     below and every frontend's flags. The command receives them as `scan_options`, a dict."""
     from portacheck.parse.options import LIST_KINDS
 
     shared = [
-        ("config_file", str | None, typer.Option(None, "--config", help="Configuration file to use instead of the .portacheck.yaml or pyproject.toml found from the scanned root upward.")),
+        ("config_file", str | None, typer.Option(None, "--config", metavar="FILE", help="Configuration file to use instead of the .portacheck.yaml or pyproject.toml found from the scanned root upward.")),
         ("no_config", bool, typer.Option(False, "--no-config", help="Ignore configuration files; only flags and defaults apply.")),
         ("no_ignores", bool, typer.Option(False, "--no-ignores", help="Audit everything: ignore inline suppressions and the baseline.")),
-        ("disable", list[str], typer.Option(None, "--disable", help="Drop the findings of this rule id (repeatable; adds to the configuration's).")),
-        ("rules", list[str], typer.Option(None, "--rules", help="Extra rule directory; its rules add to or replace bundled ones (repeatable).")),
-        ("exclude", list[str], typer.Option(None, "--exclude", help="Skip paths matching this glob or name (repeatable; adds to the configuration's).")),
+        ("disable", list[str], typer.Option(None, "--disable", metavar="RULE-ID", help="Drop the findings of this rule id (repeatable; adds to the configuration's).")),
+        ("rules", list[str], typer.Option(None, "--rules", metavar="DIR", help="Extra rule directory; its rules add to or replace bundled ones (repeatable).")),
+        ("exclude", list[str], typer.Option(None, "--exclude", metavar="GLOB", help="Skip paths matching this glob or name (repeatable; adds to the configuration's).")),
+        ("no_gitignore", bool, typer.Option(False, "--no-gitignore", help="Also read files that .gitignore files (and .git/info/exclude) ignore.")),
     ]
     for parameter, (_frontend, _name, spec) in _frontend_parameters().items():
         if spec.kind == "flag":
             shared.append((parameter, bool | None, typer.Option(None, f"{spec.flag}/--no-{spec.flag[2:]}", help=spec.help, show_default=False)))
             continue
-        kind: Any = list[str] if spec.kind in LIST_KINDS else float | None if spec.kind == "number" else str | None
-        extra = {"min": spec.minimum} if spec.minimum is not None else {}
-        shared.append((parameter, kind, typer.Option(None, spec.flag, help=spec.help, **extra)))
+        kind: Any = list[str] if spec.kind in LIST_KINDS else str | None
+        shared.append((parameter, kind, typer.Option(None, spec.flag, metavar=spec.metavar or _METAVARS.get(spec.kind) or "|".join(spec.choices) or "VALUE", help=spec.help)))
     shared += [
         ("no_progress", bool, typer.Option(False, "--no-progress", help="Never show the progress line (it only appears on a terminal outside CI).")),
         ("debug", bool, typer.Option(False, "--debug", help="Show tracebacks of internal errors.")),
@@ -246,6 +330,7 @@ def _scan_config(paths: list[str], options: dict[str, Any], **settings: Any):
         disable=options["disable"],
         rules=options["rules"],
         no_ignores=options["no_ignores"],
+        no_gitignore=options["no_gitignore"],
         frontends=_frontend_flags(options),
         **settings,
     )
@@ -268,24 +353,31 @@ def _progress(enabled: bool):
 @app.command()
 @_with_scan_options
 def scan(
-    paths: list[str] = typer.Argument(None, help="Files or directories to scan (default: the current directory)."),
+    paths: list[str] = typer.Argument(None, metavar="PATH", help="Files or directories to scan (default: the current directory)."),
     format: list[str] = typer.Option(
         None,
         "--format",
         "-f",
+        metavar="FORMAT[:PATH]",
         help=f"Report format: {_FORMATS_HELP}. Repeat for several; FORMAT:PATH writes that one to a file. Default: text.",
     ),
-    output: str | None = typer.Option(None, "--output", "-o", help="Write the last --format given without :PATH to this file instead of standard output."),
+    output: str | None = typer.Option(None, "--output", "-o", metavar="FILE", help="Write the last --format given without :PATH to this file instead of standard output."),
     fail_on: str | None = typer.Option(
-        None, "--fail-on", help="Fail (exit 1) on findings at or above this level: P1, P2, P3, P4, U, or never. Default: the configuration's, else P3."
+        None, "--fail-on", metavar="LEVEL", help="Fail (exit 1) on findings at or above this level: P1, P2, P3, P4, U or never. Default: the configuration's, else P3."
     ),
-    min_coverage: float | None = typer.Option(
-        None, "--min-coverage", min=0, max=100, help="Fail when less than this percentage of resources carry over with at most re-pointing (P0-P1)."
+    min_coverage: str | None = typer.Option(
+        None, "--min-coverage", metavar="PCT", help="Fail when less than this percentage (0-100) of resources carry over with at most re-pointing (P0-P1)."
     ),
-    baseline: str | None = typer.Option(None, "--baseline", help="Report only findings not recorded in this baseline file (see `portacheck baseline create`)."),
+    baseline: str | None = typer.Option(None, "--baseline", metavar="FILE", help="Report only findings not recorded in this baseline file (see `portacheck baseline create`)."),
+    path_base: str | None = typer.Option(
+        None, "--path-base", metavar="DIR", help="Give the paths of SARIF, GitLab, JUnit and Markdown reports relative to DIR (e.g. `.`, the repository root code hosts link from) instead of the scanned root."
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print no report to standard output; errors and the exit code still tell."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List every finding, P0 included."),
-    color: str = typer.Option("auto", "--color", help="Colour the text report: auto, always or never."),
+    compact: bool = typer.Option(False, "--compact", help="One line per finding (path:line:col: LEVEL RULE-ID message) on standard output, for hooks and logs, unless a --format without :PATH goes there."),
+    color: str = typer.Option(
+        "auto", "--color", metavar="WHEN", help="Colour the text report: auto (on a terminal, or when FORCE_COLOR or CLICOLOR_FORCE is set; not when NO_COLOR is), always or never."
+    ),
     *,
     scan_options: dict[str, Any],
 ) -> None:
@@ -293,24 +385,27 @@ def scan(
     from portacheck.report import render
     from portacheck.scan import run
 
-    if color not in ("auto", "always", "never"):
-        raise typer.BadParameter("choose auto, always or never", param_hint="--color")
-    outputs = _outputs(format or [], output)
-    config = _scan_config(paths or ["."], scan_options, fail_on=fail_on, min_coverage=min_coverage, baseline=baseline)
+    color = _choice(color, ("auto", "always", "never"), "--color")
+    formats = list(format or [])
+    if compact and not any(":" not in item for item in formats):  # a --format for standard output wins
+        formats.append("compact")
+    formats = formats or ["text"]
+    outputs = _outputs(formats, output)
+    config = _scan_config(paths or ["."], scan_options, fail_on=fail_on, min_coverage=_percentage(min_coverage, "--min-coverage"), baseline=baseline)
     progress = _progress(not (scan_options["no_progress"] or quiet))
     try:
         assessment = run(paths or ["."], config, debug=scan_options["debug"], progress=progress)
     finally:
         if progress is not None:
             progress.close()
-    options = {"verbose": verbose, "base": os.getcwd(), "min_coverage": config.min_coverage}
+    options = {"verbose": verbose, "min_coverage": config.min_coverage, "base": os.path.abspath(path_base) if path_base else None}
     wrote_text_to_stdout = False
     for name, path in outputs:
         if path is None:
             if quiet:
                 continue
             render(name, assessment, sys.stdout, color=_use_color(color, sys.stdout), **options)
-            wrote_text_to_stdout = name == "text"
+            wrote_text_to_stdout = name in ("text", "compact")  # these list the input problems themselves
         else:
             try:
                 if os.path.dirname(path):
@@ -335,9 +430,9 @@ def scan(
 @baseline_app.command("create")
 @_with_scan_options
 def baseline_create(
-    paths: list[str] = typer.Argument(None, help="Files or directories to scan (default: the current directory)."),
+    paths: list[str] = typer.Argument(None, metavar="PATH", help="Files or directories to scan (default: the current directory)."),
     output: str | None = typer.Option(
-        None, "--output", "-o", help="Baseline file to write. Default: the configuration's `baseline`, else .portacheck-baseline.json."
+        None, "--output", "-o", metavar="FILE", help="Baseline file to write. Default: the configuration's `baseline`, else .portacheck-baseline.json."
     ),
     *,
     scan_options: dict[str, Any],
@@ -371,7 +466,7 @@ def baseline_create(
 
 @config_app.command("init")
 def config_init(
-    output: str = typer.Option(".portacheck.yaml", "--output", "-o", help="File to write."),
+    output: str = typer.Option(".portacheck.yaml", "--output", "-o", metavar="FILE", help="File to write."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
 ) -> None:
     """Write a commented starter configuration file."""
@@ -389,8 +484,8 @@ def config_init(
 
 @config_app.command("show")
 def config_show(
-    paths: list[str] = typer.Argument(None, help="The paths a scan would get (the file is found from their root upward)."),
-    config_file: str | None = typer.Option(None, "--config", help="Configuration file to read instead."),
+    paths: list[str] = typer.Argument(None, metavar="PATH", help="The paths a scan would get (the file is found from their root upward)."),
+    config_file: str | None = typer.Option(None, "--config", metavar="FILE", help="Configuration file to read instead."),
 ) -> None:
     """Validate the configuration a scan would use and print the settings it results in."""
     from portacheck.model import EFFORT_BANDS
@@ -448,23 +543,51 @@ def _show_value(value: Any) -> str:
 
 @rules_app.command("list")
 def rules_list(
-    provider: str | None = typer.Option(None, "--provider", help="Only rules of this provider (e.g. aws, azurerm, google)."),
-    rules: list[str] = typer.Option(None, "--rules", help="Extra rule directory (repeatable)."),
+    level: list[str] = typer.Option(None, "--level", metavar="LEVEL", help="Only rules of this level: P0, P1, P2, P3, P4 or U (repeatable)."),
+    category: list[str] = typer.Option(None, "--category", metavar="CATEGORY", help="Only rules of this category, e.g. nosql-db (repeatable)."),
+    provider: list[str] = typer.Option(None, "--provider", metavar="PROVIDER", help="Only rules of this provider, e.g. aws, azurerm, google (repeatable)."),
+    format: str = typer.Option("text", "--format", "-f", metavar="FORMAT", help="text (one rule per line) or json."),
+    rules: list[str] = typer.Option(None, "--rules", metavar="DIR", help="Extra rule directory (repeatable)."),
 ) -> None:
-    """List the catalogue: one rule per line with level, category and service."""
+    """List the catalogue: one rule per line with level, category, provider and service."""
+    import json
+
+    from portacheck.model import Level
     from portacheck.rules.loader import load_catalogue
 
+    format = _choice(format, ("text", "json"), "--format")
+    try:
+        levels = {Level.parse(value) for value in level or ()}
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--level") from None
     catalogue = load_catalogue(rules or ())
-    for rule in catalogue.rules:
-        if provider and rule.provider != provider:
-            continue
+    for flag, given, known in (
+        ("--category", category, {r.category for r in catalogue.rules}),
+        ("--provider", provider, {r.provider for r in catalogue.rules}),
+    ):
+        unknown = sorted(set(given or ()) - known)
+        if unknown:
+            raise typer.BadParameter(f"{unknown[0]!r} is not one of {', '.join(sorted(known))}", param_hint=flag)
+    chosen = [
+        rule
+        for rule in catalogue.rules
+        if (not levels or rule.level in levels) and (not category or rule.category in category) and (not provider or rule.provider in provider)
+    ]
+    if format == "json":
+        items = [
+            {"id": r.id, "provider": r.provider, "service": r.service, "level": r.level.value, "category": r.category, "effort": r.effort, "why": r.why}
+            for r in chosen
+        ]
+        typer.echo(json.dumps(items, indent=2, ensure_ascii=False))
+        return
+    for rule in chosen:
         typer.echo(f"{rule.id:<34} {rule.level.value:<3} {rule.category:<15} {rule.provider:<12} {rule.service}")
 
 
 @rules_app.command("show")
 def rules_show(
-    rule_id: str = typer.Argument(..., help="Rule id, e.g. AWS-DYNAMODB."),
-    rules: list[str] = typer.Option(None, "--rules", help="Extra rule directory (repeatable)."),
+    rule_id: str = typer.Argument(..., metavar="RULE-ID", help="Rule id, e.g. AWS-DYNAMODB."),
+    rules: list[str] = typer.Option(None, "--rules", metavar="DIR", help="Extra rule directory (repeatable)."),
 ) -> None:
     """Show one rule: service, level and why, alternatives with their evidence, effort, what it matches."""
     from portacheck.model import EFFORT_BANDS
@@ -510,9 +633,9 @@ def rules_show(
 @rules_app.command("coverage")
 def rules_coverage(
     catalog: list[str] = typer.Option(
-        None, "--catalog", help="A <provider>.resources.txt, .data-sources.txt or .resource-types.txt list, or a directory of them (repeatable). Default: the lists shipped with portacheck (Terraform, CloudFormation, ARM)."
+        None, "--catalog", metavar="PATH", help="A <provider>.resources.txt, .data-sources.txt or .resource-types.txt list, or a directory of them (repeatable). Default: the lists shipped with portacheck (Terraform, CloudFormation, ARM)."
     ),
-    rules: list[str] = typer.Option(None, "--rules", help="Extra rule directory (repeatable)."),
+    rules: list[str] = typer.Option(None, "--rules", metavar="DIR", help="Extra rule directory (repeatable)."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List every unclassified name, not the first few."),
 ) -> None:
     """Check that every Terraform, CloudFormation and ARM type of a provider is classified by exactly one rule (exit 1 if not)."""
@@ -538,9 +661,11 @@ def rules_coverage(
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: runs the app and turns every failure into one line and an exit code."""
-    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    args = list(argv if argv is not None else sys.argv[1:])
+    debug = "--debug" in args or os.environ.get("PORTACHECK_DEBUG", "").strip().lower() not in ("", "0", "false", "no")
+    _tolerant_streams()
     try:
-        result = app(args=argv, prog_name="portacheck", standalone_mode=False)
+        result = app(args=args, prog_name="portacheck", standalone_mode=False)
     except typer.Exit as exc:
         return exc.exit_code
     except PortacheckError as exc:
@@ -554,21 +679,58 @@ def main(argv: list[str] | None = None) -> int:
     return result if isinstance(result, int) else EXIT_OK
 
 
+def _tolerant_streams() -> None:
+    """Standard output and error replace what their encoding cannot show (a `?` under
+    PYTHONIOENCODING=ascii or a cp1252 console) instead of failing with UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if callable(reconfigure) and getattr(stream, "errors", "strict") == "strict":
+            with contextlib.suppress(OSError, ValueError):  # a closed or detached stream
+                reconfigure(errors="replace")
+
+
 def _unexpected(exc: Exception, debug: bool) -> int:
     # Usage errors come from the click that typer bundles (or a separate click): recognise them by shape.
     if type(exc).__name__ == "Abort" or isinstance(exc, typer.Abort):
         typer.echo("portacheck: aborted", err=True)
         return 130
-    show, exit_code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
-    if callable(show) and isinstance(exit_code, int):
-        show()
-        return EXIT_USAGE if exit_code != 0 else EXIT_OK
+    if callable(getattr(exc, "format_message", None)) and isinstance(getattr(exc, "exit_code", None), int):
+        if getattr(exc, "exit_code", None) == 0:
+            return EXIT_OK
+        typer.echo(f"portacheck: error: {_usage_message(exc)}{_help_hint(exc)}", err=True)
+        return EXIT_USAGE
     if debug:
         import traceback
 
         traceback.print_exc()
-    typer.echo(f"portacheck: internal error: {type(exc).__name__}: {exc} (run with --debug for details; please report it)", err=True)
-    return EXIT_USAGE
+    typer.echo(
+        f"portacheck: internal error: {type(exc).__name__}: {exc} (run with --debug for details; please report it)", err=True
+    )
+    return EXIT_INTERNAL
+
+
+def _usage_message(exc: Any) -> str:
+    """A click usage error in portacheck's words: `--min-coverage: expected ...`, `no such option: --bogus`."""
+    kinds = {cls.__name__ for cls in type(exc).__mro__}
+    if "NoSuchOption" in kinds:
+        close = sorted(getattr(exc, "possibilities", None) or ())
+        return f"no such option: {exc.option_name}" + (f"; did you mean {' or '.join(close)}?" if close else "")
+    if "BadParameter" in kinds and "MissingParameter" not in kinds:
+        hint = exc.param_hint
+        if hint is None and exc.param is not None:
+            hint = " / ".join(exc.param.opts) if exc.param.param_type_name == "option" else exc.param.human_readable_name
+        if isinstance(hint, (list, tuple)):
+            hint = " / ".join(hint)
+        hint = str(hint or "value").strip("'\"")
+        return f"{hint}: {exc.message}"
+    text = str(exc.format_message()).strip().rstrip(".")
+    return text[:1].lower() + text[1:]
+
+
+def _help_hint(exc: Any) -> str:
+    ctx = getattr(exc, "ctx", None)
+    path = getattr(ctx, "command_path", "") or "portacheck"
+    return f" (see `{path} --help`)"
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -34,6 +34,7 @@ class Config:
     fail_on: Level | None = DEFAULT_FAIL_ON  # None: never fail on findings
     min_coverage: float | None = None  # share (0-1) of resources at P0-P1 below which the policy fails
     exclude: tuple[str, ...] = ()
+    gitignore: bool = True  # skip what .gitignore files ignore during discovery; False with --no-gitignore
     disable: tuple[str, ...] = ()  # rule ids whose findings are dropped
     overrides: Mapping[str, Level] = field(default_factory=dict)  # rule id -> level decided by the organisation
     rules_dirs: tuple[str, ...] = ()
@@ -62,14 +63,20 @@ class Config:
         return f"{self.source}:{line}: {key}" if line else f"{self.source}: {key}"
 
 
+FAIL_ON_CHOICES = "P1, P2, P3, P4, U or never"
+
+
 def parse_fail_on(text: str) -> Level | None:
     """`never` or a level; P0 is refused because every scan would fail."""
     value = str(text).strip()
     if value.lower() == "never":
         return None
-    level = Level.parse(value)
+    try:
+        level = Level.parse(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a level; use {FAIL_ON_CHOICES}") from None
     if level is Level.P0:
-        raise ValueError("P0 would fail every scan; use P1, P2, P3, P4, U or never")
+        raise ValueError(f"P0 would fail every scan; use {FAIL_ON_CHOICES}")
     return level
 
 
@@ -184,6 +191,7 @@ _KEYS = {
     "fail-on": "fail_on",
     "min-coverage": "min_coverage",
     "exclude": "exclude",
+    "gitignore": "gitignore",
     "disable": "disable",
     "overrides": "overrides",
     "rules": "rules_dirs",
@@ -298,6 +306,11 @@ class _Checker:
 
     def _exclude(self, key: str, value: Any) -> tuple[str, ...]:
         return self._strings(key, value)
+
+    def _gitignore(self, key: str, value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(key, f"expected true or false, not {_kind(value)}")
+        return value
 
     def _rule_ids(self, key: str, value: Any) -> tuple[str, ...]:
         ids = tuple(v.upper() for v in self._strings(key, value))

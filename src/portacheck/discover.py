@@ -15,6 +15,7 @@ import os
 import stat
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from portacheck.model import ScanError, Severity, SourceFile
 from portacheck.parse import registry
@@ -108,10 +109,75 @@ def make_excluder(patterns: Iterable[str]) -> Callable[[str], bool]:
     return excluded
 
 
-def discover(paths: Sequence[str], exclude: Iterable[str] = (), root: str | None = None) -> Discovery:
+class GitIgnores:
+    """What .gitignore files say about paths under the scan root, as git reads them.
+
+    Each directory's own .gitignore applies to what is below it, the deepest file that has a
+    say deciding; above the scan root, those of its parents up to the repository's top, and
+    the repository's .git/info/exclude. Outside a repository only the files under the scan root
+    count. pathspec (about 15 ms to import) is imported when a first file is found.
+    """
+
+    def __init__(self, root: str):
+        self.root = os.path.abspath(root)
+        self.top = repository_top(self.root)
+        self.specs: dict[str, Any] = {}
+
+    def ignored(self, path: str, is_dir: bool) -> bool:
+        suffix = "/" if is_dir else ""
+        stop = self.top or self.root
+        directory = os.path.dirname(path)
+        while True:
+            spec = self._spec(directory, ".gitignore")
+            if spec is not None:
+                decided = spec.check_file(os.path.relpath(path, directory).replace(os.sep, "/") + suffix).include
+                if decided is not None:
+                    return decided
+            parent = os.path.dirname(directory)
+            if directory == stop or parent == directory:
+                break
+            directory = parent
+        if self.top is None:
+            return False
+        spec = self._spec(os.path.join(self.top, ".git", "info"), "exclude")
+        if spec is None:
+            return False
+        return bool(spec.check_file(os.path.relpath(path, self.top).replace(os.sep, "/") + suffix).include)
+
+    def _spec(self, directory: str, name: str) -> Any:
+        key = os.path.join(directory, name)
+        if key not in self.specs:
+            self.specs[key] = None
+            try:
+                with open(key, encoding="utf-8", errors="replace") as handle:
+                    lines = handle.read().splitlines()
+            except OSError:  # none there (the usual case), or unreadable: git would not read it either
+                return None
+            from pathspec import GitIgnoreSpec
+
+            self.specs[key] = GitIgnoreSpec.from_lines(lines)
+        return self.specs[key]
+
+
+def repository_top(start: str) -> str | None:
+    """The nearest directory at or above `start` holding .git (a directory, or a file in a worktree)."""
+    directory = start
+    while True:
+        if os.path.exists(os.path.join(directory, ".git")):
+            return directory
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+
+
+def discover(paths: Sequence[str], exclude: Iterable[str] = (), root: str | None = None, gitignore: bool = True) -> Discovery:
+    """The files to analyse. Files and directories skipped by `exclude`, the default excludes or
+    (with `gitignore`) a .gitignore are not entered; files named in `paths` are read regardless
+    of .gitignore."""
     paths = list(paths) or ["."]
     root = os.path.abspath(root) if root else scan_root(paths)
-    walker = _Walker(root, make_excluder(exclude), make_excluder(DEFAULT_EXCLUDES))
+    walker = _Walker(root, make_excluder(exclude), make_excluder(DEFAULT_EXCLUDES), GitIgnores(root) if gitignore else None)
     focus: set[str] = set()
     explicit_files = False
     module_dirs: set[str] = set()  # directories of named Terraform files
@@ -134,6 +200,7 @@ def discover(paths: Sequence[str], exclude: Iterable[str] = (), root: str | None
                 walker.add(os.path.join(chart, CHART_FILE), "helm")  # a template is judged with its chart
             elif kind in ("terraform", "kubernetes"):
                 walker.walk(os.path.dirname(absolute), recursive=False)  # the whole module, the sibling manifests
+                walker.add(absolute, kind)  # named, so read even where a .gitignore says otherwise
                 if kind == "terraform":
                     module_dirs.add(os.path.dirname(absolute))
             elif kind is not None:
@@ -147,8 +214,11 @@ def discover(paths: Sequence[str], exclude: Iterable[str] = (), root: str | None
 
 
 class _Walker:
-    def __init__(self, root: str, user_excluded: Callable[[str], bool], default_excluded: Callable[[str], bool]):
+    def __init__(
+        self, root: str, user_excluded: Callable[[str], bool], default_excluded: Callable[[str], bool], gitignores: GitIgnores | None = None
+    ):
         self.root = root
+        self.gitignores = gitignores
         self.real_root = os.path.realpath(root)
         self.user_excluded = user_excluded
         self.default_excluded = default_excluded
@@ -203,8 +273,14 @@ class _Walker:
     def _tree(self):
         """os.walk of the root without excluded directories and without following symlinks."""
         for directory, dirs, names in os.walk(self.root):
-            dirs[:] = sorted(d for d in dirs if not self.default_excluded(d) and not self.user_excluded(self.rel(os.path.join(directory, d))))
-            yield directory, dirs, names
+            dirs[:] = sorted(d for d in dirs if not self.skipped(d, os.path.join(directory, d), True))
+            yield directory, dirs, [name for name in names if not self.skipped(name, os.path.join(directory, name), False)]
+
+    def skipped(self, name: str, path: str, is_dir: bool) -> bool:
+        """Excluded by default, by the user, or by a .gitignore."""
+        if self.default_excluded(name) or self.user_excluded(self.rel(path)):
+            return True
+        return self.gitignores is not None and self.gitignores.ignored(path, is_dir)
 
     def walk(self, directory: str, recursive: bool = True, kinds: tuple[str, ...] | None = None) -> None:
         real = os.path.realpath(directory)
@@ -223,7 +299,7 @@ class _Walker:
             return  # templates, values and vendored charts belong to the chart
         for entry in entries:
             rel = self.rel(entry.path)
-            if self.default_excluded(entry.name) or self.user_excluded(rel):
+            if self.skipped(entry.name, entry.path, entry.is_dir(follow_symlinks=False)):
                 continue
             try:
                 if entry.is_symlink():

@@ -38,7 +38,7 @@ def run(
     check_rule_ids(config, catalogue)
     baseline = load_baseline(config.baseline) if config.baseline else None  # a bad baseline fails before the scan
     step("finding files")
-    discovery = discover(paths, config.exclude)
+    discovery = discover(paths, config.exclude, gitignore=config.gitignore)
     step(f"analysing {len(discovery.files)} file{'s' if len(discovery.files) != 1 else ''}")
     context = ParseContext(
         root=discovery.root,

@@ -21,7 +21,7 @@ def infra(tree):
 
 
 def test_every_format_is_registered():
-    assert tuple(reporters()) == FORMATS == ("text", "json", "sarif", "gitlab", "junit", "markdown")
+    assert tuple(reporters()) == FORMATS == ("text", "json", "sarif", "gitlab", "junit", "markdown", "compact")
 
 
 def test_several_formats_in_one_run_with_format_path_and_output(cli, infra):
@@ -64,7 +64,9 @@ def test_two_formats_on_standard_output_is_a_usage_error(cli, infra):
 def test_unknown_format_is_a_usage_error(cli, infra):
     result = cli("scan", "infra", "-f", "html", cwd=infra)
     assert result.code == 2
-    assert "unknown format 'html' (choose from text, json, sarif, gitlab, junit, markdown)" in result.err
+    assert result.err == (
+        "portacheck: error: --format: 'html' is not one of text, json, sarif, gitlab, junit, markdown, compact (see `portacheck scan --help`)\n"
+    )
 
 
 def test_gitlab_code_quality(cli, infra):
@@ -74,7 +76,7 @@ def test_gitlab_code_quality(cli, infra):
     assert set(by_rule) == {"AWS-DYNAMODB", "AWS-S3", "AWS-SQS"}  # P0 (random_id) is not an issue
     assert {r: i["severity"] for r, i in by_rule.items()} == {"AWS-DYNAMODB": "major", "AWS-S3": "info", "AWS-SQS": "minor"}
     dynamo = by_rule["AWS-DYNAMODB"]
-    assert dynamo["location"] == {"path": "infra/main.tf", "lines": {"begin": 1}}  # relative to the repository root (cwd)
+    assert dynamo["location"] == {"path": "main.tf", "lines": {"begin": 1}}  # relative to the scanned root, as in every format
     assert dynamo["type"] == "issue" and dynamo["categories"] == ["Compatibility"]
     assert dynamo["description"] == "P3 Amazon DynamoDB: aws_dynamodb_table.orders (replace)"
     assert "ScyllaDB" in dynamo["content"]["body"]

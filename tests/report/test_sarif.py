@@ -58,13 +58,13 @@ def test_sarif_results_rules_and_fingerprints(cli, repo):
     results = {r["ruleId"]: r for r in run["results"]}
     assert {k: v["level"] for k, v in results.items()} == {"AWS-DYNAMODB": "error", "AWS-SQS": "warning"}
     location = results["AWS-DYNAMODB"]["locations"][0]["physicalLocation"]
-    assert location == {"artifactLocation": {"uri": "infra/main.tf", "uriBaseId": "%SRCROOT%"}, "region": {"startLine": 6}}
+    assert location == {"artifactLocation": {"uri": "main.tf", "uriBaseId": "%SRCROOT%"}, "region": {"startLine": 6}}  # relative to the scanned root
     assert results["AWS-DYNAMODB"]["ruleIndex"] == 0 and results["AWS-SQS"]["ruleIndex"] == 1
     assert set(results["AWS-DYNAMODB"]["partialFingerprints"]) == {"portacheck/v1"}
     notifications = run["invocations"][0]["toolExecutionNotifications"]
     assert run["invocations"][0]["executionSuccessful"] is False
     assert [n["descriptor"]["id"] for n in notifications] == ["scan-error", "note"]
-    assert notifications[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "infra/broken.tf"
+    assert notifications[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "broken.tf"
     assert "matches no finding" in notifications[1]["message"]["text"]
 
 

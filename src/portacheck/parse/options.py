@@ -42,6 +42,7 @@ class Option:
     # raises OptionError. `base` is the directory relative paths are read from.
     check: Callable[[Any, str], Any] | None = None
     legacy_key: str = ""  # a top-level configuration key that sets this option too (older files)
+    metavar: str = ""  # the flag's value in --help, e.g. "KEY=VALUE"; default: by kind
 
 
 def option(default: Any = dataclasses.MISSING, *, default_factory: Any = dataclasses.MISSING, **spec: Any) -> Any:

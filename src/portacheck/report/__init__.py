@@ -11,7 +11,7 @@ Reporter = Callable[..., None]
 
 
 def reporters() -> Mapping[str, Reporter]:
-    from portacheck.report import gitlab, json, junit, markdown, sarif, text
+    from portacheck.report import compact, gitlab, json, junit, markdown, sarif, text
 
     return {
         "text": text.render,
@@ -20,10 +20,11 @@ def reporters() -> Mapping[str, Reporter]:
         "gitlab": gitlab.render,
         "junit": junit.render,
         "markdown": markdown.render,
+        "compact": compact.render,
     }
 
 
-FORMATS = ("text", "json", "sarif", "gitlab", "junit", "markdown")
+FORMATS = ("text", "json", "sarif", "gitlab", "junit", "markdown", "compact")
 
 
 def render(name: str, assessment: Assessment, stream: TextIO, **options) -> None:

@@ -9,6 +9,11 @@ from portacheck.assess import Assessment
 from portacheck.model import Finding, Level, Rule
 
 
+def counted(count: int, noun: str, plural: str = "") -> str:
+    """`1 resource`, `2 resources`, `3 data sources`: a count with its noun in the right number."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
 def pct(value: float) -> str:
     return f"{value * 100:.0f}%"
 

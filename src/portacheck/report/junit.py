@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 from portacheck.assess import Assessment
 from portacheck.model import Finding, Level, Severity
-from portacheck.report.common import alternatives, describe_finding, headline, read_line, result_line
+from portacheck.report.common import alternatives, counted, describe_finding, headline, read_line, result_line
 from portacheck.report.sarif import ci_path, fails
 
 
@@ -93,7 +93,7 @@ def document(a: Assessment, base: str | None = None, min_coverage: float | None 
     if min_coverage is not None:
         counts["tests"] += 1
         case = ET.SubElement(suite, "testcase", {"name": "coverage", "classname": "portacheck"})
-        text = f"coverage {a.coverage * 100:.1f}% (P0-P1 share of {a.resources_total} deployed resources), minimum {min_coverage * 100:g}%"
+        text = f"coverage {a.coverage * 100:.1f}% (P0-P1 share of {counted(a.resources_total, 'deployed resource')}), minimum {min_coverage * 100:g}%"
         if a.resources_total > 0 and a.coverage < min_coverage:
             counts["failures"] += 1
             ET.SubElement(case, "failure", {"message": "coverage below --min-coverage", "type": "coverage"}).text = text

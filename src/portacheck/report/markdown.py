@@ -16,6 +16,7 @@ from portacheck.model import Level, Severity
 from portacheck.report.common import (
     alternatives,
     by_service,
+    counted,
     covers,
     days,
     describe_finding,
@@ -78,7 +79,7 @@ def lines(a: Assessment, base: str | None = None, min_coverage: float | None = N
                 f"| {_ICON[group.level]} {group.level.value} | {cell(rule.service)} | `{rule.id}` | {len(group.findings)} | {cell(effort_text)} | {cell(alts)} |"
             )
         if len(groups) > MAX_ROWS:
-            out.append(f"\n… and {len(groups) - MAX_ROWS} more services (see the JSON report).")
+            out.append(f"\n… and {counted(len(groups) - MAX_ROWS, 'more service')} (see the JSON report).")
 
     tied = [d for d in a.workloads.distinct if d.level is not Level.P0]
     if tied:
@@ -88,7 +89,7 @@ def lines(a: Assessment, base: str | None = None, min_coverage: float | None = N
             + [
                 f"| {_ICON[d.level]} {d.level.value} | {cell(d.primary.resource.address)} | "
                 f"`{cell(_where(a, d.primary.resource.location.path, d.primary.resource.location.line, base))}`"
-                f"{cell(f' (+{len(d.definitions) - 1} more definitions)') if len(d.definitions) > 1 else ''} | "
+                f"{cell(' (+' + counted(len(d.definitions) - 1, 'more definition') + ')') if len(d.definitions) > 1 else ''} | "
                 f"{'<br>'.join(cell(line) for line in [*workload_ties(d.primary), *_built_from(d.primary)])} |"
                 for d in tied[:MAX_ROWS]
             ],

@@ -10,6 +10,7 @@ from portacheck.model import Level, Severity
 from portacheck.report.common import (
     alternatives,
     by_service,
+    counted,
     covers,
     days,
     definition_place,
@@ -120,7 +121,7 @@ def render(assessment: Assessment, stream: TextIO, *, color: bool = False, verbo
             out(f", plus {days(*a.effort.platform)} one-off per target")
         out("\n")
         for lv, (low, high) in a.effort.by_level.items():
-            out(f"    {level(lv)}  {days(low, high)}  ({a.level_counts.get(lv, 0)} resources)\n")
+            out(f"    {level(lv)}  {days(low, high)}  ({counted(a.level_counts.get(lv, 0), 'resource')})\n")
         out(f"    effort-weighted portability: {pct(a.effort.portable_share)} of the estimated effort is in P0–P1 resources (midpoints)\n")
         for category, (low, high) in list(a.effort.by_category.items())[:5]:
             out(f"    {category}: {days(low, high)}\n")
@@ -145,7 +146,7 @@ def render(assessment: Assessment, stream: TextIO, *, color: bool = False, verbo
             if provider.regions:
                 named = [f"{r} ({_REGION_WORDS[provider.region_classes[r]]})" if r in provider.region_classes else r for r in provider.regions]
                 regions = f"; regions: {', '.join(named)}"
-            out(f"    {provider.key}: {provider.name} ({provider.kind}, {hq}) · {provider.resources} resources, {provider.data_sources} data sources{regions}\n")
+            out(f"    {provider.key}: {provider.name} ({provider.kind}, {hq}) · {counted(provider.resources, 'resource')}, {counted(provider.data_sources, 'data source')}{regions}\n")
 
     if a.suppressed:
         out(f"\n{len(a.suppressed)} finding{'s' if len(a.suppressed) != 1 else ''} not shown: suppressed or in the baseline (--format json lists them)\n")

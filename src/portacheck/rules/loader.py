@@ -9,6 +9,7 @@ in docs/rules.md; this module is its only enforcement.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import os
 import pickle
@@ -87,7 +88,9 @@ class Catalogue:
         try:
             return self.by_id[rule_id.upper()]
         except KeyError:
-            raise RuleError(f"no rule with id {rule_id!r} (see `portacheck rules list`)") from None
+            close = difflib.get_close_matches(rule_id.upper(), list(self.by_id), n=3, cutoff=0.8)
+            hint = f"; did you mean {' or '.join(close)}?" if close else ""
+            raise RuleError(f"no rule with id {rule_id!r}{hint} (see `portacheck rules list`)") from None
 
     def type_prefixes(self) -> dict[str, str]:
         """Source addresses whose resource types do not start with the source's own name."""

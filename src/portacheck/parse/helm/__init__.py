@@ -77,7 +77,7 @@ class HelmOptions:
         help="Helm values file for every chart scanned (repeatable; after values.yaml and the configuration's per-chart files).",
     )
     set: tuple[str, ...] = option(
-        (), key="set", flag="--helm-set", kind="strings", check=_check_set,
+        (), key="set", flag="--helm-set", kind="strings", check=_check_set, metavar="KEY=VALUE",
         help="Helm value as key=value, like `helm --set` (repeatable; after every values file).",
     )
     charts_dirs: tuple[str, ...] = option(
@@ -89,7 +89,7 @@ class HelmOptions:
         help="How to render Helm charts: auto (the SDK of portacheck[helm], else `helm` on PATH), sdk, binary or static (no rendering).",
     )
     timeout: float = option(
-        30.0, key="timeout", flag="--helm-timeout", kind="number", minimum=0.1,
+        30.0, key="timeout", flag="--helm-timeout", kind="number", minimum=0.1, metavar="SECONDS",
         help="Seconds one Helm chart may take to render before it counts as not analysed. Default: 30.",
     )
     optional: str = option(

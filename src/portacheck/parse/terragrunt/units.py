@@ -174,14 +174,10 @@ def _relative(path: Any, start: Any) -> Any:
 
 
 def _repo_root(directory: str) -> Any:
-    current = directory
-    while True:
-        if os.path.exists(os.path.join(current, ".git")):
-            return current
-        parent = os.path.dirname(current)
-        if parent == current:
-            return Unresolved("get_repo_root()")
-        current = parent
+    from portacheck.discover import repository_top  # not at the top: discovery imports the frontends
+
+    top = repository_top(directory)
+    return Unresolved("get_repo_root()") if top is None else top
 
 
 def _inside(root: str, path: str) -> bool:
