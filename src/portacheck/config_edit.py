@@ -28,7 +28,7 @@ def set_keys(text: str, values: Mapping[str, Any]) -> str:
     for key in values:
         if not re.search(rf"^{re.escape(key)}:", text, re.MULTILINE):
             example = re.compile(rf"^# {re.escape(key)}:.*\n(?:#   .*\n)*", re.MULTILINE)
-            text = example.sub(lambda _match, key=key: f"{key}: null\n", text, count=1)
+            text = example.sub(f"{key}: null\n", text, count=1)  # keys are plain words: no backslash to escape
     yaml = YAML()
     yaml.preserve_quotes = True
     yaml.width = 4096  # never re-wrap a user's long lines
