@@ -252,3 +252,22 @@ def test_gitlab_scripts_are_valid_posix_shell():
         check = subprocess.run(["sh", "-n", "-c", line], capture_output=True, text=True)
         assert check.returncode == 0, (line, check.stderr)
     assert job["variables"]["PORTACHECK_PIP_SPEC"] != "portacheck"  # that PyPI name is another tool
+
+
+def test_gitlab_installs_the_release_the_template_is_included_from(tmp_path):
+    """A template included from tag vX.Y.Z installs vX.Y.Z with the Helm renderer, not `main`; PORTACHECK_PIP_SPEC overrides it."""
+    from portacheck import __version__
+
+    job = GITLAB["portacheck"]
+    assert job["variables"]["PORTACHECK_VERSION"] == f"v{__version__}"  # bumped with the release, so each tag names itself
+    stub = tmp_path / "bin"
+    stub.mkdir()
+    python = stub / "python"
+    python.write_text("#!/bin/sh\nprintf '%s\\n' \"$@\"\n")  # prints its arguments, one a line
+    python.chmod(python.stat().st_mode | stat.S_IXUSR)
+    variables = {k: str(v) for k, v in job["variables"].items()}
+    (line,) = job["before_script"]
+    installed = shell(line, tmp_path, variables, stub, posix_sh=True).stdout.splitlines()
+    assert installed[-1] == f"portacheck[helm] @ https://github.com/portacheck/portacheck/archive/refs/tags/v{__version__}.tar.gz"
+    variables["PORTACHECK_PIP_SPEC"] = "https://example.org/fork.tar.gz"
+    assert shell(line, tmp_path, variables, stub, posix_sh=True).stdout.splitlines()[-1] == "https://example.org/fork.tar.gz"

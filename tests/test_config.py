@@ -159,7 +159,40 @@ def test_config_init_writes_a_commented_starter_that_loads(cli, repo):
     assert result.code == 0 and (repo / ".portacheck.yaml").read_text().startswith("# portacheck configuration.")
     shown = cli("config", "show", "infra", cwd=repo)
     assert shown.code == 0, shown
-    assert "# configuration file: .portacheck.yaml" in shown.out and "fail-on: P3" in shown.out and "exclude: [examples]" in shown.out
+    assert "# configuration file: .portacheck.yaml" in shown.out and "fail-on: P3" in shown.out and "exclude: []" in shown.out
     again = cli("config", "init", cwd=repo)
     assert again.code == 2 and ".portacheck.yaml already exists; use --force to overwrite it" in again.err
     assert cli("config", "init", "--force", cwd=repo).code == 0
+
+
+def test_config_init_skips_nothing_so_terraform_under_examples_still_fails(cli, tree):
+    """A starter that excluded examples/ once turned this failing scan into a pass; its exclude is a commented example now."""
+    repo = tree({**GIT, "examples/complete/main.tf": DYNAMO})
+    assert cli("scan", cwd=repo).code == 1
+    assert cli("config", "init", cwd=repo).code == 0
+    text = (repo / ".portacheck.yaml").read_text()
+    assert "exclude:" not in [line.split(" ")[0] for line in text.splitlines()] and "# exclude:\n#   - examples\n" in text
+    result = cli("scan", cwd=repo)
+    assert result.code == 1 and "Amazon DynamoDB [AWS-DYNAMODB]" in result.out and "examples/complete/main.tf:" in result.out
+
+
+def test_config_init_sets_values_where_the_starter_shows_them_and_keeps_every_comment(cli, repo):
+    from portacheck.config import STARTER
+
+    result = cli("config", "init", "--fail-on", "p2", "--min-coverage", "60", "--baseline", ".portacheck-baseline.json", cwd=repo)
+    assert result.code == 0, result
+    text = (repo / ".portacheck.yaml").read_text()
+    expected = (
+        STARTER.replace("fail-on: P3\n", "fail-on: P2\n")
+        .replace("# min-coverage: 60\n", "min-coverage: 60\n")
+        .replace("# baseline: .portacheck-baseline.json\n", "baseline: .portacheck-baseline.json\n")
+    )
+    assert text == expected
+    shown = cli("config", "show", "infra", cwd=repo).out
+    assert "fail-on: P2\nmin-coverage: 60\n" in shown and f"baseline: {repo / '.portacheck-baseline.json'}" in shown
+
+
+def test_config_init_refuses_a_value_a_scan_would_refuse(cli, repo):
+    result = cli("config", "init", "--fail-on", "P0", cwd=repo)
+    assert result.code == 2 and "P0 would fail every scan" in result.err
+    assert not (repo / ".portacheck.yaml").exists()

@@ -468,15 +468,30 @@ def baseline_create(
 def config_init(
     output: str = typer.Option(".portacheck.yaml", "--output", "-o", metavar="FILE", help="File to write."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+    fail_on: str | None = typer.Option(None, "--fail-on", help="Set fail-on in the file: P1, P2, P3, P4, U or never (default P3)."),
+    min_coverage: float | None = typer.Option(None, "--min-coverage", min=0, max=100, help="Set min-coverage in the file (percent)."),
+    baseline: str | None = typer.Option(None, "--baseline", help="Set baseline in the file: the baseline file every scan uses."),
 ) -> None:
     """Write a commented starter configuration file."""
-    from portacheck.config import STARTER
+    from portacheck.config import STARTER, parse_fail_on
+    from portacheck.config_edit import set_keys
 
     if os.path.exists(output) and not force:
         raise PortacheckError(f"{output} already exists; use --force to overwrite it")
+    values: dict[str, Any] = {}
+    if fail_on is not None:
+        try:
+            parse_fail_on(fail_on)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--fail-on") from None
+        values["fail-on"] = fail_on.strip().lower() if fail_on.strip().lower() == "never" else fail_on.strip().upper()
+    if min_coverage is not None:
+        values["min-coverage"] = int(min_coverage) if min_coverage == int(min_coverage) else min_coverage
+    if baseline is not None:
+        values["baseline"] = baseline
     try:
         with open(output, "w", encoding="utf-8") as stream:
-            stream.write(STARTER)
+            stream.write(set_keys(STARTER, values))
     except OSError as exc:
         raise PortacheckError(f"{output}: cannot write: {exc.strerror or exc}") from None
     typer.echo(f"portacheck: wrote {output}", err=True)

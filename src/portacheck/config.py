@@ -439,9 +439,10 @@ fail-on: P3
 # min-coverage: 60
 
 # Paths to skip: globs matched against paths relative to the scanned root, or bare names.
-exclude:
-  - examples
-  # - "**/test-fixtures/*"
+# Nothing is skipped until you say so: Terraform under examples/ or test/ may be what you deploy.
+# exclude:
+#   - examples
+#   - "**/test-fixtures/*"
 
 # Rules whose findings are dropped altogether.
 # disable:
@@ -472,6 +473,7 @@ exclude:
 #   values: [deploy/values-prod.yaml]
 #   renderer: auto          # auto, sdk, binary or static
 #   timeout: 30             # seconds per chart
+#   optional: report        # off, report or fail: charts' optional features
 #   charts:
 #     charts/web:
 #       values: [charts/web/values-prod.yaml]
