@@ -174,14 +174,10 @@ def _relative(path: Any, start: Any) -> Any:
 
 
 def _repo_root(directory: str) -> Any:
-    current = directory
-    while True:
-        if os.path.exists(os.path.join(current, ".git")):
-            return current
-        parent = os.path.dirname(current)
-        if parent == current:
-            return Unresolved("get_repo_root()")
-        current = parent
+    from portacheck.trust import git_root
+
+    root = git_root(directory)
+    return root if root is not None else Unresolved("get_repo_root()")
 
 
 def _inside(root: str, path: str) -> bool:
