@@ -143,6 +143,9 @@ def test_action_inputs_reach_the_command(tmp_path, stub_dir, runner):
     inputs = {
         "paths": "infra  k8s/base",
         "fail-on": "P1",
+        "min-coverage": "50",
+        "disable": "AWS-S3  TF-STATE-S3",
+        "repo-policy": "tighten",
         "format": "json",
         "args": "--baseline .portacheck-baseline.json --min-coverage 10",
         "sarif-file": "reports/portacheck.sarif",
@@ -153,6 +156,7 @@ def test_action_inputs_reach_the_command(tmp_path, stub_dir, runner):
     assert result.stdout.splitlines() == [
         "scan", "infra", "k8s/base", "--no-progress", "--format", "json", "--format", "sarif:reports/portacheck.sarif",
         "--format", f"markdown:{runner['RUNNER_TEMP']}/portacheck-summary.md", "--path-base", ".", "--fail-on", "P1",
+        "--min-coverage", "50", "--disable", "AWS-S3", "--disable", "TF-STATE-S3", "--repo-policy", "tighten",
         "--baseline", ".portacheck-baseline.json", "--min-coverage", "10",
     ]
     assert outputs(Path(runner["GITHUB_OUTPUT"])) == {"exit-code": "1", "sarif-file": ""}  # the stub wrote no SARIF
@@ -232,6 +236,8 @@ def test_gitlab_variables_reach_the_command(tmp_path, stub_dir):
         **{k: str(v) for k, v in job["variables"].items()},
         "PORTACHECK_PATHS": "infra k8s",
         "PORTACHECK_FAIL_ON": "never",
+        "PORTACHECK_MIN_COVERAGE": "50",
+        "PORTACHECK_DISABLE": "AWS-S3 TF-STATE-S3",
         "PORTACHECK_ARGS": "--baseline .portacheck-baseline.json --min-coverage 10",
     }
     (line,) = job["script"]
@@ -240,9 +246,10 @@ def test_gitlab_variables_reach_the_command(tmp_path, stub_dir):
     assert result.stdout.splitlines() == [
         "scan", "infra", "k8s", "--no-progress", "--format", "text", "--format", "gitlab:gl-code-quality-report.json",
         "--format", "junit:portacheck-junit.xml", "--format", "json:portacheck.json", "--path-base", ".", "--fail-on", "never",
+        "--min-coverage", "50", "--disable", "AWS-S3", "--disable", "TF-STATE-S3", "--repo-policy", "ignore",
         "--baseline", ".portacheck-baseline.json", "--min-coverage", "10",
     ]
-    variables["PORTACHECK_FAIL_ON"] = ""  # empty: no --fail-on, the configuration file decides
+    variables["PORTACHECK_FAIL_ON"] = ""  # empty: no --fail-on, the default P3 (or the configuration's with repo-policy apply)
     assert "--fail-on" not in shell(line, tmp_path, variables, stub_dir, posix_sh=True).stdout.splitlines()
 
 

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TextIO
 
-from portacheck.errors import BaselineError
+from portacheck.errors import BaselineError, PortacheckError
 from portacheck.model import Finding, Level, fingerprint
 
 VERSION = 1
@@ -120,31 +120,37 @@ def build(findings: Iterable[Finding], scan_root: str, path: str) -> Baseline:
 
 def dump(baseline: Baseline, stream: TextIO) -> None:
     document = {"version": VERSION, "tool": "portacheck", "findings": [e.as_json() for e in baseline.entries]}
-    json.dump(document, stream, indent=2, ensure_ascii=False)
-    stream.write("\n")
+    from portacheck.report.escape import json_text
+
+    stream.write(json_text(json.dumps(document, indent=2, ensure_ascii=False)) + "\n")
 
 
-def write(baseline: Baseline) -> None:
+def write(baseline: Baseline, root: str | None = None) -> None:
+    """Write the file (trust.write_output: never through a symlink nor over a file not ours);
+    `root`: the path comes from the repository's configuration and stays inside that directory."""
+    import io
+
+    from portacheck.trust import write_output
+
+    text = io.StringIO()
+    dump(baseline, text)
     try:
-        if os.path.dirname(baseline.path):
-            os.makedirs(os.path.dirname(baseline.path), exist_ok=True)
-        with open(baseline.path, "w", encoding="utf-8") as stream:
-            dump(baseline, stream)
-    except OSError as exc:
-        raise BaselineError(f"{baseline.path}: cannot write baseline: {exc.strerror or exc}") from None
+        write_output(baseline.path, text.getvalue(), "baseline", root)
+    except PortacheckError as exc:
+        raise BaselineError(str(exc)) from None
 
 
 def load(path: str) -> Baseline:
     """Read and upgrade a baseline file; messages name it as a person would type it."""
     from portacheck.config import display_path
+    from portacheck.trust import read_small_file
 
     absolute, path = os.path.abspath(path), display_path(path)
     try:
-        with open(absolute, encoding="utf-8") as handle:
-            text = handle.read()
+        text = read_small_file(absolute)
     except FileNotFoundError:
         raise BaselineError(f"{path}: baseline file not found (create it with `portacheck baseline create`)") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, ValueError) as exc:
         raise BaselineError(f"{path}: cannot read baseline: {getattr(exc, 'strerror', None) or exc}") from None
     try:
         document = json.loads(text)

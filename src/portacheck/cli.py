@@ -182,6 +182,8 @@ def _build_config(
     config_file: str | None,
     no_config: bool,
     *,
+    trusted_config: bool = False,
+    repo_policy: str = "apply",
     fail_on: str | None = None,
     min_coverage: float | None = None,
     exclude: list[str] | None = None,
@@ -192,7 +194,11 @@ def _build_config(
     no_gitignore: bool = False,
     frontends: dict | None = None,
 ):
-    """Defaults, then the configuration file (found from the scan root upward, or --config), then flags."""
+    """Defaults, then the configuration file (found from the scan root upward, or --config), then flags.
+
+    A file found in the repository is untrusted (trust.py): its paths stay inside the repository
+    unless --trusted-config, and --repo-policy limits what it does to the policy."""
+    from portacheck import trust
     from portacheck.config import find_config, load_settings, parse_fail_on, resolve
     from portacheck.discover import scan_root
 
@@ -207,13 +213,16 @@ def _build_config(
         raise PortacheckError(f"{missing[0]}: no such file or directory")
     if config_file and no_config:
         raise typer.BadParameter("--config and --no-config contradict each other", param_hint="--config")
+    if repo_policy not in trust.REPO_POLICIES:
+        raise typer.BadParameter(f"choose {', '.join(trust.REPO_POLICIES)}", param_hint="--repo-policy")
     settings = None
     if config_file:
         settings = load_settings(config_file)
     elif not no_config:
-        found = find_config(scan_root(paths or ["."]))
+        root = scan_root(paths or ["."])
+        found = find_config(root)
         if found:
-            settings = load_settings(found)
+            settings = load_settings(found, within=None if trusted_config else trust.repository_root(root))
     flags: dict[str, Any] = {
         "min_coverage": None if min_coverage is None else min_coverage / 100,
         "exclude": exclude,
@@ -231,6 +240,11 @@ def _build_config(
     config = replace(resolve(settings, **flags), cache_dir=cache_dir())
     if fail_on is not None and fail_level is None:  # `never` from the command line beats the file
         config = replace(config, fail_on=None)
+    if settings is not None and not config_file and repo_policy != "apply":
+        own = resolve(None, **dict(flags, frontends=None))
+        config, dropped = trust.limit_policy(own, config, repo_policy, settings.source)
+        for message in dropped:
+            typer.echo(f"portacheck: note: {message}", err=True)
     return config
 
 
@@ -289,6 +303,8 @@ def _with_scan_options(command: Callable[..., None]) -> Callable[..., None]:
     shared = [
         ("config_file", str | None, typer.Option(None, "--config", metavar="FILE", help="Configuration file to use instead of the .portacheck.yaml or pyproject.toml found from the scanned root upward.")),
         ("no_config", bool, typer.Option(False, "--no-config", help="Ignore configuration files; only flags and defaults apply.")),
+        ("trusted_config", bool, typer.Option(False, "--trusted-config", help="Trust the repository's configuration file as if given with --config: it may name paths outside the repository.")),
+        ("repo_policy", str, typer.Option("apply", "--repo-policy", help="What the repository's configuration may do to fail-on, min-coverage, disable, overrides and rules: apply, tighten (never loosen the command line's) or ignore.")),
         ("no_ignores", bool, typer.Option(False, "--no-ignores", help="Audit everything: ignore inline suppressions and the baseline.")),
         ("disable", list[str], typer.Option(None, "--disable", metavar="RULE-ID", help="Drop the findings of this rule id (repeatable; adds to the configuration's).")),
         ("rules", list[str], typer.Option(None, "--rules", metavar="DIR", help="Extra rule directory; its rules add to or replace bundled ones (repeatable).")),
@@ -326,6 +342,8 @@ def _scan_config(paths: list[str], options: dict[str, Any], **settings: Any):
         paths,
         options["config_file"],
         options["no_config"],
+        trusted_config=options["trusted_config"],
+        repo_policy=options["repo_policy"],
         exclude=options["exclude"],
         disable=options["disable"],
         rules=options["rules"],
@@ -382,8 +400,10 @@ def scan(
     scan_options: dict[str, Any],
 ) -> None:
     """Scan infrastructure code and report how portable it is."""
-    from portacheck.report import render
+    from portacheck.report import render, rendered
+    from portacheck.report.escape import terminal
     from portacheck.scan import run
+    from portacheck.trust import write_output
 
     color = _choice(color, ("auto", "always", "never"), "--color")
     formats = list(format or [])
@@ -407,18 +427,12 @@ def scan(
             render(name, assessment, sys.stdout, color=_use_color(color, sys.stdout), **options)
             wrote_text_to_stdout = name in ("text", "compact")  # these list the input problems themselves
         else:
-            try:
-                if os.path.dirname(path):
-                    os.makedirs(os.path.dirname(path), exist_ok=True)
-                with open(path, "w", encoding="utf-8") as stream:
-                    render(name, assessment, stream, color=False, **options)
-            except OSError as exc:
-                raise PortacheckError(f"{path}: cannot write report: {exc.strerror or exc}") from None
+            write_output(path, rendered(name, assessment, color=False, **options), "report")
     if not wrote_text_to_stdout:
         for error in assessment.errors:
-            typer.echo(f"portacheck: {error}", err=True)
+            typer.echo(f"portacheck: {terminal(error)}", err=True)
         for note in assessment.notes:
-            typer.echo(f"portacheck: note: {note}", err=True)
+            typer.echo(f"portacheck: note: {terminal(note)}", err=True)
     if assessment.below_coverage:
         typer.echo(
             f"portacheck: coverage {assessment.coverage * 100:.1f}% is below --min-coverage {config.min_coverage * 100:g}%",
@@ -442,10 +456,13 @@ def baseline_create(
 
     from portacheck import baseline as baselines
     from portacheck.config import DEFAULT_BASELINE, display_path
+    from portacheck.report.escape import terminal
     from portacheck.scan import run
 
     config = _scan_config(paths or ["."], scan_options)
     target = output or config.baseline or DEFAULT_BASELINE
+    # a baseline named by the repository's own configuration is written inside the repository only
+    inside = config.repo_root if not output and config.baseline else None
     config = replace(config, baseline=None)  # the old baseline must not hide findings from the new one
     progress = _progress(not scan_options["no_progress"])
     try:
@@ -454,9 +471,9 @@ def baseline_create(
         if progress is not None:
             progress.close()
     result = baselines.build(assessment.findings, assessment.root, target)
-    baselines.write(result)
+    baselines.write(result, inside)
     for error in assessment.errors:
-        typer.echo(f"portacheck: {error}", err=True)
+        typer.echo(f"portacheck: {terminal(error)}", err=True)
     count = len(result.entries)
     typer.echo(f"portacheck: wrote {count} finding{'s' if count != 1 else ''} to {display_path(target)}", err=True)
     if assessment.has_errors:
@@ -684,7 +701,9 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Exit as exc:
         return exc.exit_code
     except PortacheckError as exc:
-        typer.echo(f"portacheck: error: {exc}", err=True)
+        from portacheck.report.escape import terminal
+
+        typer.echo(f"portacheck: error: {terminal(exc)}", err=True)
         return EXIT_USAGE
     except KeyboardInterrupt:
         typer.echo("portacheck: interrupted", err=True)

@@ -2,7 +2,8 @@
 
 A configuration file is `.portacheck.yaml` (or `.yml`) or the `[tool.portacheck]` table of a
 `pyproject.toml`. `find_config` looks for one from the scanned root upward and stops at the
-directory holding `.git` (the repository root) or at the file system root. `load_settings`
+directory holding `.git` (the repository root), or looks in the scanned directory only when
+there is none (trust.py). A file found there names paths inside the repository only. `load_settings`
 validates a file into plain values: unknown keys and bad values are ConfigErrors that name
 the file, the line (YAML) and the key path. `resolve` merges those values with the flags of
 the command line, which win: scalars replace the file's value, lists add to it.
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from portacheck.errors import ConfigError
-from portacheck.model import EFFORT_BANDS, LEVEL_BAND, Level
+from portacheck.model import EFFORT_BANDS, LEVEL_BAND, Level, ScanError
 from portacheck.parse import DEFAULT_MAX_FILE_BYTES
 from portacheck.parse.options import declared as declared_options
 
@@ -48,6 +49,9 @@ class Config:
     ignores: bool = True  # honour inline suppressions (comments, annotations); False with --no-ignores
     cache_dir: str | None = None  # where the validated rule catalogue is cached; None: no cache (set by cli.py)
     key_lines: Mapping[str, int] = field(default_factory=dict)  # key path in the file -> line, for messages
+    problems: tuple[ScanError, ...] = ()  # settings of the file left out (trust.py); the scan reports them
+    raise_only: frozenset[str] = frozenset()  # overrides that may only raise a level (--repo-policy tighten)
+    repo_root: str | None = None  # set when the file is the repository's own, untrusted: paths stay inside
 
     def options(self, frontend: str) -> Any:
         """The options of one frontend: as configured, else its defaults."""
@@ -84,17 +88,20 @@ def parse_fail_on(text: str) -> Level | None:
 
 
 def find_config(start: str) -> str | None:
-    """The nearest configuration file from `start` upward, stopping at a repository root."""
+    """The nearest configuration file from `start` upward, up to the repository root (or `start` alone without one)."""
+    from portacheck.trust import repository_root
+
     directory = os.path.abspath(start)
     if not os.path.isdir(directory):
         directory = os.path.dirname(directory)
+    top = repository_root(directory)
     while True:
         for name in CONFIG_NAMES:
             path = os.path.join(directory, name)
             if os.path.isfile(path) and (name != "pyproject.toml" or _has_tool_table(path)):
                 return path
         parent = os.path.dirname(directory)
-        if os.path.exists(os.path.join(directory, ".git")) or parent == directory:
+        if directory == top or parent == directory:
             return None
         directory = parent
 
@@ -127,9 +134,15 @@ class Settings:
     source: str  # display path of the file
     values: Mapping[str, Any]
     key_lines: Mapping[str, int] = field(default_factory=dict)
+    problems: tuple[ScanError, ...] = ()  # settings left out: paths the file may not name
+    repo_root: str | None = None  # the repository the file belongs to, when untrusted
 
 
-def load_settings(path: str) -> Settings:
+def load_settings(path: str, within: str | None = None) -> Settings:
+    """Read and check one file. `within`: the file is the repository's own (untrusted) and its
+    paths must stay inside that directory; those that do not are left out as `problems`."""
+    from portacheck.trust import untrusted
+
     display = display_path(path)
     base = os.path.dirname(os.path.abspath(path))
     try:
@@ -145,8 +158,11 @@ def load_settings(path: str) -> Settings:
     else:
         data, lines = _read_yaml(text, display)
         checker = _Checker(display, base, lines=lines)
-    values = checker.document(data)
-    return Settings(display, values, {k: v for k, v in lines.items()} if lines else {})
+    with untrusted(within) as gate:
+        checker.gate = gate
+        values = checker.document(data)
+    problems = tuple(ScanError(display, message, line) for line, message in checker.problems)
+    return Settings(display, values, {k: v for k, v in lines.items()} if lines else {}, problems, within)
 
 
 def _read_toml(text: str, display: str) -> tuple[Any, dict[str, int]]:
@@ -218,13 +234,25 @@ class _Checker:
         self.display = display
         self.base = base
         self.lines = lines
+        self.gate: Any = None  # trust.Gate of an untrusted file
+        self.problems: list[tuple[int, str]] = []  # (line, message) of paths left out
+
+    def line_of(self, key: str) -> int:
+        if self.lines is None:
+            return 0
+        return self.lines.get(key) or self.lines.get(key.rsplit(".", 1)[0]) or self.lines.get("") or 0
+
+    def gated(self, key: str, refused_before: int) -> None:
+        """Record the paths the trust gate refused while checking `key`."""
+        if self.gate is not None:
+            for message in dict.fromkeys(self.gate.refused[refused_before:]):  # a name tried in two places: once
+                self.problems.append((self.line_of(key), f"{key}: {message}"))
 
     def fail(self, key: str, message: str) -> ConfigError:
         where = self.display
-        if self.lines is not None:
-            line = self.lines.get(key) or self.lines.get(key.rsplit(".", 1)[0]) or self.lines.get("")
-            if line:
-                where += f":{line}"
+        line = self.line_of(key)
+        if line:
+            where += f":{line}"
         return ConfigError(f"{where}: {key}: {message}" if key else f"{where}: {message}")
 
     def unknown(self, key: str, allowed, path: str) -> ConfigError:
@@ -240,6 +268,7 @@ class _Checker:
         frontends: dict[str, dict[str, Any]] = {}
         for key, value in data.items():
             key = str(key)
+            before = len(self.gate.refused) if self.gate is not None else 0
             if key in _KEYS:
                 values[_KEYS[key]] = getattr(self, "_" + _KEYS[key])(key, value)
             elif key in sections:
@@ -250,6 +279,8 @@ class _Checker:
                 frontends.setdefault(name, {})[field_name] = self._option(key, spec, value)
             else:
                 raise self.unknown(key, [*_KEYS, *legacy, *sections], key)
+            if key not in sections:
+                self.gated(key, before)
         if frontends:
             values["frontends"] = frontends
         return values
@@ -264,7 +295,9 @@ class _Checker:
             if str(sub_key) not in specs:
                 raise self.unknown(str(sub_key), list(specs), f"{key}.{sub_key}")
             name, spec = specs[str(sub_key)]
+            before = len(self.gate.refused) if self.gate is not None else 0
             result[name] = self._option(f"{key}.{sub_key}", spec, sub_value)
+            self.gated(f"{key}.{sub_key}", before)
         return result
 
     def _option(self, key: str, spec: Any, value: Any) -> Any:
@@ -338,9 +371,13 @@ class _Checker:
         return result
 
     def _paths(self, key: str, value: Any, want_dir: bool) -> tuple[str, ...]:
+        from portacheck.trust import config_path
+
         result = []
         for item in self._strings(key, value):
-            path = os.path.normpath(os.path.join(self.base, os.path.expanduser(item)))
+            path = config_path(self.base, item)
+            if path is None:
+                continue
             ok = os.path.isdir(path) if want_dir else os.path.isfile(path)
             if not ok:
                 raise self.fail(key, f"{item}: no such {'directory' if want_dir else 'file'} (relative paths are read from the configuration file's directory)")
@@ -350,10 +387,12 @@ class _Checker:
     def _rules_dirs(self, key: str, value: Any) -> tuple[str, ...]:
         return self._paths(key, value, want_dir=True)
 
-    def _baseline(self, key: str, value: Any) -> str:
+    def _baseline(self, key: str, value: Any) -> str | None:
+        from portacheck.trust import config_path
+
         if not isinstance(value, str) or not value.strip():
             raise self.fail(key, "expected the path of a baseline file")
-        return os.path.normpath(os.path.join(self.base, os.path.expanduser(value.strip())))
+        return config_path(self.base, value.strip())
 
     def _effort_bands(self, key: str, value: Any) -> dict[str, tuple[float, float]]:
         if not isinstance(value, dict):
@@ -418,6 +457,8 @@ def resolve(settings: Settings | None, **flags: Any) -> Config:
     if settings:
         values["source"] = settings.source
         values["key_lines"] = dict(settings.key_lines)
+        values["problems"] = tuple(settings.problems)
+        values["repo_root"] = settings.repo_root
     if values.get("ignores") is False:
         values["baseline"] = None
     return Config(**values)

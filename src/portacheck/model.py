@@ -424,4 +424,4 @@ def fingerprint(finding: Finding) -> str:
         finding.signal.value,
         finding.signal.context,
     )
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogateescape")).hexdigest()[:32]

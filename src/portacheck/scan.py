@@ -51,6 +51,8 @@ def run(
         sdk_packages=tuple((p, r.provider) for r in catalogue.rules for p in r.match.get("sdk_package", ())),
     )
     inventory = build(discovery, context, config.options, debug=debug)
+    if config.problems:  # settings of the configuration left out (trust.py): the scan is incomplete
+        inventory = replace(inventory, errors=tuple(config.problems) + inventory.errors)
     step("matching rules")
     findings = Matcher(catalogue).match(inventory.resources)
     findings = apply_policy(findings, config)
@@ -111,6 +113,8 @@ def apply_policy(findings: Sequence[Finding], config: Config) -> list[Finding]:
         if finding.rule.id in disabled:
             continue
         override = config.overrides.get(finding.rule.id)
+        if finding.rule.id in config.raise_only and override is not None and override <= finding.level:
+            override = None  # --repo-policy tighten: the repository's configuration may only raise a level
         if override is not None and override is not finding.level:
             source = config.source or "configuration"
             finding = replace(finding, level=override, override=f"{finding.level.value} -> {override.value} by {source}")

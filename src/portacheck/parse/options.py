@@ -69,12 +69,16 @@ def check_value(spec: Option, value: Any, base: str) -> Any:
         items = [value] if isinstance(value, str) else value
         if not isinstance(items, (list, tuple)) or not all(isinstance(v, str) and v.strip() for v in items):
             raise OptionError("expected a list of non-empty strings")
+        from portacheck.trust import config_path
+
         result = []
         for item in (v.strip() for v in items):
             if spec.kind == "strings":
                 result.append(spec.check(item, base) if spec.check else item)
                 continue
-            path = os.path.normpath(os.path.join(base, os.path.expanduser(item)))
+            path = config_path(base, item)
+            if path is None:  # outside what untrusted configuration may name; trust.py records it
+                continue
             want_dir = spec.kind == "dirs"
             if not (os.path.isdir(path) if want_dir else os.path.isfile(path)):
                 raise OptionError(f"{item}: no such {'directory' if want_dir else 'file'}")

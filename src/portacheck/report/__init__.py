@@ -28,4 +28,20 @@ FORMATS = ("text", "json", "sarif", "gitlab", "junit", "markdown", "compact")
 
 
 def render(name: str, assessment: Assessment, stream: TextIO, **options) -> None:
-    reporters()[name](assessment, stream, **options)
+    """Render one report whole, escaped for its kind of output (report/escape.py), then write it."""
+    stream.write(rendered(name, assessment, **options))
+
+
+def rendered(name: str, assessment: Assessment, **options) -> str:
+    import io
+
+    from portacheck.report import escape
+
+    buffer = io.StringIO()
+    reporters()[name](assessment, buffer, **options)
+    text = buffer.getvalue()
+    if name in ("json", "sarif", "gitlab"):
+        return escape.json_text(text)
+    if name == "junit":
+        return escape.xml_text(text)
+    return escape.terminal_block(text, colour=bool(options.get("color")))

@@ -39,7 +39,7 @@ def issues(a: Assessment, base: str | None = None) -> list[dict[str, Any]]:
                 "description": f"portacheck could not analyse this file: {error.message}",
                 "categories": ["Bug Risk"],
                 "severity": "blocker",
-                "fingerprint": hashlib.sha256(f"scan-error\x1f{error.path}\x1f{error.message}".encode()).hexdigest()[:32],
+                "fingerprint": hashlib.sha256(f"scan-error\x1f{error.path}\x1f{error.message}".encode("utf-8", "surrogateescape")).hexdigest()[:32],
                 "location": {"path": path, "lines": {"begin": max(error.line, 1)}},
             }
         )

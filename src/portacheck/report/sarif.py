@@ -23,6 +23,7 @@ from portacheck import __version__
 from portacheck.assess import Assessment, deployed
 from portacheck.model import Finding, Level, Rule, Severity, fingerprint
 from portacheck.report.common import alternatives, describe_finding
+from portacheck.report.escape import uri
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/portacheck/portacheck"
@@ -144,7 +145,7 @@ def rule_descriptor(rule: Rule) -> dict[str, Any]:
 
 
 def _location(a: Assessment, path: str, line: int, base: str | None) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": {"uri": ci_path(a, path, base), "uriBaseId": "%SRCROOT%"}}
+    physical: dict[str, Any] = {"artifactLocation": {"uri": uri(ci_path(a, path, base)), "uriBaseId": "%SRCROOT%"}}
     if line > 0:
         physical["region"] = {"startLine": line}
     return {"physicalLocation": physical}

@@ -25,6 +25,7 @@ from portacheck.report.common import (
     workload_ties,
     workloads_counted,
 )
+from portacheck.report.escape import terminal as t
 
 _COLOURS = {
     Level.P0: "32",  # green
@@ -49,7 +50,7 @@ def render(assessment: Assessment, stream: TextIO, *, color: bool = False, verbo
     a = assessment
     out(paint(f"portacheck {__version__}", "1") + f" · {read_line(a)}\n\n")
     for line in headline(a):
-        out(line + "\n")
+        out(t(line) + "\n")
     if a.resources_total:
         counts = "  ".join(f"{level(lv)} {a.level_counts.get(lv, 0)}" for lv in Level)
         out(f"Resources by level: {counts}\n")
@@ -71,17 +72,17 @@ def render(assessment: Assessment, stream: TextIO, *, color: bool = False, verbo
             out(f"    {part}\n")
         shown = group.findings[:MAX_LOCATIONS] if not verbose else group.findings
         for finding in shown:
-            where = str(finding.location)
-            origin = f"  (via {finding.location.origin})" if finding.location.origin else ""
+            where = t(finding.location)
+            origin = f"  (via {t(finding.location.origin)})" if finding.location.origin else ""
             origin += not_deployed(finding)
             if finding.signal.values_location is not None:  # a rendered Helm value: where to change it
-                origin += f"  (value from {finding.signal.values_location})"
+                origin += f"  (value from {t(finding.signal.values_location)})"
             note = ""
             if finding.level is not rule.level or finding.why != rule.why:
-                note = f"\n        {finding.level.value}: {finding.why}"
+                note = f"\n        {finding.level.value}: {t(finding.why)}"
             if finding.override:
-                note += f"\n        level set by configuration: {finding.override}"
-            out(f"    {where}  {describe_finding(finding)}{origin}{note}\n")
+                note += f"\n        level set by configuration: {t(finding.override)}"
+            out(f"    {where}  {t(describe_finding(finding))}{origin}{note}\n")
         if len(group.findings) > len(shown):
             out(f"    … and {len(group.findings) - len(shown)} more (use --verbose or --format json)\n")
 
@@ -97,23 +98,23 @@ def render(assessment: Assessment, stream: TextIO, *, color: bool = False, verbo
         for workload in view.distinct:
             verdict = workload.primary
             resource = verdict.resource
-            origin = f" (via {resource.location.origin})" if resource.location.origin else ""
+            origin = f" (via {t(resource.location.origin)})" if resource.location.origin else ""
             if verdict.portable:
                 if verbose:
-                    built = f", built from {'; '.join(str(link) for link in verdict.links)}" if verdict.links else ""
-                    out(f"    {level(Level.P0)}  {resource.address}  {resource.location}{origin}: nothing provider-specific found{built}\n")
+                    built = f", built from {'; '.join(t(link) for link in verdict.links)}" if verdict.links else ""
+                    out(f"    {level(Level.P0)}  {t(resource.address)}  {t(resource.location)}{origin}: nothing provider-specific found{built}\n")
                 continue
-            out(f"    {level(verdict.level)}  {resource.address}  {resource.location}{origin}\n")
+            out(f"    {level(verdict.level)}  {t(resource.address)}  {t(resource.location)}{origin}\n")
             for line in workload_ties(verdict):
-                out(f"          {line}\n")
+                out(f"          {t(line)}\n")
             if verdict.links:
-                out(f"          built from: {'; '.join(str(link) for link in verdict.links)}\n")
+                out(f"          built from: {'; '.join(t(link) for link in verdict.links)}\n")
             if len(workload.definitions) > 1:
-                out(f"          also defined at: {', '.join(definition_place(d) for d in workload.definitions[1:])}\n")
+                out(f"          also defined at: {', '.join(t(definition_place(d)) for d in workload.definitions[1:])}\n")
         if view.as_they_are and not verbose:
             out(f"    ({view.as_they_are} portable workload{'s' if view.as_they_are != 1 else ''} not listed; --verbose lists them)\n")
         for note in view.notes:
-            out(f"    note: {note}\n")
+            out(f"    note: {t(note)}\n")
 
     if a.resources_total:
         out("\n" + paint("Effort", "1") + f": {days(a.effort.low, a.effort.high)} in all, {covers(a)}")
@@ -145,18 +146,18 @@ def render(assessment: Assessment, stream: TextIO, *, color: bool = False, verbo
             regions = ""
             if provider.regions:
                 named = [f"{r} ({_REGION_WORDS[provider.region_classes[r]]})" if r in provider.region_classes else r for r in provider.regions]
-                regions = f"; regions: {', '.join(named)}"
+                regions = f"; regions: {t(', '.join(named))}"
             out(f"    {provider.key}: {provider.name} ({provider.kind}, {hq}) · {counted(provider.resources, 'resource')}, {counted(provider.data_sources, 'data source')}{regions}\n")
 
     if a.suppressed:
         out(f"\n{len(a.suppressed)} finding{'s' if len(a.suppressed) != 1 else ''} not shown: suppressed or in the baseline (--format json lists them)\n")
     for note in a.notes:
-        out(f"note: {note}\n")
+        out(f"note: {t(note)}\n")
 
     problems = [e for e in a.errors]
     if problems:
         out("\n" + paint("Could not analyse", "1;31") + "\n" if any(e.severity is Severity.ERROR for e in problems) else "\n" + paint("Warnings", "1") + "\n")
         for error in problems:
-            out(f"    {error}\n")
+            out(f"    {t(error)}\n")
 
     out("\n" + paint(result_line(a), "1") + "\n")

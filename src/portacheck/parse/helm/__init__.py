@@ -36,9 +36,13 @@ def _check_charts(value: Any, base: str) -> Mapping[str, HelmChart]:
     """`charts: {DIR: {values: [...], set: {key: value}}}`: paths relative to `base` (the configuration file's directory)."""
     if not isinstance(value, dict):
         raise OptionError("expected a mapping of chart directory to {values: [...], set: {...}}")
+    from portacheck.trust import config_path
+
     result: dict[str, HelmChart] = {}
     for chart, spec in value.items():
-        directory = os.path.normpath(os.path.join(base, str(chart)))
+        directory = config_path(base, str(chart))
+        if directory is None:  # outside what untrusted configuration may name; trust.py records it
+            continue
         if not os.path.isdir(directory):
             raise OptionError(f"{chart}: no such chart directory", str(chart))
         spec = spec or {}
@@ -53,8 +57,10 @@ def _check_charts(value: Any, base: str) -> Mapping[str, HelmChart]:
             if not isinstance(item, str) or not item.strip():
                 raise OptionError("expected a list of non-empty strings", f"{chart}.values")
             # relative to the configuration file, as every other path; a chart-relative name also works
-            candidates = [os.path.join(base, item), os.path.join(directory, item)]
-            found = next((os.path.normpath(c) for c in candidates if os.path.isfile(c)), None)
+            candidates = [config_path(base, item), config_path(directory, item)]
+            found = next((c for c in candidates if c is not None and os.path.isfile(c)), None)
+            if found is None and None in candidates:
+                continue
             if found is None:
                 raise OptionError(f"{item}: no such values file", f"{chart}.values")
             files.append(found)
