@@ -304,7 +304,7 @@ def _with_scan_options(command: Callable[..., None]) -> Callable[..., None]:
         ("config_file", str | None, typer.Option(None, "--config", metavar="FILE", help="Configuration file to use instead of the .portacheck.yaml or pyproject.toml found from the scanned root upward.")),
         ("no_config", bool, typer.Option(False, "--no-config", help="Ignore configuration files; only flags and defaults apply.")),
         ("trusted_config", bool, typer.Option(False, "--trusted-config", help="Trust the repository's configuration file as if given with --config: it may name paths outside the repository.")),
-        ("repo_policy", str, typer.Option("apply", "--repo-policy", help="What the repository's configuration may do to fail-on, min-coverage, disable, overrides and rules: apply, tighten (never loosen the command line's) or ignore.")),
+        ("repo_policy", str, typer.Option("apply", "--repo-policy", metavar="apply|tighten|ignore", help="What the repository's configuration may do to fail-on, min-coverage, disable, overrides and rules: apply, tighten (never loosen the command line's) or ignore.")),
         ("no_ignores", bool, typer.Option(False, "--no-ignores", help="Audit everything: ignore inline suppressions and the baseline.")),
         ("disable", list[str], typer.Option(None, "--disable", metavar="RULE-ID", help="Drop the findings of this rule id (repeatable; adds to the configuration's).")),
         ("rules", list[str], typer.Option(None, "--rules", metavar="DIR", help="Extra rule directory; its rules add to or replace bundled ones (repeatable).")),
