@@ -158,8 +158,10 @@ def _copy_chart(source: str, target: str) -> None:
                 continue
             if os.path.islink(path):
                 real = os.path.realpath(path)
-                if os.path.commonpath([real_source, real]) != real_source or not os.path.isfile(real):
-                    continue  # a link leaving the chart is not followed
+                if os.path.commonpath([real_source, real]) != real_source:
+                    raise InputError(f"{rel}: symlink leaves the chart; not followed")  # never a silent pass
+                if not os.path.isfile(real):
+                    continue
             elif not os.path.isfile(path):
                 continue
             total += os.path.getsize(path)
