@@ -101,9 +101,19 @@ def line_of(value: Any, default: int = 0) -> int:
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
+MAX_TOML_LINE = 4096  # tomllib is quadratic in long dotted keys: an 80 KB line took minutes
+
+
 def load_toml(text: str) -> dict[str, Any]:
+    for number, line in enumerate(text.splitlines(), 1):
+        if len(line) > MAX_TOML_LINE:
+            raise InputError(f"a line longer than {MAX_TOML_LINE} characters; not analysed", number)
     try:
         return tomllib.loads(text)
+    except (RecursionError, ValueError) as exc:
+        if not isinstance(exc, tomllib.TOMLDecodeError):
+            raise InputError(f"cannot parse TOML: {type(exc).__name__}") from None
+        raise
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         found = _TOML_POSITION.search(message)
