@@ -1,8 +1,9 @@
 """The one place that chooses YAML loaders.
 
 Two loaders, for two kinds of input:
-- portacheck's own data (the rule catalogue, a user's configuration) is trusted, read on every
-  run, and only needs line numbers for error messages: `load_data`.
+- data files (the rule catalogue, configuration, a chart's Chart.yaml) need plain values and
+  line numbers for error messages: `load_data`, bounded too, since configuration and charts come
+  from the scanned repository.
 - scanned manifests need the line of every key and value and must survive hostile input:
   `load_documents`, which bounds the work an alias bomb or a deep document can cause.
 
@@ -110,7 +111,7 @@ class _DataBuilder:
             return result
         if isinstance(node, yaml.SequenceNode):
             return [self.construct(child, depth + 1) for child in node.value]
-        if node.tag == "tag:yaml.org,2002:str":
+        if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str":
             return _SCALAR_LOADER.construct_scalar(node)
         if node.tag not in _SCALAR_TAGS:
             raise DataError(f"unknown YAML tag {node.tag!r}", line, node.start_mark.column + 1)

@@ -18,10 +18,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from portacheck.errors import ConfigError
-from portacheck.model import EFFORT_BANDS, LEVEL_BAND, Level
 from portacheck import reader
-from portacheck.errors import InputError
+from portacheck.errors import ConfigError, InputError
+from portacheck.model import EFFORT_BANDS, LEVEL_BAND, Level
 from portacheck.parse import DEFAULT_MAX_FILE_BYTES
 from portacheck.parse.options import declared as declared_options
 

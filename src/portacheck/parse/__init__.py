@@ -18,7 +18,6 @@ from portacheck.parse.options import NoOptions
 from portacheck.reader import DEFAULT_MAX_FILE_BYTES
 
 
-
 @dataclass(frozen=True)
 class ParseContext:
     """What frontends may know about the scan: never the rules themselves, only facts derived from them."""

@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from portacheck import reader
 from portacheck.errors import InputError
 from portacheck.model import NO_ORIGIN, Location, Origin, Resource, ScanError, Severity, Signal, Unresolved
-from portacheck import reader
 from portacheck.parse import ParseContext, read_source, relpath
 from portacheck.parse.terraform.expr import (
     Resolver,

@@ -11,9 +11,9 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from portacheck import reader
 from portacheck.errors import InputError
 from portacheck.model import Directive, ScanError, Severity, SourceFile
-from portacheck import reader
 from portacheck.parse import ParseContext, read_source, relpath
 from portacheck.parse.terraform.directives import directives
 from portacheck.parse.terraform.hcl import Attr, Block, HclFile, parse_text
