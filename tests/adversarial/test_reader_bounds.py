@@ -216,3 +216,10 @@ def test_a_bad_vendored_subchart_is_an_error_not_a_warning(tmp_path, archive, me
     assert run.code == 3
     assert f"good/Chart.yaml: error: chart good: good: charts/sub-0.1.0.tgz: {message}" in run.errors
     assert run.files == ["good/templates/cm.yaml", "ok.tf"]
+
+
+def test_a_long_build_gradle_line_does_not_backtrack(tmp_path):
+    gradle = "dependencies {\n    implementation" + " " * 300_000 + "x\n    implementation 'com.amazonaws:aws-java-sdk-s3:1.12.0'\n}\n"
+    root = write(tmp_path / "repo", {"build.gradle": gradle, "ok.tf": SQS})
+    run = bounded_scan(root)  # quadratic before: 100 KB took 67 s, this would take ten minutes
+    assert (run.code, run.errors, run.files) == (0, [], ["build.gradle", "ok.tf"])
