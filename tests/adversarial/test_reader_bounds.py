@@ -223,3 +223,10 @@ def test_a_long_build_gradle_line_does_not_backtrack(tmp_path):
     root = write(tmp_path / "repo", {"build.gradle": gradle, "ok.tf": SQS})
     run = bounded_scan(root)  # quadratic before: 100 KB took 67 s, this would take ten minutes
     assert (run.code, run.errors, run.files) == (0, [], ["build.gradle", "ok.tf"])
+
+
+def test_a_renderer_crash_is_one_line_without_a_traceback():
+    from portacheck.parse.helm.render import _crash_message
+
+    stderr = 'Traceback (most recent call last):\n  File "w.py", line 3, in <module>\nValueError: bad chart\n'
+    assert _crash_message(1, stderr) == "the renderer crashed (exit code 1: ValueError: bad chart)"
