@@ -105,17 +105,17 @@ def test_internal_error_in_one_module_costs_only_that_module(tree, scan, monkeyp
 
 
 def test_unreadable_file_whoever_runs_the_tests(tree, scan, monkeypatch):
-    import builtins
+    import os
 
     root = tree({"secret.tf": 'resource "aws_sqs_queue" "q" {}\n', "ok.tf": 'resource "aws_sns_topic" "t" {}\n'})
-    real_open = builtins.open
+    real_open = os.open
 
     def guarded_open(path, *args, **kwargs):
         if str(path).endswith("secret.tf"):
             raise PermissionError(13, "Permission denied", str(path))
         return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(builtins, "open", guarded_open)
+    monkeypatch.setattr(os, "open", guarded_open)  # portacheck.reader opens with os.open
     assessment = scan(root)
     assert [str(e) for e in assessment.errors] == ["secret.tf: error: cannot read: permission denied"]
     assert findings_table(assessment) == [("AWS-SNS", "ok.tf", 1, "P2")]

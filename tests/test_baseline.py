@@ -187,7 +187,7 @@ def test_create_with_input_it_could_not_analyse_exits_3(fast_cli, repo):
         ('{"tool": "portacheck", "version": 1, "findings": {}}', f"{BASELINE}: findings: expected a list"),
         ('{"tool": "portacheck", "version": 1, "findings": ["AWS-S3"]}', f"{BASELINE}: findings[0]: expected an object, not str"),
         ('{"tool": "portacheck", "version": 1, "findings": [{"rule_id": "AWS-S3", "file": "main.tf"}]}', f"{BASELINE}: findings[0]: fingerprint: expected a non-empty string"),
-        (b"\xff\xfe", None),
+        (b"\xff\xff", None),  # (\xff\xfe is a UTF-16 byte-order mark)
     ],
     ids=["missing", "not-json", "not-an-object", "other-tool", "newer-version", "version-string", "version-0", "findings-not-list", "entry-not-object", "entry-without-fingerprint", "not-utf8"],
 )

@@ -1,8 +1,9 @@
 """The one place that chooses YAML loaders.
 
 Two loaders, for two kinds of input:
-- portacheck's own data (the rule catalogue, a user's configuration) is trusted, read on every
-  run, and only needs line numbers for error messages: `load_data`.
+- data files (the rule catalogue, configuration, a chart's Chart.yaml) need plain values and
+  line numbers for error messages: `load_data`, bounded too, since configuration and charts come
+  from the scanned repository.
 - scanned manifests need the line of every key and value and must survive hostile input:
   `load_documents`, which bounds the work an alias bomb or a deep document can cause.
 
@@ -25,6 +26,11 @@ import yaml
 _Loader: type[yaml.CSafeLoader | yaml.SafeLoader] = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
 
 
+MAX_NODES = 200_000  # per document, aliases counted each time they are used
+MAX_DEPTH = 64
+MAX_INT_DIGITS = 64
+
+
 class LineDict(dict):
     """A mapping that remembers its own line and the line of each key (1-based)."""
 
@@ -45,50 +51,80 @@ class DataError(Exception):
 
 
 def load_data(text: str) -> Any:
-    """Parse trusted YAML into plain values, mappings as LineDict; raise DataError with a line."""
+    """Parse YAML into plain values, mappings as LineDict; raise DataError with a line.
+
+    Used for portacheck's own data and for the small YAML files of a repository that are data
+    rather than manifests (Chart.yaml, requirements.yaml, .portacheck.yaml): bounded like
+    `load_documents` (nodes, aliases counted each time they are used, depth, integer size), and
+    every failure, an unknown tag included, is one DataError of one line.
+    """
     try:
         node = yaml.compose(text, Loader=_Loader)
+        if node is None:
+            return None
+        return _DataBuilder().construct(node, 0)
+    except DataError:
+        raise
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
         column = mark.column + 1 if mark else 0
-        raise DataError(f"invalid YAML: {exc.problem or exc.context}", line, column) from None
+        raise DataError(f"invalid YAML: {_one_line(exc.problem or exc.context or 'cannot parse')}", line, column) from None
     except yaml.YAMLError as exc:
-        raise DataError(f"invalid YAML: {exc}") from None
-    if node is None:
-        return None
-    return _construct(node)
+        raise DataError(f"invalid YAML: {_one_line(str(exc))}") from None
+    except RecursionError:
+        raise DataError("invalid YAML: nested deeper than the parser allows") from None
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())
 
 
 _SCALAR_LOADER = yaml.SafeLoader("")
+_SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "binary", "timestamp"))
 
 
-def _construct(node: yaml.Node) -> Any:
-    if isinstance(node, yaml.MappingNode):
-        result = LineDict(node.start_mark.line + 1)
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                raise DataError("merge keys (<<) are not supported here", key_node.start_mark.line + 1)
-            key = _construct(key_node)
-            if not isinstance(key, (str, int, float, bool)):
-                raise DataError("mapping keys must be scalars", key_node.start_mark.line + 1)
-            key = str(key)
-            if key in result:
-                raise DataError(f"duplicate key {key!r}", key_node.start_mark.line + 1)
-            result[key] = _construct(value_node)
-            result.key_lines[key] = key_node.start_mark.line + 1
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_construct(child) for child in node.value]
-    if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str":
-        return _SCALAR_LOADER.construct_scalar(node)
-    return _SCALAR_LOADER.construct_object(node)
+class _DataBuilder:
+    def __init__(self) -> None:
+        self.nodes = 0
+
+    def construct(self, node: yaml.Node, depth: int) -> Any:
+        self.nodes += 1
+        line = node.start_mark.line + 1
+        if self.nodes > MAX_NODES:
+            raise DataError(f"document expands to more than {MAX_NODES:,} nodes (an alias bomb?); not read", line)
+        if depth > MAX_DEPTH:
+            raise DataError(f"nested deeper than {MAX_DEPTH} levels; not read", line)
+        if isinstance(node, yaml.MappingNode):
+            result = LineDict(line)
+            for key_node, value_node in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    raise DataError("merge keys (<<) are not supported here", key_node.start_mark.line + 1)
+                key = self.construct(key_node, depth + 1)
+                if not isinstance(key, (str, int, float, bool)):
+                    raise DataError("mapping keys must be scalars", key_node.start_mark.line + 1)
+                key = str(key)
+                if key in result:
+                    raise DataError(f"duplicate key {key!r}", key_node.start_mark.line + 1)
+                result[key] = self.construct(value_node, depth + 1)
+                result.key_lines[key] = key_node.start_mark.line + 1
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [self.construct(child, depth + 1) for child in node.value]
+        if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str":
+            return _SCALAR_LOADER.construct_scalar(node)
+        if node.tag not in _SCALAR_TAGS:
+            raise DataError(f"unknown YAML tag {node.tag!r}", line, node.start_mark.column + 1)
+        if node.tag == "tag:yaml.org,2002:int" and len(node.value) > MAX_INT_DIGITS:
+            raise DataError(f"integer of more than {MAX_INT_DIGITS} digits; not read", line, node.start_mark.column + 1)
+        try:
+            return _SCALAR_LOADER.construct_object(node)
+        except ValueError as exc:
+            raise DataError(f"invalid value: {_one_line(str(exc))}", line, node.start_mark.column + 1) from None
 
 
 # --- scanned manifests --------------------------------------------------------------------
 
-MAX_NODES = 200_000  # per document, aliases counted each time they are used
-MAX_DEPTH = 64
 
 
 class YMap(dict):

@@ -75,6 +75,9 @@ class Baseline:
         return frozenset(e.fingerprint for e in self.entries)
 
 
+MAX_BASELINE_BYTES = 64 * 1024 * 1024
+
+
 def rebase(finding: Finding, scan_root: str, directory: str) -> Finding:
     """The finding with its paths (file and the root in its origin) relative to `directory`."""
     if os.path.abspath(scan_root) == os.path.abspath(directory):
@@ -143,19 +146,23 @@ def write(baseline: Baseline, root: str | None = None) -> None:
 def load(path: str) -> Baseline:
     """Read and upgrade a baseline file; messages name it as a person would type it."""
     from portacheck.config import display_path
-    from portacheck.trust import read_small_file
 
     absolute, path = os.path.abspath(path), display_path(path)
+    from portacheck import reader
+    from portacheck.errors import InputError
+
+    if not os.path.lexists(absolute):
+        raise BaselineError(f"{path}: baseline file not found (create it with `portacheck baseline create`)")
     try:
-        text = read_small_file(absolute)
-    except FileNotFoundError:
-        raise BaselineError(f"{path}: baseline file not found (create it with `portacheck baseline create`)") from None
-    except (OSError, ValueError) as exc:
-        raise BaselineError(f"{path}: cannot read baseline: {getattr(exc, 'strerror', None) or exc}") from None
+        text = reader.read_text(absolute, MAX_BASELINE_BYTES)
+    except InputError as exc:
+        raise BaselineError(f"{path}: cannot read baseline: {exc.message}") from None
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BaselineError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+    except (RecursionError, ValueError) as exc:
+        raise BaselineError(f"{path}: not valid JSON: {type(exc).__name__}") from None
     if not isinstance(document, dict) or document.get("tool") != "portacheck":
         raise BaselineError(f"{path}: not a portacheck baseline (expected an object with \"tool\": \"portacheck\")")
     version = document.get("version")

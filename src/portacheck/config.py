@@ -19,7 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from portacheck.errors import ConfigError
+from portacheck import reader
+from portacheck.errors import ConfigError, InputError
 from portacheck.model import EFFORT_BANDS, LEVEL_BAND, Level, ScanError
 from portacheck.parse import DEFAULT_MAX_FILE_BYTES
 from portacheck.parse.options import declared as declared_options
@@ -108,9 +109,8 @@ def find_config(start: str) -> str | None:
 
 def _has_tool_table(path: str) -> bool:
     try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    except (OSError, UnicodeDecodeError):
+        text = reader.read_text(path, MAX_CONFIG_BYTES)
+    except InputError:
         return False
     return re.search(r"^\s*\[\s*tool\s*\.\s*portacheck\s*[\].]", text, re.MULTILINE) is not None
 
@@ -145,13 +145,12 @@ def load_settings(path: str, within: str | None = None) -> Settings:
 
     display = display_path(path)
     base = os.path.dirname(os.path.abspath(path))
+    if not os.path.lexists(path):
+        raise ConfigError(f"{display}: configuration file not found")
     try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    except FileNotFoundError:
-        raise ConfigError(f"{display}: configuration file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{display}: cannot read configuration file: {getattr(exc, 'strerror', None) or exc}") from None
+        text = reader.read_text(path, MAX_CONFIG_BYTES)
+    except InputError as exc:
+        raise ConfigError(f"{display}: cannot read configuration file: {exc.message}") from None
     if os.path.basename(path) == "pyproject.toml" or path.endswith(".toml"):
         data, lines = _read_toml(text, display)
         checker = _Checker(f"{display}: [tool.portacheck]", base, lines=None)
@@ -168,15 +167,44 @@ def load_settings(path: str, within: str | None = None) -> Settings:
 def _read_toml(text: str, display: str) -> tuple[Any, dict[str, int]]:
     import tomllib
 
+    pyproject = os.path.basename(display) == "pyproject.toml"
+    if pyproject:
+        text = _tool_table_text(text)  # the rest of a pyproject is not ours to parse (nor to pay for)
+    if len(text) > MAX_TOML_BYTES or any(len(line) > MAX_TOML_LINE for line in text.splitlines()):
+        raise ConfigError(
+            f"{display}: [tool.portacheck] is larger than {MAX_TOML_BYTES // 1024} KiB or has a line longer than"
+            f" {MAX_TOML_LINE} characters; not read"
+        )
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{display}: invalid TOML: {exc}") from None
+        raise ConfigError(f"{display}: invalid TOML: {' '.join(str(exc).split())}") from None
+    except (RecursionError, ValueError) as exc:
+        raise ConfigError(f"{display}: invalid TOML: {type(exc).__name__}") from None
     if os.path.basename(display) == "pyproject.toml" or "tool" in document:
         table = document.get("tool", {}).get("portacheck", {})
     else:
         table = document
     return table, {}
+
+
+MAX_CONFIG_BYTES = 1024 * 1024  # a configuration file, a pyproject.toml
+MAX_TOML_BYTES = 64 * 1024  # the [tool.portacheck] tables: tomllib is quadratic in long dotted keys
+MAX_TOML_LINE = 4096
+_TABLE_HEADER = re.compile(r"^\s*\[")
+_OUR_HEADER = re.compile(r"^\s*\[\[?\s*tool\s*\.\s*portacheck\s*[\].]")
+
+
+def _tool_table_text(text: str) -> str:
+    """The lines of a pyproject.toml in its [tool.portacheck] tables (and their sub-tables)."""
+    kept: list[str] = []
+    ours = False
+    for line in text.splitlines():
+        if _TABLE_HEADER.match(line):
+            ours = _OUR_HEADER.match(line) is not None
+        if ours:
+            kept.append(line)
+    return "\n".join(kept) + "\n"
 
 
 def _read_yaml(text: str, display: str) -> tuple[Any, dict[str, int]]:

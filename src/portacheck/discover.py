@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from portacheck import reader
+from portacheck.errors import InputError
 from portacheck.model import ScanError, Severity, SourceFile
 from portacheck.parse import registry
 from portacheck.parse.terraform.sources import TFVARS_SUFFIXES, is_local, is_terraform_file, may_call_modules
@@ -70,11 +72,8 @@ _SNIFFED = registry.sniff_suffixes()
 
 
 def read_head(path: str) -> bytes:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(HEAD_BYTES)
-    except OSError:
-        return b""
+    """The first bytes of a regular file (as UTF-8 when it is UTF-16 with a byte-order mark); b"" otherwise."""
+    return reader.sniff_head(reader.read_head(path, HEAD_BYTES))
 
 
 def chart_root(path: str, stop: str) -> str | None:
@@ -205,6 +204,8 @@ def discover(paths: Sequence[str], exclude: Iterable[str] = (), root: str | None
                     module_dirs.add(os.path.dirname(absolute))
             elif kind is not None:
                 walker.add(absolute, kind)
+        elif os.path.exists(absolute):
+            walker.errors.append(ScanError(walker.rel(absolute), "not a regular file (a FIFO, device or socket); not analysed"))
         else:
             walker.errors.append(ScanError(path, "no such file or directory"))
     for caller in sorted(walker.callers(module_dirs)):
@@ -225,6 +226,7 @@ class _Walker:
         self.files: dict[str, SourceFile] = {}
         self.errors: list[ScanError] = []
         self.visited: set[str] = set()
+        self.max_bytes = reader.DEFAULT_MAX_FILE_BYTES
 
     def rel(self, path: str) -> str:
         rel = os.path.relpath(path, self.root).replace(os.sep, "/")
@@ -251,10 +253,9 @@ class _Walker:
                 if not is_terraform_file(name) or name.endswith(TFVARS_SUFFIXES):
                     continue
                 try:
-                    with open(os.path.join(directory, name), "rb") as handle:
-                        data = handle.read()
-                except OSError:
-                    continue
+                    data = reader.read_bytes(os.path.join(directory, name), self.max_bytes, self.root)
+                except InputError:
+                    continue  # not a regular file inside the root: the scan says so when it reads the file
                 if not may_call_modules(data):  # not worth parsing
                     continue
                 for source in analyse.module_sources(data, is_json=name.endswith(".json")):
@@ -311,6 +312,8 @@ class _Walker:
                     kind = classify(rel, entry.path)
                     if kind and (kinds is None or kind in kinds):
                         self.files.setdefault(rel, SourceFile(entry.path, rel, kind))
+                elif classify(rel):  # a FIFO, socket or device with an analysed name: never opened
+                    self.errors.append(ScanError(rel, "not a regular file (a FIFO, device or socket); not analysed"))
             except OSError as exc:  # pragma: no cover - races with the file system
                 self.errors.append(ScanError(rel, f"cannot inspect: {exc.strerror or exc}"))
 

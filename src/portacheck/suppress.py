@@ -205,8 +205,9 @@ def apply(
     used: set[Suppression] = set()
     active: list[Finding] = []
     suppressed: list[tuple[Finding, str]] = []
+    candidates = _Candidates(usable)
     for finding in findings:
-        cover = next((s for s in usable if s.covers(finding)), None)
+        cover = next((s for s in candidates.of(finding) if s.covers(finding)), None)
         if cover is None:
             active.append(finding)
         else:
@@ -216,3 +217,37 @@ def apply(
         if s not in used:
             note(s, f"{s.where}: suppression of {', '.join(s.rules)} matches no finding; remove it")
     return Outcome(tuple(active), tuple(suppressed), tuple(notes))
+
+
+_NARROW_LINES = 1000  # suppressions covering fewer lines are indexed by line, the others by file
+
+
+class _Candidates:
+    """The suppressions that may cover a finding, in their order: those on its lines (of the finding,
+    its resource, the values line it came from), those of wide extent in its files, and module-wide
+    ones; so that matching stays linear in the size of the files, not findings x suppressions."""
+
+    def __init__(self, usable: Sequence[Suppression]):
+        self.by_line: dict[tuple[str, int], list[int]] = {}
+        self.by_path: dict[str, list[int]] = {}
+        self.everywhere: list[int] = []
+        self.usable = usable
+        for index, s in enumerate(usable):
+            if s.module is not None:
+                self.everywhere.append(index)
+            elif s.end - s.start < _NARROW_LINES:
+                for line in range(s.start, s.end + 1):
+                    self.by_line.setdefault((s.path, line), []).append(index)
+            else:
+                self.by_path.setdefault(s.path, []).append(index)
+
+    def of(self, finding: Finding) -> list[Suppression]:
+        places = [finding.location, finding.resource.location]
+        values = getattr(finding.signal, "values_location", None)
+        if values is not None:
+            places.append(values)
+        found: set[int] = set(self.everywhere)
+        for place in places:
+            found.update(self.by_line.get((place.path, place.line), ()))
+            found.update(self.by_path.get(place.path, ()))
+        return [self.usable[index] for index in sorted(found)]

@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from portacheck.config import Config
 
 REPO_POLICIES = ("apply", "tighten", "ignore")
-MAX_BASELINE_BYTES = 64 * 1024 * 1024
 _OURS = b"portacheck"  # every report and baseline names the tool in its first bytes
 _HEAD = 4096
 
@@ -157,21 +156,6 @@ def limit_policy(own: Config, merged: Config, mode: str, source: str) -> tuple[C
 
 
 # --- reading a file named by configuration -----------------------------------------------------
-
-
-def read_small_file(path: str, limit: int = MAX_BASELINE_BYTES) -> str:
-    """The text of a regular file of at most `limit` bytes (UTF-8); OSError or ValueError saying why not.
-    (A stand-in for the bounded reader: one function to point at it.)"""
-    info = os.stat(path)
-    if not stat.S_ISREG(info.st_mode):
-        raise ValueError("not a regular file")
-    if info.st_size > limit:
-        raise ValueError(f"{info.st_size} bytes, over the limit of {limit}")
-    with open(path, "rb") as handle:
-        data = handle.read(limit + 1)
-    if len(data) > limit:
-        raise ValueError(f"over the limit of {limit} bytes")
-    return data.decode("utf-8")
 
 
 # --- writing output files ----------------------------------------------------------------------

@@ -12,11 +12,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from portacheck.errors import InputError
+from portacheck import reader
 from portacheck.model import ChartValues, Directive, MatchKind, ParseResult, Resource, ScanError, SourceFile
 from portacheck.parse.options import NoOptions
-
-DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
+from portacheck.reader import DEFAULT_MAX_FILE_BYTES
 
 
 @dataclass(frozen=True)
@@ -128,32 +127,12 @@ def relpath(path: str, root: str) -> str:
     return rel.replace(os.sep, "/")
 
 
-def read_source(path: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> str:
-    """Read a text file an analyser will parse, or raise InputError saying plainly why not."""
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(max_bytes + 1)
-    except IsADirectoryError:
-        raise InputError("is a directory, not a file") from None
-    except PermissionError:
-        raise InputError("cannot read: permission denied") from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}") from None
-    if len(data) > max_bytes:
-        raise InputError(f"file is larger than {max_bytes // (1024 * 1024)} MiB; not analysed")
-    return decode_source(data)
+def read_source(path: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES, root: str | None = None) -> str:
+    """Read a text file an analyser will parse, or raise InputError saying plainly why not
+    (portacheck.reader: regular files only, inside `root`, the size limit before reading)."""
+    return reader.read_text(path, max_bytes, root)
 
 
 def decode_source(data: bytes) -> str:
     """The text of a file's bytes read by a frontend itself, or InputError saying plainly why not."""
-    if b"\x00" in data[:8192]:
-        raise InputError("binary file (contains NUL bytes); not analysed")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise InputError(f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", line, column) from None
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    return text
+    return reader.decode_text(data)

@@ -94,7 +94,7 @@ def test_odd_but_valid_workflows_do_not_crash(tree, scan):
         ".github/workflows/a.yml": "",
         ".github/workflows/b.yml": "- just\n- a list\n",
         ".github/workflows/c.yml": "jobs:\n  x:\n    runs-on: [self-hosted, '${{ matrix.os }}']\n    steps:\n      - uses: ./local\n      - uses: docker://amazon/aws-cli:2\n      - 42\n",
-        ".github/workflows/d.yml": b"\xff\xfe",
+        ".github/workflows/d.yml": b"\xff\xff",  # (\xff\xfe is a UTF-16 byte-order mark)
     })
     assessment = scan(root)
     assert [str(e) for e in assessment.errors] == [".github/workflows/d.yml:1:1: error: not valid UTF-8 (byte 0xff)"]

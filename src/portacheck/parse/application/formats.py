@@ -101,7 +101,13 @@ def line_of(value: Any, default: int = 0) -> int:
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
+MAX_TOML_LINE = 4096  # tomllib is quadratic in long dotted keys: an 80 KB line took minutes
+
+
 def load_toml(text: str) -> dict[str, Any]:
+    for number, text_line in enumerate(text.splitlines(), 1):
+        if len(text_line) > MAX_TOML_LINE:
+            raise InputError(f"a line longer than {MAX_TOML_LINE} characters; not analysed", number)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -111,6 +117,8 @@ def load_toml(text: str) -> dict[str, Any]:
         if not found and "end of document" in message:
             line = text.count("\n") + (0 if text.endswith("\n") else 1)
         raise InputError(f"invalid TOML: {_TOML_POSITION.sub('', message).strip()}", line, column) from None
+    except (RecursionError, ValueError) as exc:  # nested too deep, an integer of thousands of digits
+        raise InputError(f"cannot parse TOML: {type(exc).__name__}") from None
 
 
 class TextLines:

@@ -181,8 +181,8 @@ def _prepare(chart, context: ParseContext, options: Any, index, scratch: str) ->
         job.errors.append(ScanError(chart_file, f"chart {chart.name}: {exc.message}", exc.line, exc.column))
         job.fallback = "it could not be prepared for rendering"
         return job
-    for problem in job.plan.problems:
-        job.errors.append(ScanError(chart_file, f"chart {chart.name}: {problem}", severity=Severity.WARNING))
+    for problem in job.plan.problems:  # a subchart that could not be read is not analysed: an error, never a silent pass
+        job.errors.append(ScanError(chart_file, f"chart {chart.name}: {problem}"))
     for parent, dep in job.plan.missing:
         where, _ = parent.shown(parent.dependencies_file)
         near = index.near_misses(dep)

@@ -146,6 +146,8 @@ def _read_yaml_file(path: str, shown: str, load_data, DataError):
     from portacheck.parse import read_source
 
     try:
+        if os.path.islink(path):  # chart files are staged without their symlinks: Helm would not see it
+            raise InputError("a symlink; chart files are read without following symlinks")
         text = read_source(path)
     except InputError as exc:
         raise InputError(f"{shown}: {exc.message}", exc.line, exc.column) from None

@@ -173,7 +173,10 @@ def _crash_message(code: int, stderr: str) -> str:
     text = stderr or ""
     if "out of memory" in text or "cannot allocate memory" in text or "failed to reserve" in text:
         return f"rendering needed more than {MEMORY_LIMIT // (1024 ** 3)} GiB of memory; stopped"
-    first = next((line.strip() for line in text.splitlines() if line.strip().startswith(("fatal error", "panic", "Traceback"))), "")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    first = next((line for line in lines if line.startswith(("fatal error", "panic"))), "")
+    if not first and any(line.startswith("Traceback") for line in lines):
+        first = lines[-1]  # a Python worker: the exception itself, never the word "Traceback"
     how = f"signal {-code}" if code < 0 else f"exit code {code}"
     return f"the renderer crashed ({how}{': ' + first if first else ''})"
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from portacheck.errors import InputError
+from portacheck.parse import read_source
 from portacheck.parse.helm.charts import CHART_FILE, Chart, ChartIndex, Dependency, helmignore, vendored
 from portacheck.parse.helm.values import Values, enabled, merge
 
@@ -158,8 +159,10 @@ def _copy_chart(source: str, target: str) -> None:
                 continue
             if os.path.islink(path):
                 real = os.path.realpath(path)
-                if os.path.commonpath([real_source, real]) != real_source or not os.path.isfile(real):
-                    continue  # a link leaving the chart is not followed
+                if os.path.commonpath([real_source, real]) != real_source:
+                    raise InputError(f"{rel}: symlink leaves the chart; not followed")  # never a silent pass
+                if not os.path.isfile(real):
+                    continue
             elif not os.path.isfile(path):
                 continue
             total += os.path.getsize(path)
@@ -172,8 +175,16 @@ def _rewrite_chart_file(path: str, name: str) -> None:
     """Drop `dependencies:` (they are resolved in the copy) and give an aliased chart its alias."""
     import yaml
 
-    with open(path, encoding="utf-8", errors="replace") as handle:
-        data = yaml.safe_load(handle) or {}
+    from portacheck._yaml import DataError, load_data
+
+    try:
+        text = read_source(path)
+        load_data(text)  # bounded first: nodes, depth, tags (as the chart's own files were read)
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}  # libyaml, as load_data
+    except DataError as exc:
+        raise InputError(f"Chart.yaml: {exc.message}", exc.line, exc.column) from None
+    except (yaml.YAMLError, RecursionError, ValueError) as exc:
+        raise InputError(f"Chart.yaml: invalid YAML: {type(exc).__name__}") from None
     if not isinstance(data, dict):
         return
     data.pop("dependencies", None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from portacheck import reader
 from portacheck.errors import InputError
 from portacheck.model import ScanError, SourceFile
 from portacheck.parse import decode_source
@@ -22,21 +23,22 @@ def _read(source: SourceFile, max_bytes: int, errors: list[ScanError], always: b
     name = source.relpath.rsplit("/", 1)[-1]
     kustomization = always or name in KUSTOMIZATION_NAMES
     try:
-        with open(source.path, "rb") as handle:  # read once: the head decides, the rest is decoded below
-            data = handle.read(max_bytes + 1)
-    except OSError as exc:
-        errors.append(ScanError(source.relpath, f"cannot read: {exc.strerror or exc}"))
+        data = reader.read_bytes(source.path, max_bytes)  # read once: the bytes decide, then they are decoded
+    except InputError as exc:
+        if not exc.message.startswith("file is larger"):
+            errors.append(ScanError(source.relpath, exc.message))
+            return None
+        data = reader.read_head(source.path, _PEEK_BYTES)
+        if kustomization or is_values_file(name) or (b"apiVersion" in data and b"kind" in data):
+            errors.append(ScanError(source.relpath, exc.message))
         return None
-    head = data[:_PEEK_BYTES]
+    head = reader.sniff_head(data)  # UTF-16 with a byte-order mark is looked at as text
     looks_like = kustomization or is_values_file(name) or (b"apiVersion" in head and b"kind" in head)
     if not looks_like:
         return None
-    if b"\x00" in head[:8192]:
+    if b"\x00" in head[:8192] and reader.bom_encoding(data) is None:
         if name.endswith((".yaml", ".yml")):
             errors.append(ScanError(source.relpath, "binary file (contains NUL bytes); not analysed"))
-        return None
-    if len(data) > max_bytes:
-        errors.append(ScanError(source.relpath, f"file is larger than {max_bytes // (1024 * 1024)} MiB; not analysed"))
         return None
     try:
         text = decode_source(data)

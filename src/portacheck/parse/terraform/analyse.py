@@ -83,15 +83,15 @@ def module_sources(path_or_bytes: str | bytes, is_json: bool | None = None) -> l
     """The literal `source` values of a file's `module` blocks (native or JSON syntax); [] when
     the file cannot be read. Discovery uses it to find the callers of a module."""
     from portacheck.errors import InputError
+    from portacheck.reader import read_bytes
 
     if isinstance(path_or_bytes, bytes):
         data = path_or_bytes
         json_syntax = bool(is_json)
     else:
         try:
-            with open(path_or_bytes, "rb") as handle:
-                data = handle.read()
-        except OSError:
+            data = read_bytes(path_or_bytes)
+        except InputError:
             return []
         json_syntax = path_or_bytes.endswith(".json") if is_json is None else is_json
     try:

@@ -19,15 +19,17 @@ _MARKER = MARKER.decode()
 
 def directives(hcl: HclFile) -> list[Directive]:
     found = []
+    index: _Index | None = None  # built on the first marker: linear in the file, so that 10,000 markers stay cheap
     for comment in hcl.comments:
         if _MARKER not in comment.text:
             continue
+        index = index or _Index(hcl)
         line, text = _marked(comment)
         own_line = not hcl.lines[comment.line - 1][: comment.column].strip() if comment.line <= len(hcl.lines) else True
-        block = _enclosing(hcl.blocks, line)
+        block = index.enclosing(line)
         if block is None and own_line:
-            target = _next_code_line(hcl, comment.end_line)
-            block = next((b for b in hcl.blocks if b.line == target), None)
+            target = index.next_code_line(comment.end_line)
+            block = index.starting.get(target)
             if block is None:
                 found.append(Directive(hcl.relpath, line, text, target, target))
                 continue
@@ -49,26 +51,38 @@ def _marked(comment: Comment) -> tuple[int, str]:
     return line, rest.rstrip()
 
 
-def _enclosing(blocks: list[Block], line: int) -> Block | None:
-    inside = [b for b in blocks if b.line <= line <= b.end_line]
-    return min(inside, key=lambda b: b.end_line - b.line) if inside else None
+class _Index:
+    """Per line of a file: its innermost block, the block starting on it, the next line of code."""
 
+    def __init__(self, hcl: HclFile):
+        count = len(hcl.lines)
+        self.innermost: list[Block | None] = [None] * (count + 2)
+        # largest first, and of equal sizes the first listed last, so that it wins as min() did
+        ordered = sorted(enumerate(hcl.blocks), key=lambda item: (-(item[1].end_line - item[1].line), -item[0]))
+        for _position, block in ordered:
+            first, last = max(block.line, 0), min(block.end_line, count + 1)
+            if first <= last:
+                self.innermost[first : last + 1] = [block] * (last - first + 1)
+        self.starting: dict[int, Block] = {}
+        for block in hcl.blocks:
+            self.starting.setdefault(block.line, block)
+        comment_column: dict[int, int] = {}  # line -> the leftmost column a comment starts at on it
+        inside_comment = [False] * (count + 2)  # lines a multi-line comment continues on
+        for comment in hcl.comments:
+            comment_column[comment.line] = min(comment.column, comment_column.get(comment.line, comment.column))
+            for number in range(comment.line + 1, min(comment.end_line, count) + 1):
+                inside_comment[number] = True
+        self.code_from = [0] * (count + 2)  # the first line of code at or after each line
+        for number in range(count, 0, -1):
+            text = hcl.lines[number - 1]
+            stripped = text.lstrip()
+            column = len(text.encode("utf-8")) - len(stripped.encode("utf-8"))
+            code = bool(stripped) and not inside_comment[number] and not comment_column.get(number, column + 1) <= column
+            self.code_from[number] = number if code else self.code_from[number + 1]
 
-def _next_code_line(hcl: HclFile, after: int) -> int:
-    """The first line after `after` that holds code: not blank, not starting inside a comment."""
-    for number in range(after + 1, len(hcl.lines) + 1):
-        text = hcl.lines[number - 1]
-        stripped = text.lstrip()
-        if not stripped:
-            continue
-        column = len(text.encode("utf-8")) - len(stripped.encode("utf-8"))
-        if any(_covers(c, number, column) for c in hcl.comments):
-            continue
-        return number
-    return 0
+    def enclosing(self, line: int) -> Block | None:
+        return self.innermost[line] if 0 <= line < len(self.innermost) else None
 
-
-def _covers(comment: Comment, line: int, column: int) -> bool:
-    if comment.line == line:
-        return comment.column <= column
-    return comment.line < line <= comment.end_line
+    def next_code_line(self, after: int) -> int:
+        """The first line after `after` that holds code: not blank, not starting inside a comment."""
+        return self.code_from[after + 1] if 0 <= after + 1 < len(self.code_from) else 0

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from portacheck import reader
 from portacheck.errors import InputError
 from portacheck.model import NO_ORIGIN, Location, Origin, Resource, ScanError, Severity, Signal, Unresolved
 from portacheck.parse import ParseContext, read_source, relpath
@@ -548,14 +549,24 @@ class _Evaluator:
         path = os.path.join(root_dir, ".terraform", "modules", "modules.json")
         result: dict[str, str] = {}
         if os.path.isfile(path):
+            shown = relpath(path, self.context.root)
             try:
-                data = json.loads(read_source(path, self.context.max_file_bytes))
-                for entry in data.get("Modules", []):
-                    if isinstance(entry, dict) and entry.get("Key") and isinstance(entry.get("Dir"), str):
-                        result[entry["Key"]] = entry["Dir"]
-            except (InputError, json.JSONDecodeError, AttributeError) as exc:
-                message = getattr(exc, "message", None) or str(exc).splitlines()[0]
-                self.errors.append(ScanError(relpath(path, self.context.root), f"cannot read modules.json: {message}", severity=Severity.WARNING))
+                data = json.loads(read_source(path, self.context.max_file_bytes, self.context.root))
+                entries = data.get("Modules", []) if isinstance(data, dict) else None
+                if not isinstance(entries, list):
+                    raise InputError("expected an object with a list of \"Modules\"")
+                for entry in entries:
+                    if not (isinstance(entry, dict) and entry.get("Key") and isinstance(entry.get("Dir"), str)):
+                        continue
+                    directory = entry["Dir"].replace("\\", "/")
+                    target = os.path.join(root_dir, directory)
+                    if os.path.isabs(directory) or ".." in directory.split("/") or not reader.inside(target, self.context.root):
+                        self.errors.append(ScanError(shown, f"module {str(entry['Key'])!r}: Dir {directory!r} leaves the scanned root; refused"))
+                        continue
+                    result[str(entry["Key"])] = directory
+            except (InputError, ValueError, RecursionError) as exc:
+                message = getattr(exc, "message", None) or (str(exc).splitlines() or [type(exc).__name__])[0]
+                self.errors.append(ScanError(shown, f"cannot read modules.json: {message}", severity=Severity.WARNING))
         self._modules_json[root_dir] = result
         return result
 

@@ -34,6 +34,8 @@ def _load_json_object(text: str) -> dict:
         raise InputError(f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
     except RecursionError:
         raise InputError("invalid JSON: nested too deeply") from None
+    except ValueError as exc:  # an integer of thousands of digits
+        raise InputError(f"invalid JSON: {str(exc).split(':')[0]}") from None
     if not isinstance(data, dict):
         raise InputError("expected a JSON object at the top of the file")
     return data

@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from portacheck import reader
 from portacheck.errors import InputError
 from portacheck.model import Directive, ScanError, Severity, SourceFile
 from portacheck.parse import ParseContext, read_source, relpath
@@ -54,10 +55,10 @@ class Module:
         return found
 
 
-def read_file(path: str, rel: str, max_bytes: int) -> tuple[HclFile, str]:
-    """Read and parse one file; raises InputError when there is nothing to analyse in it."""
+def read_file(path: str, rel: str, max_bytes: int, root: str | None = None) -> tuple[HclFile, str]:
+    """Read and parse one file (inside `root`); raises InputError when there is nothing to analyse in it."""
     name = os.path.basename(path)
-    text = read_source(path, max_bytes)
+    text = read_source(path, max_bytes, root)
     return parse_text(text, rel, is_json=name.endswith(".json"), is_tfvars=name.endswith(TFVARS_SUFFIXES)), text
 
 
@@ -79,6 +80,9 @@ class Loader:
             return self.modules[directory]
         module = Module(directory, self.rel(directory))
         self.modules[directory] = module
+        if sources is None and not reader.inside(directory, self.context.root):
+            self.errors.append(ScanError(self.rel(directory), "module directory leaves the scanned root (through a symlink); not followed"))
+            return module
         if sources is None:
             try:
                 names = sorted(os.listdir(directory))
@@ -93,7 +97,7 @@ class Loader:
             name = os.path.basename(path)
             rel = self.rel(path)
             try:
-                hcl, text = read_file(path, rel, self.context.max_file_bytes)
+                hcl, text = read_file(path, rel, self.context.max_file_bytes, self.context.root)
             except InputError as exc:
                 self.errors.append(ScanError(rel, exc.message, exc.line, exc.column))
                 continue
@@ -114,7 +118,7 @@ class Loader:
 
     def var_file(self, path: str) -> dict[str, Attr]:
         try:
-            text = read_source(path, self.context.max_file_bytes)
+            text = read_source(path, self.context.max_file_bytes, self.context.root)
             hcl = parse_text(text, path, is_json=path.endswith(".json"), is_tfvars=True)
         except InputError as exc:
             self.errors.append(ScanError(path, exc.message, exc.line, exc.column))

@@ -20,9 +20,9 @@ from portacheck.parse.application.formats import TextLines, XmlElement, load_tom
 from portacheck.parse.application.manifests import Dependency, unique
 
 _SKIPPED_CONFIGURATIONS = frozenset({"classpath", "id", "platform", "enforcedPlatform", "kotlin", "plugin", "version"})
-_GRADLE_STRING = re.compile(r"""^\s*(\w+)\s*\(?\s*["']([A-Za-z0-9_.\-]+):([A-Za-z0-9_.\-]+)(?::([^"'\s]*))?["']""")
+_GRADLE_STRING = re.compile(r"""^\s*(\w+)\s*(?:\(\s*)?["']([A-Za-z0-9_.\-]+):([A-Za-z0-9_.\-]+)(?::([^"'\s]*))?["']""")
 _GRADLE_MAP = re.compile(
-    r"""^\s*(\w+)\s*\(?\s*group\s*[:=]\s*["']([^"']+)["']\s*,\s*name\s*[:=]\s*["']([^"']+)["']"""
+    r"""^\s*(\w+)\s*(?:\(\s*)?group\s*[:=]\s*["']([^"']+)["']\s*,\s*name\s*[:=]\s*["']([^"']+)["']"""
     r"""(?:\s*,\s*version\s*[:=]\s*["']([^"']*)["'])?"""
 )
 

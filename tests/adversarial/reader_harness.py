@@ -1,0 +1,64 @@
+"""Run portacheck on a generated tree in a child process bounded in memory and time.
+
+The bounds are not timing assertions: they turn a hang or a runaway allocation into a failure
+instead of a stuck or killed test run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import portacheck
+
+MEMORY_LIMIT = 1024 * 1024 * 1024  # address space of the child: 1 GiB
+TIME_LIMIT = 120  # seconds; a hang fails instead of blocking the suite
+SQS = 'resource "aws_sqs_queue" "q" {}\n'
+CONFIG_MAP = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    errors: list[str]  # the stderr lines naming an error
+    files: list[str]  # the files with findings
+
+    def __repr__(self) -> str:
+        return f"Run(code={self.code}, errors={self.errors!r}, files={self.files!r})"
+
+
+def write(base: Path, files: Mapping[str, str | bytes]) -> Path:
+    for rel, content in files.items():
+        path = base / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return base
+
+
+def _limit() -> None:  # pragma: no cover - runs in the child
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
+def bounded_scan(root: Path, *paths: str) -> Run:
+    source = str(Path(portacheck.__file__).parent.parent)
+    env = {**os.environ, "PYTHONPATH": source + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    report = root.parent / f"{root.name}-report.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "portacheck", "scan", "--format", "json", "--output", str(report), *(paths or (".",))],
+        cwd=root, env=env, capture_output=True, text=True, timeout=TIME_LIMIT, preexec_fn=_limit, check=False,
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+    errors = [line.removeprefix("portacheck: ") for line in done.stderr.splitlines() if ": error: " in line]
+    files = []
+    if report.exists() and report.stat().st_size:
+        files = sorted({finding["file"] for finding in json.loads(report.read_text())["findings"]})
+    return Run(done.returncode, errors, files)
