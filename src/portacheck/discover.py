@@ -22,6 +22,7 @@ from portacheck.errors import InputError
 from portacheck.model import ScanError, Severity, SourceFile
 from portacheck.parse import registry
 from portacheck.parse.terraform.sources import TFVARS_SUFFIXES, is_local, is_terraform_file, may_call_modules
+from portacheck.trust import git_root
 
 CHART_FILE = "Chart.yaml"
 HEAD_BYTES = 8192  # what a frontend that decides by content sees of a file
@@ -119,7 +120,7 @@ class GitIgnores:
 
     def __init__(self, root: str):
         self.root = os.path.abspath(root)
-        self.top = repository_top(self.root)
+        self.top = git_root(self.root)
         self.specs: dict[str, Any] = {}
 
     def ignored(self, path: str, is_dir: bool) -> bool:
@@ -156,18 +157,6 @@ class GitIgnores:
 
             self.specs[key] = GitIgnoreSpec.from_lines(lines)
         return self.specs[key]
-
-
-def repository_top(start: str) -> str | None:
-    """The nearest directory at or above `start` holding .git (a directory, or a file in a worktree)."""
-    directory = start
-    while True:
-        if os.path.exists(os.path.join(directory, ".git")):
-            return directory
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            return None
-        directory = parent
 
 
 def discover(paths: Sequence[str], exclude: Iterable[str] = (), root: str | None = None, gitignore: bool = True) -> Discovery:

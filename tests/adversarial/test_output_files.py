@@ -96,7 +96,7 @@ def test_baseline_that_is_not_a_regular_file_is_refused(fast_cli, repo):
     result = fast_cli("scan", ".", "--baseline", "/dev/zero", cwd=repo)
 
     assert result.code == 2
-    assert result.err.splitlines() == ["portacheck: error: /dev/zero: cannot read baseline: not a regular file"]
+    assert result.err.splitlines() == ["portacheck: error: /dev/zero: cannot read baseline: not a regular file (a device); not read"]
 
 
 def test_baseline_symlinked_to_a_device_is_refused(fast_cli, repo):

@@ -7,7 +7,8 @@ import json
 import os
 
 import pytest
-from reader_harness import CONFIG_MAP, SQS, bounded_scan, write
+
+from adversarial.reader_harness import CONFIG_MAP, SQS, bounded_scan, write
 
 SNS = 'resource "aws_sns_topic" "t" {}\n'
 
@@ -78,7 +79,7 @@ def test_a_local_module_through_a_symlink_leaving_the_root_is_not_followed(tmp_p
     root = write(tmp_path / "repo", {"main.tf": SQS + 'module "l" {\n  source = "./link"\n}\n'})
     os.symlink(outside, root / "link")
     run = bounded_scan(root)
-    assert (run.code, run.errors, run.files) == (3, ["link: error: module directory leaves the scanned root (through a symlink); not followed"], ["main.tf"])
+    assert (run.code, run.errors, run.files) == (3, ["link: error: module directory leaves the repository (through a symlink); not followed"], ["main.tf"])
 
 
 def test_a_symlinked_file_in_downloaded_modules_leaving_the_root_is_not_read(tmp_path):

@@ -28,6 +28,7 @@ from portacheck.parse.terraform.hcl import Attr, Block, HclFile
 from portacheck.parse.terraform.kubernetes import Place, declared_objects, is_declared_kubernetes
 from portacheck.parse.terraform.loader import Loader, Module
 from portacheck.parse.terraform.sources import is_local, normalize_module_source, normalize_provider_source
+from portacheck.trust import repository_root
 
 MAX_MODULE_DEPTH = 25
 
@@ -45,20 +46,6 @@ def _literal(attr: Attr | None) -> str | None:
 
 _BACKEND_BLOCKS = ("backend", "cloud")
 _LEAVES = "module source"  # how the reason for a local source outside the repository starts
-
-
-def repository_root(root: str) -> str:
-    """Where local module sources may lead: the nearest directory from the scan root up that
-    holds `.git` (a directory, or a file in a worktree), else the scan root itself."""
-    start = os.path.abspath(root)
-    current = start
-    while True:
-        if os.path.exists(os.path.join(current, ".git")):
-            return current
-        parent = os.path.dirname(current)
-        if parent == current:
-            return start
-        current = parent
 
 
 @dataclass

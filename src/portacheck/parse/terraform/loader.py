@@ -18,6 +18,7 @@ from portacheck.parse import ParseContext, read_source, relpath
 from portacheck.parse.terraform.directives import directives
 from portacheck.parse.terraform.hcl import Attr, Block, HclFile, parse_text
 from portacheck.parse.terraform.sources import TFVARS_SUFFIXES, is_terraform_file
+from portacheck.trust import repository_root
 
 
 @dataclass
@@ -70,6 +71,7 @@ class Loader:
         self.modules: dict[str, Module] = {}
         self.errors: list[ScanError] = []
         self.directives: list[Directive] = []
+        self.repository = repository_root(context.root)  # local module sources may lead anywhere inside it
 
     def rel(self, path: str) -> str:
         return relpath(path, self.context.root)
@@ -80,8 +82,8 @@ class Loader:
             return self.modules[directory]
         module = Module(directory, self.rel(directory))
         self.modules[directory] = module
-        if sources is None and not reader.inside(directory, self.context.root):
-            self.errors.append(ScanError(self.rel(directory), "module directory leaves the scanned root (through a symlink); not followed"))
+        if sources is None and not reader.inside(directory, self.repository):
+            self.errors.append(ScanError(self.rel(directory), "module directory leaves the repository (through a symlink); not followed"))
             return module
         if sources is None:
             try:
@@ -97,7 +99,7 @@ class Loader:
             name = os.path.basename(path)
             rel = self.rel(path)
             try:
-                hcl, text = read_file(path, rel, self.context.max_file_bytes, self.context.root)
+                hcl, text = read_file(path, rel, self.context.max_file_bytes, self.repository)
             except InputError as exc:
                 self.errors.append(ScanError(rel, exc.message, exc.line, exc.column))
                 continue
@@ -118,7 +120,8 @@ class Loader:
 
     def var_file(self, path: str) -> dict[str, Attr]:
         try:
-            text = read_source(path, self.context.max_file_bytes, self.context.root)
+            # named by the command line or by configuration the trust model already checked
+            text = read_source(path, self.context.max_file_bytes)
             hcl = parse_text(text, path, is_json=path.endswith(".json"), is_tfvars=True)
         except InputError as exc:
             self.errors.append(ScanError(path, exc.message, exc.line, exc.column))

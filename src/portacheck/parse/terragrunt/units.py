@@ -174,9 +174,9 @@ def _relative(path: Any, start: Any) -> Any:
 
 
 def _repo_root(directory: str) -> Any:
-    from portacheck.discover import repository_top  # not at the top: discovery imports the frontends
+    from portacheck.trust import git_root
 
-    top = repository_top(directory)
+    top = git_root(directory)
     return Unresolved("get_repo_root()") if top is None else top
 
 
