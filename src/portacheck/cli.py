@@ -119,6 +119,7 @@ def _build_config(
     baseline: str | None = None,
     no_ignores: bool = False,
     frontends: dict | None = None,
+    no_cache: bool = False,
 ):
     """Defaults, then the configuration file (found from the scan root upward, or --config), then flags."""
     from portacheck.config import find_config, load_settings, parse_fail_on, resolve
@@ -152,15 +153,16 @@ def _build_config(
         flags["fail_on"] = fail_level
     from dataclasses import replace
 
-    config = replace(resolve(settings, **flags), cache_dir=cache_dir())
+    config = replace(resolve(settings, **flags), cache_dir=None if no_cache else cache_dir())
     if fail_on is not None and fail_level is None:  # `never` from the command line beats the file
         config = replace(config, fail_on=None)
     return config
 
 
 def cache_dir() -> str | None:
-    """Where the validated rule catalogue is cached: $PORTACHECK_CACHE_DIR (empty or `off`: no
-    cache), else $XDG_CACHE_HOME/portacheck, else ~/.cache/portacheck."""
+    """Where parsed files and the validated rule catalogue are cached (portacheck.cache):
+    $PORTACHECK_CACHE_DIR (empty or `off`: no cache), else $XDG_CACHE_HOME/portacheck, else
+    ~/.cache/portacheck."""
     chosen = os.environ.get("PORTACHECK_CACHE_DIR")
     if chosen is not None:
         return None if chosen.strip() in ("", "off", "0", "false") else chosen
@@ -215,6 +217,7 @@ def _with_scan_options(command: Callable[..., None]) -> Callable[..., None]:
         extra = {"min": spec.minimum} if spec.minimum is not None else {}
         shared.append((parameter, kind, typer.Option(None, spec.flag, help=spec.help, **extra)))
     shared += [
+        ("no_cache", bool, typer.Option(False, "--no-cache", help="Neither read nor write the cache of parsed files and rules (see also PORTACHECK_CACHE_DIR).")),
         ("no_progress", bool, typer.Option(False, "--no-progress", help="Never show the progress line (it only appears on a terminal outside CI).")),
         ("debug", bool, typer.Option(False, "--debug", help="Show tracebacks of internal errors.")),
     ]
@@ -244,6 +247,7 @@ def _scan_config(paths: list[str], options: dict[str, Any], **settings: Any):
         rules=options["rules"],
         no_ignores=options["no_ignores"],
         frontends=_frontend_flags(options),
+        no_cache=options["no_cache"],
         **settings,
     )
 

@@ -15,10 +15,14 @@ import os
 import stat
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from portacheck.model import ScanError, Severity, SourceFile
 from portacheck.parse import registry
 from portacheck.parse.terraform.sources import TFVARS_SUFFIXES, is_local, is_terraform_file, may_call_modules
+
+if TYPE_CHECKING:
+    from portacheck.cache import Cache
 
 CHART_FILE = "Chart.yaml"
 HEAD_BYTES = 8192  # what a frontend that decides by content sees of a file
@@ -108,7 +112,7 @@ def make_excluder(patterns: Iterable[str]) -> Callable[[str], bool]:
     return excluded
 
 
-def discover(paths: Sequence[str], exclude: Iterable[str] = (), root: str | None = None) -> Discovery:
+def discover(paths: Sequence[str], exclude: Iterable[str] = (), root: str | None = None, cache: Cache | None = None) -> Discovery:
     paths = list(paths) or ["."]
     root = os.path.abspath(root) if root else scan_root(paths)
     walker = _Walker(root, make_excluder(exclude), make_excluder(DEFAULT_EXCLUDES))
@@ -140,7 +144,7 @@ def discover(paths: Sequence[str], exclude: Iterable[str] = (), root: str | None
                 walker.add(absolute, kind)
         else:
             walker.errors.append(ScanError(path, "no such file or directory"))
-    for caller in sorted(walker.callers(module_dirs)):
+    for caller in sorted(walker.callers(module_dirs, cache)):
         walker.walk(caller, recursive=False, kinds=("terraform",))
     files = tuple(sorted(walker.files.values(), key=lambda f: f.relpath))
     return Discovery(root, files, tuple(walker.errors), frozenset(focus) if explicit_files else None)
@@ -168,7 +172,7 @@ class _Walker:
     def _inside_root(self, real: str) -> bool:
         return os.path.commonpath([self.real_root, real]) == self.real_root
 
-    def callers(self, module_dirs: set[str]) -> set[str]:
+    def callers(self, module_dirs: set[str], cache: Cache | None = None) -> set[str]:
         """Directories under the root whose Terraform files call one of `module_dirs` through a local
         source, directly or through other such calls. Only files holding the bytes `source` are
         parsed (tree-sitter, a millisecond each): cheap enough to run over the whole tree for every commit."""
@@ -187,7 +191,7 @@ class _Walker:
                     continue
                 if not may_call_modules(data):  # not worth parsing
                     continue
-                for source in analyse.module_sources(data, is_json=name.endswith(".json")):
+                for source in analyse.module_sources(data, is_json=name.endswith(".json"), cache=cache):
                     if is_local(source):
                         source = source.replace("\\", "/")
                         called_by.setdefault(os.path.normpath(os.path.join(directory, source)), set()).add(directory)

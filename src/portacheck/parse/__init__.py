@@ -10,11 +10,14 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from portacheck.errors import InputError
 from portacheck.model import Directive, MatchKind, ParseResult, Resource, ScanError, SourceFile
 from portacheck.parse.options import NoOptions
+
+if TYPE_CHECKING:
+    from portacheck.cache import Cache
 
 DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
 
@@ -33,6 +36,7 @@ class ParseContext:
     # (pattern, provider) of every `sdk_package` pattern in the catalogue: which dependencies are
     # cloud SDKs. None (no catalogue at hand): the application analyser keeps every dependency.
     sdk_packages: tuple[tuple[str, str], ...] | None = None
+    cache: Cache | None = None  # parse results by content (portacheck.cache); None: --no-cache
 
 
 Parser = Callable[[Sequence[SourceFile], ParseContext, Any], ParseResult]
