@@ -7,6 +7,9 @@
     python scripts/benchmark.py startup [--repeat 10]
     python scripts/benchmark.py arm PATH [--repeat 3]
     python scripts/benchmark.py cloudformation PATH [--repeat 3] [--generate 500]
+    python scripts/benchmark.py precommit PATH FILE [--repeat 3]
+    python scripts/benchmark.py corpus DIR [DIR ...]
+    python scripts/benchmark.py checkov PATH
 
 `terraform` times a full scan of PATH (discovery, parsing, module evaluation, matching,
 assessment, JSON rendering) in this process and compares it with python-hcl2 alone loading the
@@ -24,6 +27,11 @@ against `json.load` of the same files, and reading the Bicep files per file.
 PATH (resources, attributes, intrinsics, text signals; no matching) against PyYAML's C loader
 (short-form tags constructed as plain values) and `json.load` of the same files; `--generate N`
 first writes N synthetic templates (YAML and JSON, SAM among them) under PATH.
+`precommit` runs `portacheck scan FILE` in PATH in a fresh interpreter with the parse cache cold
+(an empty cache directory), warm, and off (`--no-cache`). `corpus` scans each DIR in its own
+process, cold then warm, and adds up wall time and CPU-seconds. `checkov` times Checkov against
+portacheck on PATH, when checkov is installed. These three report peak memory summed over the
+process tree (VmRSS of every descendant, sampled), which getrusage cannot give.
 """
 
 from __future__ import annotations
@@ -32,9 +40,12 @@ import argparse
 import contextlib
 import io
 import os
+import resource
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 
@@ -402,6 +413,98 @@ def arm(path: str, repeat: int) -> None:
         print(f"  reading {elapsed * 1000:.0f} ms, {elapsed / len(bicep) * 1000:.2f} ms per file")
 
 
+def _tree_rss(pid: int) -> int:
+    """VmRSS in bytes of a process and all its descendants, from /proc (Linux)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry))
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        todo.extend(children.get(current, ()))
+        try:
+            with open(f"/proc/{current}/status") as handle:
+                for line in handle:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+        except OSError:
+            continue
+    return total
+
+
+def measured(command: list[str], cwd: str | None = None, env: dict | None = None) -> tuple[float, float, int]:
+    """(wall seconds, CPU-seconds of the process tree, peak summed RSS in bytes) of one run."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, _tree_rss(process.pid))
+        time.sleep(0.02)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, peak
+
+
+def _portacheck(*args: str) -> list[str]:
+    return [sys.executable, "-m", "portacheck", "scan", *args, "--format", "json", "-o", os.devnull, "--no-progress"]
+
+
+def _env(cache: str) -> dict:
+    return {**os.environ, "PORTACHECK_CACHE_DIR": cache}
+
+
+def _line(label: str, figures: tuple[float, float, int]) -> str:
+    wall, cpu, peak = figures
+    return f"{label:<26} wall {wall:6.2f} s   CPU {cpu:6.2f} s   peak RSS (tree) {peak / 2**20:6.0f} MiB"
+
+
+def precommit(path: str, name: str, repeat: int) -> None:
+    with tempfile.TemporaryDirectory() as cache:
+        cold = measured(_portacheck(name), path, _env(cache))
+        warm = min((measured(_portacheck(name), path, _env(cache)) for _ in range(repeat)), key=lambda f: f[0])
+        off = min((measured(_portacheck(name, "--no-cache"), path, _env(cache)) for _ in range(repeat)), key=lambda f: f[0])
+    print(f"`portacheck scan {name}` in {path} (a fresh interpreter; warm and off: best of {repeat})")
+    for label, figures in (("cache cold", cold), ("cache warm", warm), ("--no-cache", off)):
+        print(_line(label, figures))
+    print(f"warm / off: {warm[0] / off[0]:.2f}   cold / off: {cold[0] / off[0]:.2f}")
+
+
+def corpus(directories: list[str]) -> None:
+    totals = {"cold": [0.0, 0.0, 0], "warm": [0.0, 0.0, 0]}
+    with tempfile.TemporaryDirectory() as cache:
+        for directory in directories:
+            for label in ("cold", "warm"):
+                figures = measured(_portacheck("."), directory, _env(cache))
+                print(_line(f"{os.path.basename(os.path.abspath(directory))} {label}", figures))
+                total = totals[label]
+                total[0] += figures[0]
+                total[1] += figures[1]
+                total[2] = max(total[2], figures[2])
+    for label, (wall, cpu, peak) in totals.items():
+        print(_line(f"all {len(directories)} {label}", (wall, cpu, peak)))
+    print(f"warm / cold: {totals['warm'][0] / totals['cold'][0]:.2f} (wall)   on {os.cpu_count()} cores")
+
+
+def checkov(path: str) -> None:
+    if shutil.which("checkov") is None:
+        print("checkov: skipped (not installed; pip install checkov to compare)")
+        return
+    theirs = measured(["checkov", "-d", ".", "--quiet", "--compact", "-o", "json"], path)
+    ours = measured(_portacheck("."), path, _env(tempfile.mkdtemp()))
+    print(_line("checkov", theirs))
+    print(_line("portacheck (cache cold)", ours))
+    print(f"checkov / portacheck: {theirs[0] / ours[0]:.1f}x (wall)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="what", required=True)
@@ -424,8 +527,22 @@ def main() -> None:
     azure = sub.add_parser("arm", help="ARM template reading against json.load; Bicep reading per file")
     azure.add_argument("path")
     azure.add_argument("--repeat", type=int, default=3)
+    pre = sub.add_parser("precommit", help="one file named, the parse cache cold, warm and off")
+    pre.add_argument("path")
+    pre.add_argument("file")
+    pre.add_argument("--repeat", type=int, default=3)
+    many = sub.add_parser("corpus", help="scan each directory cold then warm; totals")
+    many.add_argument("directories", nargs="+")
+    chk = sub.add_parser("checkov", help="Checkov against portacheck on PATH (when checkov is installed)")
+    chk.add_argument("path")
     args = parser.parse_args()
-    if args.what == "terraform":
+    if args.what == "precommit":
+        precommit(args.path, args.file, args.repeat)
+    elif args.what == "corpus":
+        corpus(args.directories)
+    elif args.what == "checkov":
+        checkov(args.path)
+    elif args.what == "terraform":
         terraform(args.path, args.repeat)
     elif args.what == "kubernetes":
         kubernetes(args.path, args.repeat, not args.no_ruamel)

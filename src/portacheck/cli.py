@@ -193,6 +193,7 @@ def _build_config(
     no_ignores: bool = False,
     no_gitignore: bool = False,
     frontends: dict | None = None,
+    no_cache: bool = False,
 ):
     """Defaults, then the configuration file (found from the scan root upward, or --config), then flags.
 
@@ -237,7 +238,7 @@ def _build_config(
         flags["fail_on"] = fail_level
     from dataclasses import replace
 
-    config = replace(resolve(settings, **flags), cache_dir=cache_dir())
+    config = replace(resolve(settings, **flags), cache_dir=None if no_cache else cache_dir())
     if fail_on is not None and fail_level is None:  # `never` from the command line beats the file
         config = replace(config, fail_on=None)
     if settings is not None and not config_file and repo_policy != "apply":
@@ -249,8 +250,9 @@ def _build_config(
 
 
 def cache_dir() -> str | None:
-    """Where the validated rule catalogue is cached: $PORTACHECK_CACHE_DIR (empty or `off`: no
-    cache), else $XDG_CACHE_HOME/portacheck, else ~/.cache/portacheck."""
+    """Where parsed files and the validated rule catalogue are cached (portacheck.cache):
+    $PORTACHECK_CACHE_DIR (empty or `off`: no cache), else $XDG_CACHE_HOME/portacheck, else
+    ~/.cache/portacheck."""
     chosen = os.environ.get("PORTACHECK_CACHE_DIR")
     if chosen is not None:
         return None if chosen.strip() in ("", "off", "0", "false") else chosen
@@ -318,6 +320,7 @@ def _with_scan_options(command: Callable[..., None]) -> Callable[..., None]:
         kind: Any = list[str] if spec.kind in LIST_KINDS else str | None
         shared.append((parameter, kind, typer.Option(None, spec.flag, metavar=spec.metavar or _METAVARS.get(spec.kind) or "|".join(spec.choices) or "VALUE", help=spec.help)))
     shared += [
+        ("no_cache", bool, typer.Option(False, "--no-cache", help="Neither read nor write the cache of parsed files and rules (see also PORTACHECK_CACHE_DIR).")),
         ("no_progress", bool, typer.Option(False, "--no-progress", help="Never show the progress line (it only appears on a terminal outside CI).")),
         ("debug", bool, typer.Option(False, "--debug", help="Show tracebacks of internal errors.")),
     ]
@@ -350,6 +353,7 @@ def _scan_config(paths: list[str], options: dict[str, Any], **settings: Any):
         no_ignores=options["no_ignores"],
         no_gitignore=options["no_gitignore"],
         frontends=_frontend_flags(options),
+        no_cache=options["no_cache"],
         **settings,
     )
 

@@ -48,7 +48,7 @@ class Config:
     frontends: Mapping[str, Any] = field(default_factory=dict)
     baseline: str | None = None  # baseline file whose findings are not reported as new
     ignores: bool = True  # honour inline suppressions (comments, annotations); False with --no-ignores
-    cache_dir: str | None = None  # where the validated rule catalogue is cached; None: no cache (set by cli.py)
+    cache_dir: str | None = None  # where parse results and the rule catalogue are cached; None: no cache (set by cli.py)
     key_lines: Mapping[str, int] = field(default_factory=dict)  # key path in the file -> line, for messages
     problems: tuple[ScanError, ...] = ()  # settings of the file left out (trust.py); the scan reports them
     raise_only: frozenset[str] = frozenset()  # overrides that may only raise a level (--repo-policy tighten)

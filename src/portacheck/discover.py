@@ -15,7 +15,7 @@ import os
 import stat
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from portacheck import reader
 from portacheck.errors import InputError
@@ -23,6 +23,9 @@ from portacheck.model import ScanError, Severity, SourceFile
 from portacheck.parse import registry
 from portacheck.parse.terraform.sources import TFVARS_SUFFIXES, is_local, is_terraform_file, may_call_modules
 from portacheck.trust import git_root
+
+if TYPE_CHECKING:
+    from portacheck.cache import Cache
 
 CHART_FILE = "Chart.yaml"
 HEAD_BYTES = 8192  # what a frontend that decides by content sees of a file
@@ -159,7 +162,9 @@ class GitIgnores:
         return self.specs[key]
 
 
-def discover(paths: Sequence[str], exclude: Iterable[str] = (), root: str | None = None, gitignore: bool = True) -> Discovery:
+def discover(
+    paths: Sequence[str], exclude: Iterable[str] = (), root: str | None = None, gitignore: bool = True, cache: Cache | None = None
+) -> Discovery:
     """The files to analyse. Files and directories skipped by `exclude`, the default excludes or
     (with `gitignore`) a .gitignore are not entered; files named in `paths` are read regardless
     of .gitignore."""
@@ -197,7 +202,7 @@ def discover(paths: Sequence[str], exclude: Iterable[str] = (), root: str | None
             walker.errors.append(ScanError(walker.rel(absolute), "not a regular file (a FIFO, device or socket); not analysed"))
         else:
             walker.errors.append(ScanError(path, "no such file or directory"))
-    for caller in sorted(walker.callers(module_dirs)):
+    for caller in sorted(walker.callers(module_dirs, cache)):
         walker.walk(caller, recursive=False, kinds=("terraform",))
     files = tuple(sorted(walker.files.values(), key=lambda f: f.relpath))
     return Discovery(root, files, tuple(walker.errors), frozenset(focus) if explicit_files else None)
@@ -229,7 +234,7 @@ class _Walker:
     def _inside_root(self, real: str) -> bool:
         return os.path.commonpath([self.real_root, real]) == self.real_root
 
-    def callers(self, module_dirs: set[str]) -> set[str]:
+    def callers(self, module_dirs: set[str], cache: Cache | None = None) -> set[str]:
         """Directories under the root whose Terraform files call one of `module_dirs` through a local
         source, directly or through other such calls. Only files holding the bytes `source` are
         parsed (tree-sitter, a millisecond each): cheap enough to run over the whole tree for every commit."""
@@ -247,7 +252,7 @@ class _Walker:
                     continue  # not a regular file inside the root: the scan says so when it reads the file
                 if not may_call_modules(data):  # not worth parsing
                     continue
-                for source in analyse.module_sources(data, is_json=name.endswith(".json")):
+                for source in analyse.module_sources(data, is_json=name.endswith(".json"), cache=cache):
                     if is_local(source):
                         source = source.replace("\\", "/")
                         called_by.setdefault(os.path.normpath(os.path.join(directory, source)), set()).add(directory)

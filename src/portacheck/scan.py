@@ -14,6 +14,7 @@ from portacheck.assess import Assessment, assess
 from portacheck.baseline import Baseline
 from portacheck.baseline import apply as apply_baseline
 from portacheck.baseline import load as load_baseline
+from portacheck.cache import open_cache
 from portacheck.config import Config
 from portacheck.discover import discover, make_excluder
 from portacheck.errors import ConfigError
@@ -37,8 +38,9 @@ def run(
     catalogue = catalogue or load_catalogue(config.rules_dirs, cache_dir=config.cache_dir)
     check_rule_ids(config, catalogue)
     baseline = load_baseline(config.baseline) if config.baseline else None  # a bad baseline fails before the scan
+    cache = open_cache(config.cache_dir)
     step("finding files")
-    discovery = discover(paths, config.exclude, gitignore=config.gitignore)
+    discovery = discover(paths, config.exclude, gitignore=config.gitignore, cache=cache)
     step(f"analysing {len(discovery.files)} file{'s' if len(discovery.files) != 1 else ''}")
     context = ParseContext(
         root=discovery.root,
@@ -49,10 +51,13 @@ def run(
         excluded=make_excluder(config.exclude),
         jobs=config.jobs,
         sdk_packages=tuple((p, r.provider) for r in catalogue.rules for p in r.match.get("sdk_package", ())),
+        cache=cache,
     )
     inventory = build(discovery, context, config.options, debug=debug)
     if config.problems:  # settings of the configuration left out (trust.py): the scan is incomplete
         inventory = replace(inventory, errors=tuple(config.problems) + inventory.errors)
+    if cache is not None:
+        cache.trim()
     step("matching rules")
     findings = Matcher(catalogue).match(inventory.resources)
     findings = apply_policy(findings, config)

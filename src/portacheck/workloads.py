@@ -12,6 +12,7 @@ and image names), so the view counts services, not copies.
 
 from __future__ import annotations
 
+import bisect
 import posixpath
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -231,6 +232,21 @@ class _CodeLinks:
                 self.chart_images.setdefault(chart, set()).update(_names(r))
         self.unlinked: list[str] = []
         self.ambiguous: dict[tuple[str, tuple[str, ...]], list[str]] = {}  # (what, candidates) -> workloads
+        # Indexes, so that many workloads against many builds stay linear (issue 16, item 7).
+        self.by_repository: dict[str, list[Resource]] = {}  # image without registry and tag -> builds naming it
+        self.by_last_segment: dict[str, list[Resource]] = {}  # its last path segment -> builds
+        self.dockerfiles: dict[str, Resource] = {}  # context -> its first Dockerfile build
+        for build in self.builds:
+            if build.attributes.get("image"):
+                repository = _repository(build.attributes["image"])
+                self.by_repository.setdefault(repository, []).append(build)
+                self.by_last_segment.setdefault(repository.rsplit("/", 1)[-1], []).append(build)
+            if build.type == "Dockerfile" and build.attributes.get("context") is not None:
+                self.dockerfiles.setdefault(build.attributes["context"], build)
+        self.module_dirs_named: dict[str, list[str]] = {}  # directory basename -> module directories
+        for directory in sorted(self.module_dirs):
+            self.module_dirs_named.setdefault(posixpath.basename(directory), []).append(directory)
+        self.code_paths = sorted((f.location.path, index) for index, f in enumerate(self.code))
 
     def ties(self, workload: Resource) -> tuple[list[Tie], tuple[CodeLink, ...]]:
         if not self.builds and not self.code:
@@ -244,8 +260,18 @@ class _CodeLinks:
         result: list[Tie] = []
         for link in links:
             prefix = "" if link.context == "." else link.context + "/"
-            result.extend(Tie(f, f"{link.build}, built from {link.context}") for f in self.code if f.location.path.startswith(prefix))
+            result.extend(Tie(self.code[i], f"{link.build}, built from {link.context}") for i in self.code_under(prefix))
         return result, links
+
+    def code_under(self, prefix: str) -> list[int]:
+        """Indexes of the code findings whose path starts with prefix, in their order."""
+        start = bisect.bisect_left(self.code_paths, (prefix, -1))
+        found = []
+        for path, index in self.code_paths[start:]:
+            if not path.startswith(prefix):
+                break
+            found.append(index)
+        return sorted(found)
 
     def by_build(self, workload: Resource) -> tuple[CodeLink, ...]:
         found: dict[str, CodeLink] = {}
@@ -257,12 +283,11 @@ class _CodeLinks:
 
     def by_image(self, image: str, workload: Resource) -> list[Resource]:
         wanted = _repository(image)
-        named = [b for b in self.builds if b.attributes.get("image")]
-        exact = [b for b in named if _repository(b.attributes["image"]) == wanted]
+        exact = self.by_repository.get(wanted, [])
         if exact:
             return exact
         last = wanted.rsplit("/", 1)[-1]
-        same_name = [b for b in named if _repository(b.attributes["image"]).rsplit("/", 1)[-1] == last]
+        same_name = self.by_last_segment.get(last, [])
         contexts = sorted({b.attributes["context"] for b in same_name})
         if len(contexts) > 1:
             self.ambiguous.setdefault((f"builds of images named {last}", tuple(contexts)), []).append(_label(workload))
@@ -280,16 +305,16 @@ class _CodeLinks:
             if len(names) <= 1 or _names(workload) & {posixpath.basename(home), posixpath.basename(chart)}:
                 near.setdefault(home, "Dockerfile beside chart")
         found: dict[str, CodeLink] = {}
-        for build in self.builds:
-            context = build.attributes.get("context")
-            if build.type == "Dockerfile" and context in near:
-                found.setdefault(context, CodeLink(context, near[context], build.location.path, build.address))
+        for context, how in near.items():
+            build = self.dockerfiles.get(context)
+            if build is not None:
+                found[context] = CodeLink(context, how, build.location.path, build.address)
         return tuple(found[c] for c in sorted(found))
 
     def by_directory(self, workload: Resource) -> tuple[CodeLink, ...]:
         found: dict[str, CodeLink] = {}
         for name in sorted(_names(workload)):
-            candidates = sorted(d for d in self.module_dirs if posixpath.basename(d) == name)
+            candidates = self.module_dirs_named.get(name, [])
             if len(candidates) == 1:
                 build = self.module_dirs[candidates[0]]
                 found.setdefault(candidates[0], CodeLink(candidates[0], "image name = directory", build.location.path, build.address))

@@ -86,13 +86,13 @@ def test_the_cached_catalogue_is_the_catalogue_and_a_rule_edit_invalidates_it(tm
     )
     cache = tmp_path / "cache"
     first = load_catalogue([rules], cache_dir=str(cache))
-    assert len(list(cache.glob("catalogue-*.pickle"))) == 1
+    assert len(list(cache.glob("catalogue/*"))) == 1
     second = load_catalogue([rules], cache_dir=str(cache))
     assert second == first and second.by_id["MY-QUEUE"].level is Level.P2
     rule_file.write_text(rule_file.read_text().replace("level: P2", "level: P3"))
     os.utime(rule_file, ns=(1, 1))  # a different modification time, even within one clock tick
     assert load_catalogue([rules], cache_dir=str(cache)).by_id["MY-QUEUE"].level is Level.P3
     (cache / "garbage").mkdir()
-    for stale in cache.glob("catalogue-*.pickle"):
-        stale.write_bytes(b"not a pickle")
+    for stale in cache.glob("catalogue/*"):
+        stale.write_bytes(stale.read_bytes()[:-1] + b"x")  # corrupt: fails its digest
     assert load_catalogue([rules], cache_dir=str(cache)).by_id["MY-QUEUE"].level is Level.P3  # unreadable: rebuilt

@@ -10,12 +10,15 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from portacheck import reader
 from portacheck.model import ChartValues, Directive, MatchKind, ParseResult, Resource, ScanError, SourceFile
 from portacheck.parse.options import NoOptions
 from portacheck.reader import DEFAULT_MAX_FILE_BYTES
+
+if TYPE_CHECKING:
+    from portacheck.cache import Cache
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,7 @@ class ParseContext:
     sdk_packages: tuple[tuple[str, str], ...] | None = None
     # Values that frontends before this one found passed to charts of the tree (Flux HelmReleases).
     chart_values: tuple[ChartValues, ...] = ()
+    cache: Cache | None = None  # parse results by content (portacheck.cache); None: --no-cache
 
 
 Parser = Callable[[Sequence[SourceFile], ParseContext, Any], ParseResult]

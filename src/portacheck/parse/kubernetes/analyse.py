@@ -21,16 +21,22 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
+from portacheck import reader
 from portacheck._yaml import DataError, YList, YMap, load_documents
+from portacheck.cache import from_plain, to_plain
 from portacheck.errors import InputError
-from portacheck.model import Directive, ParseResult, ScanError, Severity, Signal, SourceFile
+from portacheck.model import Directive, Location, Origin, ParseResult, ScanError, Severity, Signal, SourceFile, Unresolved
 from portacheck.parse import ParseContext, yaml_directives
 from portacheck.parse.kubernetes import flux
 from portacheck.parse.kubernetes.kustomize import _json_patch, _kustomization, _kustomize_patches
 from portacheck.parse.kubernetes.links import _link, _link_kustomizations
 from portacheck.parse.kubernetes.objects import _Object, _ObjectReader, _values_object
 from portacheck.parse.kubernetes.read import KUSTOMIZATION_NAMES, _read, is_kubernetes_text, is_values_file
+
+if TYPE_CHECKING:
+    from portacheck.cache import Cache
 
 SOURCE = "kubernetes"
 
@@ -49,7 +55,7 @@ def parse(files: Sequence[SourceFile], context: ParseContext) -> ParseResult:
     ]
     # Serial on purpose: measured on 2,000 files, worker processes saved little (1.2 s -> 1.1 s)
     # because the objects they return must be pickled back.
-    for found, problems, marked in (_analyse_file(*call) for call in calls):
+    for found, problems, marked in (_analyse_cached(context.cache, *call) for call in calls):
         objects.extend(found)
         errors.extend(problems)
         directives.extend(marked)
@@ -112,6 +118,42 @@ def text_signals(text: str, rel: str, errors: list[ScanError], *, values: bool =
         return None
     errors.extend(problems)
     return [signal for o in objects for signal in o.signals]
+
+
+def _analyse_cached(
+    cache: Cache | None, source: SourceFile, max_bytes: int, always: bool, origin: str, target: tuple[str, str] | None, text: str | None = None
+) -> tuple[list[_Object], list[ScanError], list[Directive]]:
+    """`_analyse_file`, served from the cache when the same bytes were read under the same path and role."""
+    if cache is None:
+        return _analyse_file(source, max_bytes, always, origin, target, text)
+    if text is not None:
+        data = text.encode("utf-8")
+    else:
+        try:
+            data = reader.read_bytes(source.path, max_bytes)
+        except InputError:  # reported by the uncached reading
+            return _analyse_file(source, max_bytes, always, origin, target, text)
+    key = cache.key("kubernetes", [source.relpath, str(max_bytes), str(always), origin, repr(target), str(text is None), data])
+    cached = cache.get("kubernetes", key)
+    if cached is not None:
+        try:
+            found, problems, marked = from_plain(cached, _CACHED_CLASSES)
+            return found, problems, marked
+        except (ValueError, TypeError):
+            pass  # not what this version writes: analysed again below
+    result = _analyse_file(source, max_bytes, always, origin, target, text)
+    try:
+        plain = to_plain(result)
+    except ValueError:  # holds something that is not plain data: not cached
+        return result
+    cache.put("kubernetes", key, plain)
+    return result
+
+
+# What a cached file's analysis may hold: nothing else is ever built from a cache entry.
+_CACHED_CLASSES: dict[str, type] = {
+    cls.__name__: cls for cls in (_Object, Signal, Location, Origin, ScanError, Severity, Directive, Unresolved)
+}
 
 
 def _analyse_file(

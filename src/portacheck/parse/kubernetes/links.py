@@ -20,8 +20,19 @@ def _link(objects: list[_Object]) -> None:
         if obj.secret_target:
             secrets_made.setdefault(obj.secret_target, []).append(obj)
 
+    places: dict[tuple[str, str], _Places] = {}
+
     def nearest(kind: str, name: str, near: _Object) -> _Object | None:
-        candidates = [c for c in index.get((kind, name), ()) if c is not near and _same_namespace(kind, c, near)]
+        group = index.get((kind, name), ())
+        if len(group) > _FEW:  # many objects of one name (`default`): found by walking up the tree
+            if (kind, name) not in places:
+                places[(kind, name)] = _Places(list(group))
+            found = places[(kind, name)].nearest(near, lambda c: c is not near and _same_namespace(kind, c, near))
+            if found is not None:
+                return found
+            candidates = []
+        else:
+            candidates = [c for c in group if c is not near and _same_namespace(kind, c, near)]
         if not candidates and kind == "Secret":
             candidates = [c for c in secrets_made.get(name, ()) if _same_namespace(kind, c, near)]
         if not candidates:
@@ -58,6 +69,51 @@ def _link(objects: list[_Object]) -> None:
         for target in index.get((patch.kind, patch.name), ()):
             if _same_namespace(patch.kind, target, patch):
                 target.links.append(patch.key)
+
+
+_FEW = 16  # up to this many objects of a name, each is measured against the one looking for it
+
+
+class _Places:
+    """Objects of one kind and name, found nearest first in the file tree without measuring each.
+
+    Every object is listed under each directory that holds it, however deep, sorted by its own
+    depth. Walking up from the directory of the one looking, `up` steps to an ancestor, the first
+    acceptable object under that ancestor is the nearest through it (`up` + its depth below);
+    once `up` is past the best distance found, nothing further up can be nearer. The result is
+    what `min` by (_distance, path, line) over all of them gives, in time that grows with the
+    depth of the tree rather than the number of objects."""
+
+    def __init__(self, objects: list[_Object]):
+        self.by_path: dict[str, list[_Object]] = {}
+        self.under: dict[str, list[tuple[int, str, int, int, _Object]]] = {}
+        for order, obj in enumerate(objects):
+            self.by_path.setdefault(obj.path, []).append(obj)
+            parts = obj.path.split("/")[:-1]
+            for depth in range(len(parts) + 1):
+                self.under.setdefault("/".join(parts[:depth]), []).append((len(parts), obj.path, obj.line, order, obj))
+        for entries in self.under.values():
+            entries.sort(key=lambda e: e[:4])
+
+    def nearest(self, near: _Object, acceptable) -> _Object | None:
+        same_file = [c for c in self.by_path.get(near.path, ()) if acceptable(c)]
+        if same_file:  # distance -1
+            return min(same_file, key=lambda c: c.line)
+        parts = near.path.split("/")[:-1]
+        best: tuple[int, str, int] | None = None
+        chosen = None
+        for up in range(len(parts) + 1):
+            if best is not None and best[0] < up:
+                break
+            top = len(parts) - up
+            for depth, path, line, _order, obj in self.under.get("/".join(parts[:top]), ()):
+                if path == near.path or not acceptable(obj):
+                    continue
+                key = (up + depth - top, path, line)
+                if best is None or key < best:
+                    best, chosen = key, obj
+                break  # the rest under this ancestor are deeper, or later in (path, line)
+        return chosen
 
 
 def _link_kustomizations(objects: list[_Object], includes: dict[str, list[str]]) -> None:

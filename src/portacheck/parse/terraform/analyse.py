@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from portacheck.model import ParseResult, SourceFile
 from portacheck.parse import ParseContext
@@ -30,6 +30,9 @@ from portacheck.parse.terraform.sources import (
     is_terraform_file,
     normalize_module_source,
 )
+
+if TYPE_CHECKING:
+    from portacheck.cache import Cache
 
 __all__ = [
     "TERRAFORM_SUFFIXES", "TFVARS_SUFFIXES", "evaluate_root", "is_terraform_file", "module_sources", "normalize_module_source", "parse",
@@ -79,9 +82,10 @@ def evaluate_root(directory: str, context: ParseContext, inputs: dict[str, Any])
     return ParseResult(tuple(evaluator.resources), tuple(loader.errors + evaluator.errors), tuple(loader.directives))
 
 
-def module_sources(path_or_bytes: str | bytes, is_json: bool | None = None) -> list[str]:
+def module_sources(path_or_bytes: str | bytes, is_json: bool | None = None, cache: Cache | None = None) -> list[str]:
     """The literal `source` values of a file's `module` blocks (native or JSON syntax); [] when
-    the file cannot be read. Discovery uses it to find the callers of a module."""
+    the file cannot be read. Discovery uses it to find the callers of a module; with a cache,
+    the answer for the same bytes is taken from there."""
     from portacheck.errors import InputError
     from portacheck.reader import read_bytes
 
@@ -94,6 +98,19 @@ def module_sources(path_or_bytes: str | bytes, is_json: bool | None = None) -> l
         except InputError:
             return []
         json_syntax = path_or_bytes.endswith(".json") if is_json is None else is_json
+    if cache is None:
+        return _module_sources(data, json_syntax)
+    key = cache.key("terraform-calls", [str(json_syntax), data])
+    found = cache.get("terraform-calls", key)
+    if not isinstance(found, list):
+        found = _module_sources(data, json_syntax)
+        cache.put("terraform-calls", key, found)
+    return found
+
+
+def _module_sources(data: bytes, json_syntax: bool) -> list[str]:
+    from portacheck.errors import InputError
+
     try:
         hcl = parse_text(data.decode("utf-8", "replace"), "", is_json=json_syntax, first_look=True)
     except InputError:
