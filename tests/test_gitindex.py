@@ -6,8 +6,9 @@ import subprocess
 
 import pytest
 
-from helpers import DYNAMO, write_tree
 from portacheck.gitindex import tracked_paths
+
+from helpers import DYNAMO, write_tree
 
 
 def git(repo, *args: str) -> str:

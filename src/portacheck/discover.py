@@ -140,8 +140,8 @@ class GitIgnores:
             files = tracked_paths(self.top)
             if files is None:
                 return None
-            dirs = {f.rsplit("/", i)[0] for f in files for i in range(1, f.count("/") + 1)}
-            self._tracked = (files, frozenset(dirs))
+            dirs = frozenset(f.rsplit("/", i)[0] for f in files for i in range(1, f.count("/") + 1))
+            self._tracked = (files, dirs)
         files, dirs = self._tracked
         rel = os.path.relpath(path, self.top).replace(os.sep, "/")
         return rel in (dirs if is_dir else files)
