@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from portacheck.discover import discover
+from portacheck.parse import ParseContext
+from portacheck.parse.terraform import analyse
 
 from conftest import findings_table
 
@@ -42,3 +44,28 @@ def test_named_file_brings_its_module_and_focuses_the_report(tree, scan):
     assessment = scan(root, paths=[root / "db.tf"])
     # judged with its module (the variable's default decides the level), reported alone
     assert findings_table(assessment) == [("AWS-RDS", "db.tf", 1, "P2")]
+
+
+def test_named_file_evaluates_only_the_calls_that_lead_to_it(tree, scan, monkeypatch):
+    root = tree(
+        {
+            "main.tf": (
+                'module "app" {\n  source = "./modules/app"\n  engine = "aurora-mysql"\n}\n'
+                'module "other" {\n  source = "./modules/other"\n}\n'
+            ),
+            "modules/app/main.tf": 'variable "engine" {}\nresource "aws_db_instance" "db" {\n  engine = var.engine\n}\n',
+            "modules/other/main.tf": 'resource "aws_sqs_queue" "q" {}\n',
+        }
+    )
+    named = root / "modules/app/main.tf"
+    discovery = discover([str(named)], root=str(root))
+    assert discovery.terraform_reach == {str(root), str(root / "modules/app")}
+    assert discover([str(root)]).terraform_reach is None  # a directory named: every call evaluated
+    context = ParseContext(root=str(root), terraform_reach=discovery.terraform_reach)
+    evaluated = analyse.parse([f for f in discovery.files if f.kind == "terraform"], context)
+    assert sorted(r.address for r in evaluated.resources) == ["module.app.aws_db_instance.db"]  # modules/other left out
+    everything = analyse.parse([f for f in discovery.files if f.kind == "terraform"], ParseContext(root=str(root)))
+    assert sorted(r.address for r in everything.resources) == ["module.app.aws_db_instance.db", "module.other.aws_sqs_queue.q"]
+    # the caller's value reaches the named file as before (named from the repository's top, as pre-commit does)
+    monkeypatch.chdir(root)
+    assert findings_table(scan(root, paths=["modules/app/main.tf"])) == [("AWS-RDS", "modules/app/main.tf", 2, "P2")]

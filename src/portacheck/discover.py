@@ -45,6 +45,9 @@ class Discovery:
     files: tuple[SourceFile, ...]
     errors: tuple[ScanError, ...]
     focus: frozenset[str] | None  # relpaths named on the command line; None means everything
+    # Only files named: the directories of the named Terraform files and of their callers (absolute).
+    # A module call outside them cannot lead to a named file, so it need not be evaluated.
+    terraform_reach: frozenset[str] | None = None
 
 
 def scan_root(paths: Sequence[str]) -> str:
@@ -196,6 +199,7 @@ def discover(
     walker = _Walker(root, make_excluder(exclude), make_excluder(DEFAULT_EXCLUDES), GitIgnores(root) if gitignore else None)
     focus: set[str] = set()
     explicit_files = False
+    named_dir = False
     module_dirs: set[str] = set()  # directories of named Terraform files
     for path in paths:
         absolute = os.path.abspath(path)
@@ -205,6 +209,7 @@ def discover(
         if os.path.islink(absolute) and not os.path.exists(absolute):
             walker.errors.append(ScanError(walker.rel(absolute), "broken symlink; not analysed", severity=Severity.WARNING))
         elif os.path.isdir(absolute):
+            named_dir = True
             walker.walk(absolute)
         elif os.path.isfile(absolute):
             explicit_files = True
@@ -225,10 +230,12 @@ def discover(
             walker.errors.append(ScanError(walker.rel(absolute), "not a regular file (a FIFO, device or socket); not analysed"))
         else:
             walker.errors.append(ScanError(path, "no such file or directory"))
-    for caller in sorted(walker.callers(module_dirs, cache)):
+    callers = walker.callers(module_dirs, cache)
+    for caller in sorted(callers):
         walker.walk(caller, recursive=False, kinds=("terraform",))
     files = tuple(sorted(walker.files.values(), key=lambda f: f.relpath))
-    return Discovery(root, files, tuple(walker.errors), frozenset(focus) if explicit_files else None)
+    reach = frozenset(os.path.normpath(d) for d in module_dirs | callers) if explicit_files and not named_dir else None
+    return Discovery(root, files, tuple(walker.errors), frozenset(focus) if explicit_files else None, reach)
 
 
 class _Walker:

@@ -52,6 +52,7 @@ def run(
         jobs=config.jobs,
         sdk_packages=tuple((p, r.provider) for r in catalogue.rules for p in r.match.get("sdk_package", ())),
         cache=cache,
+        terraform_reach=discovery.terraform_reach,
     )
     inventory = build(discovery, context, config.options, debug=debug)
     if config.problems:  # settings of the configuration left out (trust.py): the scan is incomplete

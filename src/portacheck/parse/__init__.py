@@ -38,6 +38,9 @@ class ParseContext:
     # Values that frontends before this one found passed to charts of the tree (Flux HelmReleases).
     chart_values: tuple[ChartValues, ...] = ()
     cache: Cache | None = None  # parse results by content (portacheck.cache); None: --no-cache
+    # Only files named (pre-commit): Terraform module directories that lead to them (discover.py);
+    # calls of other modules inside the root are not evaluated. None: evaluate every call.
+    terraform_reach: frozenset[str] | None = None
 
 
 Parser = Callable[[Sequence[SourceFile], ParseContext, Any], ParseResult]

@@ -481,6 +481,8 @@ class _Evaluator:
                     signals=tuple(call_signals),
                 )
             )
+        if not self._leads_to_focus(target):
+            return
         resolver = self._resolver(inst)
         inputs = {
             key: self._value_of(attr, resolver)
@@ -508,6 +510,15 @@ class _Evaluator:
             provider_regions=regions,
         )
         self._run(child_inst)
+
+    def _leads_to_focus(self, target: str) -> bool:
+        """Whether a called module may hold or call a named file: always, unless only files are
+        named and the module is inside the root and not one of their callers (module outputs are
+        not evaluated, so a module left out changes nothing in its caller)."""
+        reach = self.context.terraform_reach
+        if reach is None or target in reach:
+            return True
+        return os.path.commonpath([self.context.root, os.path.abspath(target)]) != self.context.root
 
     def _module_target(self, inst: _Instance, name: str, source: str | None) -> tuple[str | None, str]:
         if source is None:
