@@ -62,3 +62,30 @@ def bounded_scan(root: Path, *paths: str) -> Run:
     if report.exists() and report.stat().st_size:
         files = sorted({finding["file"] for finding in json.loads(report.read_text())["findings"]})
     return Run(done.returncode, errors, files)
+
+
+def zeros_chart_archive(size: int) -> bytes:
+    """A chart archive `sub` holding a template of `size` zero bytes (compressed far past 100:1)."""
+    import io
+    import tarfile
+
+    class Zeros(io.RawIOBase):
+        def __init__(self) -> None:
+            self.left = size
+
+        def readinto(self, buffer) -> int:
+            count = min(len(buffer), self.left)
+            buffer[:count] = bytes(count)
+            self.left -= count
+            return count
+
+    data = io.BytesIO()
+    with tarfile.open(fileobj=data, mode="w:gz", compresslevel=1) as archive:
+        meta = b"apiVersion: v2\nname: sub\nversion: 0.1.0\n"
+        info = tarfile.TarInfo("sub/Chart.yaml")
+        info.size = len(meta)
+        archive.addfile(info, io.BytesIO(meta))
+        info = tarfile.TarInfo("sub/templates/zeros.yaml")
+        info.size = size
+        archive.addfile(info, Zeros())
+    return data.getvalue()

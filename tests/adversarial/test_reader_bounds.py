@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from adversarial.reader_harness import CONFIG_MAP, SQS, bounded_scan, write
+from adversarial.reader_harness import CONFIG_MAP, SQS, bounded_scan, write, zeros_chart_archive
 
 SNS = 'resource "aws_sns_topic" "t" {}\n'
 
@@ -177,37 +177,11 @@ def test_utf16_terraform_is_read_and_utf16_without_a_mark_is_not_called_binary(t
     assert (run.code, run.errors, run.files) == (3, ["nobom.tf: error: not UTF-8 text (UTF-16 without a byte-order mark?); not analysed"], ["bom.tf"])
 
 
-def _zeros_archive(size: int) -> bytes:
-    import io
-    import tarfile
-
-    class Zeros(io.RawIOBase):
-        def __init__(self) -> None:
-            self.left = size
-
-        def readinto(self, buffer) -> int:
-            count = min(len(buffer), self.left)
-            buffer[:count] = bytes(count)
-            self.left -= count
-            return count
-
-    data = io.BytesIO()
-    with tarfile.open(fileobj=data, mode="w:gz", compresslevel=1) as archive:
-        meta = b"apiVersion: v2\nname: sub\nversion: 0.1.0\n"
-        info = tarfile.TarInfo("sub/Chart.yaml")
-        info.size = len(meta)
-        archive.addfile(info, io.BytesIO(meta))
-        info = tarfile.TarInfo("sub/templates/zeros.yaml")
-        info.size = size
-        archive.addfile(info, Zeros())
-    return data.getvalue()
-
-
 @pytest.mark.parametrize(
     ("archive", "message"),
     [
         (lambda: b"\x1f\x8bnot a tarball", "not a Helm chart archive (no <name>/Chart.yaml inside)"),
-        (lambda: _zeros_archive(101 * 1024 * 1024), "archive unpacks to more than 100 MiB; not analysed"),
+        (lambda: zeros_chart_archive(101 * 1024 * 1024), "archive unpacks to more than 100 times its size (a decompression bomb?); not analysed"),
     ],
     ids=["corrupt", "zeros"],
 )

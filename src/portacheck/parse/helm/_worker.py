@@ -36,9 +36,14 @@ def main() -> int:
             manifests = chart.render(request.get("values") or {}, name=request["release"], namespace=request["namespace"])
     except helm.HelmError as exc:
         return _answer({"ok": False, "kind": kinds.get(type(exc).__name__, "render"), "message": str(exc)})
+    limit = int(request.get("max_output") or 1 << 62)
     size = sum(len(text) for text in manifests.values())
-    if size > int(request.get("max_output") or 1 << 62):
-        return _answer({"ok": False, "kind": "too-large", "message": f"rendered output is {size // (1024 * 1024)} MiB"})
+    if size > limit:
+        return _answer({"ok": False, "kind": "too-large", "message": f"{limit // (1024 * 1024)} MiB"})
+    objects = int(request.get("max_objects") or 1 << 62)
+    count = sum(text.count("\n---") + 1 for text in manifests.values() if text.strip())
+    if count > objects:
+        return _answer({"ok": False, "kind": "too-large", "message": f"{objects:,} objects"})
     return _answer({"ok": True, "manifests": manifests})
 
 

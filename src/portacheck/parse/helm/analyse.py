@@ -99,7 +99,7 @@ def _directives(files: Sequence[SourceFile], context: ParseContext) -> list[Dire
 
 
 def _load(files: Sequence[SourceFile], context: ParseContext, scratch: str, errors: list[ScanError]) -> list:
-    from portacheck.parse.helm.charts import CHART_FILE, archive_chart_member, load_chart, unpack
+    from portacheck.parse.helm.charts import CHART_FILE, archive_chart_member, check_archive, load_chart, unpack
 
     charts = []
     for source in files:
@@ -110,6 +110,11 @@ def _load(files: Sequence[SourceFile], context: ParseContext, scratch: str, erro
                 charts.append(load_chart(directory, "" if display == "." else display))
             except InputError as exc:
                 errors.append(_chart_error(source.relpath, exc))
+            continue
+        try:
+            check_archive(source.path)
+        except InputError as exc:
+            errors.append(ScanError(source.relpath, f"chart archive: {exc.message}"))
             continue
         if archive_chart_member(source.path) is None:
             continue  # an archive that is no chart: not ours, silently
@@ -254,10 +259,27 @@ def _render_all(jobs: list[_Job], context: ParseContext, options: Any, index, sc
     else:
         with ThreadPoolExecutor(max_workers=workers) as pool:
             outcomes = list(pool.map(one, tasks))
+    outcomes = _scan_budget(outcomes)
     for job, outcome in zip(todo, outcomes, strict=False):
         job.outcome = outcome
     for job, outcome in zip([job for job in todo if job.optional is not None], outcomes[len(todo):], strict=True):
         job.optional.outcome = outcome
+
+
+def _scan_budget(outcomes: list) -> list:
+    """Renders past the scan's object budget (render.MAX_SCAN_OBJECTS, in chart order) become failures."""
+    from portacheck.parse.helm import render
+
+    total = 0
+    bounded = []
+    for outcome in outcomes:
+        count = render.count_objects(outcome.manifests) if isinstance(outcome, render.Rendered) else 0
+        if count and total + count > render.MAX_SCAN_OBJECTS:
+            outcome = render.too_large(f"{render.MAX_SCAN_OBJECTS:,} objects in this scan", outcome.renderer)
+        else:
+            total += count
+        bounded.append(outcome)
+    return bounded
 
 
 def _switch(job: _Job, context: ParseContext, index, scratch: str):
@@ -322,6 +344,7 @@ def _analyse(job: _Job, context: ParseContext) -> tuple[list[Resource], list[Sca
         why = {
             "timeout": outcome.message,
             "unavailable": outcome.message,
+            "too-large": outcome.message,
         }.get(outcome.kind, f"{'template' if outcome.kind == 'render' else outcome.kind} error: {outcome.message}")
         if outcome.template:
             node = _node_for(job.plan.root, outcome.template)

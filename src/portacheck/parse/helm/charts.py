@@ -28,6 +28,8 @@ CHART_FILE = "Chart.yaml"
 ARCHIVE_SUFFIXES = (".tgz", ".tar.gz")
 MAX_ARCHIVE_BYTES = 100 * 1024 * 1024  # unpacked size of one chart archive
 MAX_ARCHIVE_MEMBERS = 20_000
+MAX_ARCHIVE_RATIO = 100  # unpacked bytes per compressed byte, once past RATIO_FREE_BYTES
+RATIO_FREE_BYTES = 1024 * 1024
 _SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".terraform", ".venv", "venv", "__pycache__"})
 
 
@@ -164,9 +166,43 @@ def is_archive(name: str) -> bool:
     return name.endswith(ARCHIVE_SUFFIXES)
 
 
+def check_archive(path: str) -> None:
+    """Refuse a gzip archive that unpacks past MAX_ARCHIVE_BYTES or MAX_ARCHIVE_RATIO:1 (a decompression bomb).
+
+    Decompresses in chunks and keeps nothing, so the check itself is bounded; every later pass over
+    the archive then reads at most MAX_ARCHIVE_BYTES.
+    """
+    import zlib
+
+    try:
+        with open(path, "rb") as handle:
+            packed = os.fstat(handle.fileno()).st_size
+            limit = min(MAX_ARCHIVE_BYTES, max(RATIO_FREE_BYTES, MAX_ARCHIVE_RATIO * packed))
+            inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            total = 0
+            while chunk := handle.read(1 << 16):
+                data = chunk
+                while data and not inflate.eof:
+                    total += len(inflate.decompress(data, 1 << 20))
+                    if total > limit:
+                        raise InputError(_bomb(total, packed))
+                    data = inflate.unconsumed_tail
+                if inflate.eof:
+                    break  # trailing bytes (a second gzip member) are never read by tarfile's "r:gz" either
+    except (OSError, zlib.error):
+        return  # not gzip or unreadable: the tar reader reports it
+
+
+def _bomb(total: int, packed: int) -> str:
+    if total > MAX_ARCHIVE_BYTES:
+        return f"archive unpacks to more than {MAX_ARCHIVE_BYTES // (1024 * 1024)} MiB; not analysed"
+    return f"archive unpacks to more than {MAX_ARCHIVE_RATIO} times its size (a decompression bomb?); not analysed"
+
+
 def archive_chart_member(path: str) -> str | None:
     """The top directory of a chart archive (the one holding Chart.yaml), or None if it is no chart archive."""
     try:
+        check_archive(path)
         with tarfile.open(path, "r:gz") as tar:
             for count, member in enumerate(tar):
                 parts = member.name.strip("/").split("/")
@@ -174,7 +210,7 @@ def archive_chart_member(path: str) -> str | None:
                     return parts[0]
                 if count > MAX_ARCHIVE_MEMBERS:
                     return None
-    except (OSError, tarfile.TarError, EOFError, ValueError):
+    except (OSError, tarfile.TarError, EOFError, ValueError, InputError):
         return None
     return None
 
@@ -183,6 +219,7 @@ def unpack(path: str, scratch: str) -> str:
     """Unpack a chart archive into a fresh directory under `scratch`; return the chart's directory."""
     import tempfile
 
+    check_archive(path)
     top = archive_chart_member(path)
     if top is None:
         raise InputError("not a Helm chart archive (no <name>/Chart.yaml inside)")
@@ -405,6 +442,7 @@ def _archive_meta(path: str) -> tuple[str, str] | None:
     import yaml
 
     try:
+        check_archive(path)
         with tarfile.open(path, "r:gz") as tar:
             for count, member in enumerate(tar):
                 parts = member.name.strip("/").split("/")
@@ -416,7 +454,7 @@ def _archive_meta(path: str) -> tuple[str, str] | None:
                     return None
                 if count > MAX_ARCHIVE_MEMBERS:
                     return None
-    except (OSError, tarfile.TarError, EOFError, ValueError, yaml.YAMLError):
+    except (OSError, tarfile.TarError, EOFError, ValueError, yaml.YAMLError, InputError):
         return None
     return None
 

@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,7 +28,9 @@ from typing import Any
 RENDERERS = ("auto", "sdk", "binary", "static")
 DEFAULT_TIMEOUT = 30.0
 MEMORY_LIMIT = 3 * 1024 * 1024 * 1024  # address space of the SDK worker
-MAX_OUTPUT = 256 * 1024 * 1024
+MAX_OUTPUT = 64 * 1024 * 1024  # bytes read from the renderer per chart; the renderer is killed past it
+MAX_OBJECTS = 20_000  # rendered objects (YAML documents) per chart
+MAX_SCAN_OBJECTS = 100_000  # rendered objects per scan, over all charts
 NAMESPACE = "default"
 _WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_worker.py")
 
@@ -79,22 +82,20 @@ def render(staged: str, values: Mapping[str, Any], release: str, renderer: str, 
 
 
 def _sdk(staged: str, values: Mapping[str, Any], release: str, timeout: float) -> Rendered | Failure:
-    request = {"chart": staged, "values": values, "release": release, "namespace": NAMESPACE, "memory": MEMORY_LIMIT, "max_output": MAX_OUTPUT}
+    request = {
+        "chart": staged, "values": values, "release": release, "namespace": NAMESPACE,
+        "memory": MEMORY_LIMIT, "max_output": MAX_OUTPUT, "max_objects": MAX_OBJECTS,
+    }
     with tempfile.TemporaryDirectory(prefix="portacheck-helm-") as cwd:
         try:
-            done = subprocess.run(
-                [sys.executable, "-P", _WORKER],
-                input=json.dumps(request),
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-                cwd=cwd,  # an empty directory: nothing of the scanned repository is importable
-                env=_env(cwd),
-            )
+            # cwd: an empty directory, so nothing of the scanned repository is importable
+            done = _run([sys.executable, "-P", _WORKER], json.dumps(request), timeout, cwd, _env(cwd))
         except subprocess.TimeoutExpired:
             return Failure("timeout", f"rendering took longer than {timeout:g} s (a template may loop); stopped", "sdk")
         except OSError as exc:
             return Failure("crash", f"cannot start the renderer: {exc.strerror or exc}", "sdk")
+    if done is None:
+        return too_large(f"{MAX_OUTPUT // (1024 * 1024)} MiB", "sdk")
     try:
         answer = json.loads(done.stdout) if done.stdout.strip() else None
     except ValueError:
@@ -102,11 +103,11 @@ def _sdk(staged: str, values: Mapping[str, Any], release: str, timeout: float) -
     if not isinstance(answer, dict):
         return Failure("crash", _crash_message(done.returncode, done.stderr), "sdk")
     if answer.get("ok"):
-        return Rendered(dict(answer.get("manifests") or {}), "sdk")
+        return _bounded(dict(answer.get("manifests") or {}), "sdk")
     kind = str(answer.get("kind") or "render")
     message = str(answer.get("message") or "")
     if kind == "too-large":
-        message = f"{message}, more than the {MAX_OUTPUT // (1024 * 1024)} MiB limit; not analysed"
+        return too_large(message, "sdk")
     return _failure(kind, message, "sdk")
 
 
@@ -123,25 +124,88 @@ def _binary(staged: str, values: Mapping[str, Any], release: str, timeout: float
         env["HELM_REPOSITORY_CONFIG"] = os.path.join(home, "repositories.yaml")
         env["KUBECONFIG"] = os.path.join(home, "kubeconfig")  # absent: no cluster
         try:
-            done = subprocess.run(
-                [helm, "template", release, staged, "--namespace", NAMESPACE, "--values", values_file],
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-                cwd=home,
-                env=env,
-            )
+            done = _run([helm, "template", release, staged, "--namespace", NAMESPACE, "--values", values_file], None, timeout, home, env)
         except subprocess.TimeoutExpired:
             return Failure("timeout", f"`helm template` took longer than {timeout:g} s (a template may loop); stopped", "binary")
         except OSError as exc:
             return Failure("crash", f"cannot run helm: {exc.strerror or exc}", "binary")
+    if done is None:
+        return too_large(f"{MAX_OUTPUT // (1024 * 1024)} MiB", "binary")
     if done.returncode != 0:
         message = done.stderr.strip().removeprefix("Error: ") or f"helm exited with code {done.returncode}"
         kind = "render" if "template" in message or "execution error" in message else "load"
         return _failure(kind, message, "binary")
-    if len(done.stdout) > MAX_OUTPUT:
-        return Failure("too-large", f"rendered output exceeds {MAX_OUTPUT // (1024 * 1024)} MiB; not analysed", "binary")
+    if count_objects({"": done.stdout}) > MAX_OBJECTS:
+        return too_large(f"{MAX_OBJECTS:,} objects", "binary")
     return Rendered(split_sources(done.stdout), "binary")
+
+
+def too_large(limit: str, renderer: str) -> Failure:
+    return Failure("too-large", f"rendered output exceeds {limit}; its objects were not analysed", renderer)
+
+
+def count_objects(manifests: Mapping[str, str]) -> int:
+    """An upper bound of the YAML documents in rendered manifests: one per `---` line, plus one per text."""
+    return sum(len(_SEPARATOR.findall(text)) + 1 for text in manifests.values() if text.strip())
+
+
+def _bounded(manifests: dict[str, str], renderer: str) -> Rendered | Failure:
+    if count_objects(manifests) > MAX_OBJECTS:
+        return too_large(f"{MAX_OBJECTS:,} objects", renderer)
+    return Rendered(manifests, renderer)
+
+
+_SEPARATOR = re.compile(r"^---", re.M)
+
+
+def _run(argv: list[str], stdin: str | None, timeout: float, cwd: str, env: dict[str, str]) -> subprocess.CompletedProcess[str] | None:
+    """Run the renderer, reading at most MAX_OUTPUT bytes of its output: None (and the renderer killed) past it.
+
+    Raises subprocess.TimeoutExpired when it runs longer than `timeout` (it is killed then too).
+    """
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(
+            argv, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=errors, cwd=cwd, env=env,
+        )
+        expired = threading.Event()
+
+        def stop() -> None:
+            expired.set()
+            process.kill()
+
+        timer = threading.Timer(timeout, stop)
+        timer.start()
+        try:
+            assert process.stdout is not None
+            if stdin is not None:
+                assert process.stdin is not None
+                try:
+                    process.stdin.write(stdin.encode("utf-8"))
+                    process.stdin.close()
+                except BrokenPipeError:
+                    pass
+            chunks: list[bytes] = []
+            size = 0
+            while chunk := process.stdout.read(1 << 16):
+                size += len(chunk)
+                if size > MAX_OUTPUT:
+                    process.kill()
+                    process.wait()
+                    return None
+                chunks.append(chunk)
+            code = process.wait()
+        finally:
+            timer.cancel()
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+            process.stdout.close()  # type: ignore[union-attr]
+        if expired.is_set():
+            raise subprocess.TimeoutExpired(argv, timeout)
+        errors.seek(0)
+        stderr = errors.read(1 << 20).decode("utf-8", "replace")
+    return subprocess.CompletedProcess(argv, code, b"".join(chunks).decode("utf-8", "replace"), stderr)
 
 
 def split_sources(stream: str) -> dict[str, str]:
@@ -169,10 +233,21 @@ def _env(home: str) -> dict[str, str]:
     return env
 
 
+def _memory_limit() -> int:
+    """The worker's address-space limit: MEMORY_LIMIT, or less when this process is limited already."""
+    try:
+        import resource
+
+        hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+    except (ImportError, ValueError, OSError):  # pragma: no cover - not on every platform
+        return MEMORY_LIMIT
+    return MEMORY_LIMIT if hard == resource.RLIM_INFINITY else min(MEMORY_LIMIT, hard)
+
+
 def _crash_message(code: int, stderr: str) -> str:
     text = stderr or ""
     if "out of memory" in text or "cannot allocate memory" in text or "failed to reserve" in text:
-        return f"rendering needed more than {MEMORY_LIMIT // (1024 ** 3)} GiB of memory; stopped"
+        return f"rendering needed more than {_memory_limit() // (1024 ** 3)} GiB of memory; stopped"
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     first = next((line for line in lines if line.startswith(("fatal error", "panic"))), "")
     if not first and any(line.startswith("Traceback") for line in lines):
