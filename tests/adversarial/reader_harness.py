@@ -45,7 +45,9 @@ def write(base: Path, files: Mapping[str, str | bytes]) -> Path:
 
 
 def _limit() -> None:  # pragma: no cover - runs in the child
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+    # The soft limit bounds portacheck; the hard one stays open so the Helm SDK worker can set its
+    # own (3 GiB, render.py): the Go runtime does not always start within 1 GiB of address space.
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, resource.getrlimit(resource.RLIMIT_AS)[1]))
 
 
 def bounded_scan(root: Path, *paths: str) -> Run:
