@@ -11,11 +11,12 @@ import os
 import resource
 import subprocess
 import sys
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import portacheck
+
+from helpers import write_tree
 
 MEMORY_LIMIT = 1024 * 1024 * 1024  # address space of the child: 1 GiB
 TIME_LIMIT = 120  # seconds; a hang fails instead of blocking the suite
@@ -33,15 +34,7 @@ class Run:
         return f"Run(code={self.code}, errors={self.errors!r}, files={self.files!r})"
 
 
-def write(base: Path, files: Mapping[str, str | bytes]) -> Path:
-    for rel, content in files.items():
-        path = base / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-    return base
+write = write_tree  # the tree writer of tests/helpers.py, under the name these tests use
 
 
 def _limit() -> None:  # pragma: no cover - runs in the child
