@@ -649,7 +649,7 @@ def rules_show(
         lines.append(f"  open source: {', '.join(rule.open_source)}")
     if rule.managed:
         lines.append("  managed equivalents:")
-        lines.extend(f"    - {m.provider}: {m.offer} (evidence: {m.evidence})" for m in rule.managed)
+        lines.extend(f"    - {m.target_name}: {m.offer} (evidence: {m.evidence})" for m in rule.managed)
     if rule.conditions:
         lines.append("  level depends on:")
         for c in rule.conditions:

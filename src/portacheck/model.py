@@ -224,13 +224,67 @@ CATEGORIES = (
 DEPLOYED_KINDS = frozenset({"resource", "module", "object", "workload"})
 
 
+# How closely a target's offer follows the service it replaces: the same API or protocol (S3, SQS,
+# Kafka, the PostgreSQL wire protocol), a compatible API whose extensions in use must be replaced,
+# or a service that does the same job through another interface. The order is the order of the work.
+COMPATIBILITIES = ("same-api", "compatible", "functional")
+COMPATIBILITY_LEVEL = {"same-api": Level.P1, "compatible": Level.P2, "functional": Level.P3}
+
+
 @dataclass(frozen=True, slots=True)
 class ManagedOffer:
-    """A managed equivalent at a target provider, and how we know it exists."""
+    """A managed equivalent at a target, how close it is, and how and when we know it exists."""
 
-    provider: str
+    target: str  # key of a target in rules/targets.yaml
     offer: str
-    evidence: str  # e.g. a Terraform resource type of the provider, or a documentation URL
+    evidence: str  # a Terraform resource type of the target's provider, or a documentation URL
+    compatibility: str = "functional"  # one of COMPATIBILITIES
+    as_of: str = ""  # ISO date the evidence was read
+    target_name: str = ""  # the target's display name, filled in when the catalogue is loaded
+
+    @property
+    def level(self) -> Level:
+        return COMPATIBILITY_LEVEL[self.compatibility]
+
+
+@dataclass(frozen=True, slots=True)
+class Certification:
+    """A certification or qualification a target holds: shown, dated, never judged."""
+
+    name: str
+    as_of: str
+    source: str = ""
+    scope: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A destination a team weighs: a European provider, a generic OpenStack cloud, a hosting
+    partner's private platform, or its own data centre. Its offers live in the rules."""
+
+    key: str
+    name: str
+    kind: str  # "provider": a public cloud with a service catalogue; "private", "onprem": self-run open source
+    headquarters: str = ""  # ISO country code; empty for private and onprem
+    eu_headquartered: bool | None = None
+    parent: str = ""
+    ownership: str = ""
+    ownership_as_of: str = ""
+    regions: Mapping[str, str] = field(default_factory=dict)  # region -> eu, eea, outside-eu
+    certifications: tuple[Certification, ...] = ()
+    platform_cost: tuple[float, float] = (20.0, 60.0)  # one-off person-days: landing zone, identity, network, CI/CD, observability, backup
+    providers: tuple[str, ...] = ()  # provider keys of providers.yaml that are this target: their services stay
+    terraform_prefixes: tuple[str, ...] = ()  # resource type prefixes valid as offer evidence
+    # private/onprem: what the platform itself provides, by rule category (compute: VMs, kubernetes,
+    # object-storage: S3-compatible storage): services of those categories keep their generic level there
+    platform: Mapping[str, str] = field(default_factory=dict)
+    notes: str = ""
+    sources: tuple[str, ...] = ()
+
+    @property
+    def self_run(self) -> bool:
+        """Everything managed takes the self-run open-source path here."""
+        return self.kind != "provider"
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,6 +331,9 @@ class Rule:
     priority: int = 0  # breaks ties between globs of different rules; see rules/patterns.py
     extended_in: tuple[str, ...] = ()  # analyser mapping files that add patterns under `signals:`
     effort_why: str = ""  # why the effort band departs from the level's band
+    # The level of the self-run open-source path where a target offers nothing managed; None: derived
+    # (the rule's level up to P1, P3 above it: a functional replacement). See portacheck.targets.
+    self_run: Level | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,16 @@ def rule(old: str = "", new: str = "") -> str:
     return RULE.replace(old, new)
 
 
+TARGETS = """\
+targets:
+  ovh:
+    name: OVHcloud
+    kind: provider
+    terraform_prefixes: [ovh_]
+    platform_cost: [20, 60]
+"""
+
+
 # A rules directory holding providers.yaml (PROVIDERS) and these files -> the error; {dir} is the directory.
 CASES = [
     pytest.param(
@@ -48,7 +58,7 @@ CASES = [
     ),
     pytest.param(
         {"q.yaml": RULE + "extra: 1\n"},
-        "{dir}/q.yaml:10: unknown top-level key 'extra' (expected rules, signals, providers, provider)",
+        "{dir}/q.yaml:10: unknown top-level key 'extra' (expected rules, signals, providers, provider, targets)",
         id="unknown-top-level-key",
     ),
     pytest.param(
@@ -123,7 +133,7 @@ CASES = [
     ),
     pytest.param(
         {"q.yaml": rule("    level: P2\n", "    level: P2\n    severity: high\n")},
-        '{dir}/q.yaml:7: rule ACME-QUEUE: severity: unknown field (allowed: category, conditions, confidence, effort, effort_why, examples, id, level, managed, match, notes, open_source, priority, provider, service, standard, why)',
+        '{dir}/q.yaml:7: rule ACME-QUEUE: severity: unknown field (allowed: category, conditions, confidence, effort, effort_why, examples, id, level, managed, match, notes, open_source, priority, provider, self_run, service, standard, why)',
         id="unknown-field",
     ),
     pytest.param(
@@ -213,18 +223,53 @@ CASES = [
     ),
     pytest.param(
         {"q.yaml": rule("", "    managed: OVHcloud\n")},
-        '{dir}/q.yaml:10: rule ACME-QUEUE: managed: expected a list of {provider, offer, evidence}',
+        '{dir}/q.yaml:10: rule ACME-QUEUE: managed: expected a list of {target, offer, compatibility, evidence, as_of}',
         id="managed-not-a-list",
     ),
     pytest.param(
         {"q.yaml": rule("", "    managed: [OVHcloud]\n")},
-        '{dir}/q.yaml:10: rule ACME-QUEUE: managed: item 0: expected a mapping with provider, offer, evidence',
+        '{dir}/q.yaml:10: rule ACME-QUEUE: managed: item 0: expected a mapping with target, offer, compatibility, evidence, as_of',
         id="managed-item-not-a-mapping",
     ),
     pytest.param(
-        {"q.yaml": rule("", "    managed:\n      - {provider: OVHcloud, offer: Queues, evidence: ovh_queue, price: 1}\n")},
-        '{dir}/q.yaml:11: rule ACME-QUEUE: managed[0]: price: unknown field (allowed: evidence, offer, provider)',
+        {"q.yaml": rule("", "    managed:\n      - {target: ovh, offer: Queues, compatibility: compatible, evidence: ovh_queue, as_of: 2026-08-21, price: 1}\n")},
+        '{dir}/q.yaml:11: rule ACME-QUEUE: managed[0]: price: unknown field (allowed: as_of, compatibility, evidence, offer, target)',
         id="managed-unknown-key",
+    ),
+    pytest.param(
+        {"q.yaml": rule("", "    managed:\n      - {target: ovh, offer: Queues, compatibility: compatible, evidence: ovh_queue, as_of: 2026-08-21}\n")},
+        "{dir}/q.yaml: rule ACME-QUEUE: managed[0]: target: 'ovh' is not declared in targets.yaml ()",
+        id="managed-unknown-target",
+    ),
+    pytest.param(
+        {"t.yaml": TARGETS, "q.yaml": rule("", "    managed:\n      - {target: ovh, offer: Queues, compatibility: compatible, evidence: scaleway_mnq_sqs_queue, as_of: 2026-08-21}\n")},
+        "{dir}/q.yaml: rule ACME-QUEUE: managed[0]: evidence: 'scaleway_mnq_sqs_queue' is neither a Terraform type of OVHcloud (ovh_*) nor a documentation URL",
+        id="managed-evidence-of-another-provider",
+    ),
+    pytest.param(
+        {"t.yaml": TARGETS, "q.yaml": rule("", "    managed:\n      - {target: ovh, offer: Queues, compatibility: same, evidence: ovh_queue, as_of: 2026-08-21}\n")},
+        "{dir}/q.yaml:11: rule ACME-QUEUE: managed[0]: compatibility: 'same' is not one of same-api, compatible, functional",
+        id="managed-bad-compatibility",
+    ),
+    pytest.param(
+        {"t.yaml": TARGETS, "q.yaml": rule("", "    managed:\n      - {target: ovh, offer: Queues, compatibility: compatible, evidence: ovh_queue, as_of: last year}\n")},
+        "{dir}/q.yaml:11: rule ACME-QUEUE: managed[0]: as_of: 'last year' is not a date (expected YYYY-MM-DD)",
+        id="managed-undated",
+    ),
+    pytest.param(
+        {"t.yaml": TARGETS.replace("    platform_cost: [20, 60]\n", ""), "q.yaml": rule()},
+        "{dir}/t.yaml:3: target ovh: expected [low, high] person-days, 0 <= low <= high",
+        id="target-without-platform-cost",
+    ),
+    pytest.param(
+        {"t.yaml": TARGETS.replace("kind: provider", "kind: private"), "q.yaml": rule("", "    managed:\n      - {target: ovh, offer: Queues, compatibility: compatible, evidence: ovh_queue, as_of: 2026-08-21}\n")},
+        "{dir}/q.yaml: rule ACME-QUEUE: managed[0]: target: 'ovh' runs open source itself and has no managed offers",
+        id="managed-offer-at-a-private-target",
+    ),
+    pytest.param(
+        {"t.yaml": TARGETS.replace("    terraform_prefixes: [ovh_]\n", "    providers: [ovh]\n"), "q.yaml": rule()},
+        "{dir}/t.yaml:5: target ovh: providers: 'ovh' is not declared in providers.yaml",
+        id="target-provider-unknown",
     ),
     pytest.param(
         {"q.yaml": rule("", "    conditions: {attribute: fifo}\n")},

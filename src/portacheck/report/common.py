@@ -206,7 +206,7 @@ def alternatives(rule: Rule) -> list[str]:
     if rule.open_source:
         parts.append("open source: " + ", ".join(rule.open_source))
     if rule.managed:
-        parts.append("managed: " + ", ".join(f"{m.provider} {m.offer}" for m in rule.managed))
+        parts.append("managed: " + ", ".join(f"{m.target_name} {m.offer}" for m in rule.managed))
     return parts
 
 

@@ -215,7 +215,7 @@ def rule_summary(rule: Rule) -> dict[str, Any]:
         "why": rule.why,
         "standard": rule.standard or None,
         "open_source": list(rule.open_source),
-        "managed": [{"provider": m.provider, "offer": m.offer, "evidence": m.evidence} for m in rule.managed],
+        "managed": [{"target": m.target, "offer": m.offer, "compatibility": m.compatibility, "evidence": m.evidence, "as_of": m.as_of} for m in rule.managed],
     }
 
 
@@ -252,7 +252,7 @@ def finding(f: Finding) -> dict[str, Any]:
         "alternatives": {
             "standard": f.rule.standard or None,
             "open_source": list(f.rule.open_source),
-            "managed": [{"provider": m.provider, "offer": m.offer, "evidence": m.evidence} for m in f.rule.managed],
+            "managed": [{"target": m.target, "offer": m.offer, "compatibility": m.compatibility, "evidence": m.evidence, "as_of": m.as_of} for m in f.rule.managed],
         },
         "effort_band": f.band,
         "coupling": f.coupling,

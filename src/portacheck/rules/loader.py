@@ -21,13 +21,16 @@ from portacheck._yaml import DataError, LineDict, load_data
 from portacheck.errors import RuleError
 from portacheck.model import (
     CATEGORIES,
+    COMPATIBILITIES,
     EFFORT_BANDS,
     LEVEL_BAND,
+    Certification,
     Condition,
     Level,
     ManagedOffer,
     Rule,
     RuleExample,
+    Target,
 )
 from portacheck.parse import registry
 
@@ -42,8 +45,14 @@ RULE_ID = re.compile(r"^[A-Z0-9][A-Z0-9-]*[A-Z0-9]$")
 
 _RULE_KEYS = {
     "id", "provider", "service", "category", "level", "why", "standard", "open_source", "managed",
-    "effort", "effort_why", "confidence", "match", "conditions", "examples", "notes", "priority",
+    "effort", "effort_why", "confidence", "match", "conditions", "examples", "notes", "priority", "self_run",
 }
+_TARGET_KEYS = {
+    "name", "kind", "headquarters", "eu_headquartered", "parent", "ownership", "ownership_as_of", "regions",
+    "certifications", "platform_cost", "providers", "terraform_prefixes", "platform", "notes", "sources",
+}
+TARGET_KINDS = ("provider", "private", "onprem")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _PROVIDER_KEYS = {
     "name", "kind", "headquarters", "eu_headquartered", "terraform_sources", "terraform_prefix", "domains", "notes",
     "regions",
@@ -81,6 +90,15 @@ class Catalogue:
     rules: tuple[Rule, ...]
     providers: Mapping[str, Provider]
     by_id: Mapping[str, Rule] = field(default_factory=dict)
+    targets: Mapping[str, Target] = field(default_factory=dict)
+
+    def target(self, key: str) -> Target:
+        try:
+            return self.targets[key.lower()]
+        except KeyError:
+            close = difflib.get_close_matches(key.lower(), list(self.targets), n=3, cutoff=0.6)
+            hint = f"; did you mean {' or '.join(close)}?" if close else ""
+            raise RuleError(f"no target {key!r}{hint} (targets: {', '.join(self.targets)})") from None
 
     def rule(self, rule_id: str) -> Rule:
         try:
@@ -137,19 +155,19 @@ def load_catalogue(extra_dirs: Iterable[Path | str] = (), include_bundled: bool 
     cached = cache.get("catalogue", key)
     if cached is not None:
         try:
-            rules, providers = from_plain(cached, _CACHED_CLASSES)
-            return Catalogue(rules=rules, providers=providers, by_id={r.id: r for r in rules})
+            rules, providers, targets = from_plain(cached, _CACHED_CLASSES)
+            return Catalogue(rules=rules, providers=providers, by_id={r.id: r for r in rules}, targets=targets)
         except (ValueError, TypeError):
             pass  # not what this version writes: rebuilt below
     catalogue = _load(dirs)
-    cache.put("catalogue", key, to_plain((catalogue.rules, dict(catalogue.providers))))
+    cache.put("catalogue", key, to_plain((catalogue.rules, dict(catalogue.providers), dict(catalogue.targets))))
     cache.trim()
     return catalogue
 
 
 # What a cached catalogue may hold: nothing else is ever built from a cache entry.
 _CACHED_CLASSES: dict[str, type] = {
-    cls.__name__: cls for cls in (Rule, Provider, Condition, ManagedOffer, RuleExample, Level)
+    cls.__name__: cls for cls in (Rule, Provider, Condition, ManagedOffer, RuleExample, Level, Target, Certification)
 }
 
 
@@ -171,6 +189,7 @@ def _stamp(dirs: list[Path]) -> str | None:
 def _load(dirs: list[Path]) -> Catalogue:
     rules: dict[str, Rule] = {}
     providers: dict[str, Provider] = {}
+    targets: dict[str, tuple[str, LineDict]] = {}  # key -> (file, node): built once the providers are known
     extensions: list[tuple[str, int, str, dict[str, tuple[str, ...]]]] = []  # (file, line, rule id, match)
     for index, directory in enumerate(dirs):
         if not directory.is_dir():
@@ -181,6 +200,7 @@ def _load(dirs: list[Path]) -> Catalogue:
             data = _read(path, display)
             for provider in _providers(data, display):
                 providers[provider.key] = provider
+            targets.update(_target_nodes(data, display))
             extensions.extend(_signals(data, display))
             for rule in _rules(data, display):
                 if rule.id in seen_here:
@@ -204,8 +224,13 @@ def _load(dirs: list[Path]) -> Catalogue:
             raise RuleError(
                 f"{rule.source_file}: rule {rule.id}: provider: {rule.provider!r} is not declared in providers.yaml"
             )
+    built = {key: _target(key, node, display, providers) for key, (display, node) in targets.items()}
+    for rule_id, rule in rules.items():
+        _check_offers(rule, built)
+        if rule.managed:
+            rules[rule_id] = replace(rule, managed=tuple(replace(m, target_name=built[m.target].name) for m in rule.managed))
     ordered = tuple(sorted(rules.values(), key=lambda r: r.id))
-    return Catalogue(rules=ordered, providers=providers, by_id={r.id: r for r in ordered})
+    return Catalogue(rules=ordered, providers=providers, by_id={r.id: r for r in ordered}, targets=built)
 
 
 def _rule_files(directory: Path) -> list[Path]:
@@ -238,10 +263,10 @@ def _read(path: Path, display: str) -> Any:
         return LineDict(1)
     if not isinstance(data, LineDict):
         raise RuleError(f"{display}: expected a mapping with `rules:` or `providers:` at the top")
-    unknown = set(data) - {"rules", "providers", "provider", "signals"}
+    unknown = set(data) - {"rules", "providers", "provider", "signals", "targets"}
     if unknown:
         key = sorted(unknown)[0]
-        raise RuleError(f"{display}:{data.key_lines[key]}: unknown top-level key {key!r} (expected rules, signals, providers, provider)")
+        raise RuleError(f"{display}:{data.key_lines[key]}: unknown top-level key {key!r} (expected rules, signals, providers, provider, targets)")
     return data
 
 
@@ -335,6 +360,112 @@ def _providers(data: LineDict, display: str) -> list[Provider]:
     return result
 
 
+def _target_nodes(data: LineDict, display: str) -> dict[str, tuple[str, LineDict]]:
+    section = data.get("targets")
+    if section is None:
+        return {}
+    if not isinstance(section, LineDict):
+        raise RuleError(f"{display}:{data.key_lines['targets']}: targets: expected a mapping of target keys")
+    result = {}
+    for key, node in section.items():
+        if not isinstance(node, LineDict):
+            raise RuleError(f"{display}:{section.key_lines[key]}: target {key}: expected a mapping")
+        if not re.match(r"^[a-z][a-z0-9-]*$", str(key)):
+            raise RuleError(f"{display}:{section.key_lines[key]}: target {key}: keys are lower case letters, digits and dashes")
+        result[str(key)] = (display, node)
+    return result
+
+
+def _target(key: str, node: LineDict, display: str, providers: Mapping[str, Provider]) -> Target:
+    f = _Field(display, node, f"target {key}")
+    f.unknown_keys(_TARGET_KEYS)
+    eu = node.get("eu_headquartered")
+    if eu is not None and not isinstance(eu, bool):
+        raise f.fail("eu_headquartered", "expected true or false")
+    own = f.text_list("providers")
+    for name in own:
+        if name not in providers:
+            raise f.fail("providers", f"{name!r} is not declared in providers.yaml")
+    regions = _regions(f) or {r: c for name in own for r, c in providers[name].regions.items()}
+    prefixes = f.text_list("terraform_prefixes") or tuple(f"{providers[name].terraform_prefix or name}_" for name in own)
+    platform = node.get("platform") or LineDict(node.line)
+    if not isinstance(platform, LineDict):
+        raise f.fail("platform", "expected a mapping of rule categories to what the platform provides")
+    sub = _Field(display, platform, f"target {key}: platform")
+    sub.unknown_keys(set(CATEGORIES))
+    kind = f.choice("kind", TARGET_KINDS)
+    if platform and kind == "provider":
+        raise f.fail("platform", "only private and onprem targets describe a platform; a provider's offers are in the rules")
+    return Target(
+        key=key,
+        name=f.text("name"),
+        kind=kind,
+        headquarters=f.text("headquarters", required=False),
+        eu_headquartered=eu,
+        parent=f.text("parent", required=False),
+        ownership=f.text("ownership", required=False),
+        ownership_as_of=_date(f, "ownership_as_of", required=False),
+        regions=regions,
+        certifications=_certifications(f),
+        platform_cost=_cost(f),
+        providers=own,
+        terraform_prefixes=prefixes,
+        platform={category: sub.text(category) for category in platform},
+        notes=f.text("notes", required=False),
+        sources=f.text_list("sources"),
+    )
+
+
+def _date(f: _Field, key: str, required: bool = True) -> str:
+    value = f.node.get(key)
+    if value is None and not required:
+        return ""
+    text = value.isoformat() if hasattr(value, "isoformat") else f.text(key)
+    if not _DATE.match(text):
+        raise f.fail(key, f"{text!r} is not a date (expected YYYY-MM-DD)")
+    return text
+
+
+def _cost(f: _Field) -> tuple[float, float]:
+    value = f.node.get("platform_cost")
+    ok = isinstance(value, list) and len(value) == 2 and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+    if not ok or not 0 <= value[0] <= value[1]:
+        raise f.fail("platform_cost" if value is not None else None, "expected [low, high] person-days, 0 <= low <= high")
+    return (float(value[0]), float(value[1]))
+
+
+def _certifications(f: _Field) -> tuple[Certification, ...]:
+    value = f.node.get("certifications", [])
+    if not isinstance(value, list):
+        raise f.fail("certifications", "expected a list of {name, as_of, source}")
+    result = []
+    for i, item in enumerate(value):
+        if not isinstance(item, LineDict):
+            raise f.fail("certifications", f"item {i}: expected a mapping with name, as_of, source")
+        sub = _Field(f.display, item, f"{f.label}: certifications[{i}]")
+        sub.unknown_keys({"name", "as_of", "source", "scope"})
+        result.append(Certification(sub.text("name"), _date(sub, "as_of"), sub.text("source"), sub.text("scope", required=False)))
+    return tuple(result)
+
+
+def _check_offers(rule: Rule, targets: Mapping[str, Target]) -> None:
+    """Every offer names a target, and its evidence is a type of that target's provider or a URL."""
+    for i, offer in enumerate(rule.managed):
+        where = f"{rule.source_file}: rule {rule.id}: managed[{i}]"
+        target = targets.get(offer.target)
+        if target is None:
+            raise RuleError(f"{where}: target: {offer.target!r} is not declared in targets.yaml ({', '.join(targets)})")
+        if target.self_run:
+            raise RuleError(f"{where}: target: {offer.target!r} runs open source itself and has no managed offers")
+        if offer.evidence.startswith(("https://", "http://")):
+            continue
+        if not offer.evidence.startswith(target.terraform_prefixes):
+            raise RuleError(
+                f"{where}: evidence: {offer.evidence!r} is neither a Terraform type of {target.name} "
+                f"({', '.join(p + '*' for p in target.terraform_prefixes) or 'none known'}) nor a documentation URL"
+            )
+
+
 def _regions(f: _Field) -> dict[str, str]:
     node = f.node.get("regions")
     if node is None:
@@ -415,6 +546,7 @@ def _rules(data: LineDict, display: str) -> list[Rule]:
                 notes=f.text("notes", required=False),
                 priority=_priority(f),
                 effort_why=f.text("effort_why", required=False),
+                self_run=f.level("self_run") if "self_run" in node else None,
             )
         )
     return result
@@ -462,14 +594,22 @@ def _match(f: _Field) -> Mapping[str, tuple[str, ...]]:
 def _managed(f: _Field) -> tuple[ManagedOffer, ...]:
     value = f.node.get("managed", [])
     if not isinstance(value, list):
-        raise f.fail("managed", "expected a list of {provider, offer, evidence}")
+        raise f.fail("managed", "expected a list of {target, offer, compatibility, evidence, as_of}")
     result = []
     for i, item in enumerate(value):
         if not isinstance(item, LineDict):
-            raise f.fail("managed", f"item {i}: expected a mapping with provider, offer, evidence")
+            raise f.fail("managed", f"item {i}: expected a mapping with target, offer, compatibility, evidence, as_of")
         sub = _Field(f.display, item, f"{f.label}: managed[{i}]")
-        sub.unknown_keys({"provider", "offer", "evidence"})
-        result.append(ManagedOffer(sub.text("provider"), sub.text("offer"), sub.text("evidence")))
+        sub.unknown_keys({"target", "offer", "compatibility", "evidence", "as_of"})
+        result.append(
+            ManagedOffer(
+                target=sub.text("target"),
+                offer=sub.text("offer"),
+                evidence=sub.text("evidence"),
+                compatibility=sub.choice("compatibility", COMPATIBILITIES),
+                as_of=_date(sub, "as_of"),
+            )
+        )
     return tuple(result)
 
 
