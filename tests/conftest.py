@@ -16,7 +16,7 @@ from portacheck.rules.loader import load_catalogue
 from portacheck.scan import run
 
 # ROOT, FIXTURES and findings_table are re-exported: several test modules import them from here.
-from helpers import FIXTURES, ROOT, findings_table, write_tree  # noqa: F401
+from helpers import FIXTURES, ROOT, SMALL_RULES, findings_table, write_tree  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
@@ -68,6 +68,22 @@ def cli(monkeypatch):
 
     return invoke
 
+
+
+@pytest.fixture
+def small_cli(cli, monkeypatch):
+    """`cli` with the small catalogue (tests/data/rules-small) in place of the bundled one (extra --rules still add to it)."""
+    import portacheck.rules.loader as loader
+    import portacheck.scan as scan_module
+
+    load = loader.load_catalogue
+
+    def small(extra_dirs=(), include_bundled=True, cache_dir=None):
+        return load([SMALL_RULES, *extra_dirs], include_bundled=False)
+
+    monkeypatch.setattr(loader, "load_catalogue", small)
+    monkeypatch.setattr(scan_module, "load_catalogue", small)
+    return cli
 
 
 _LOADED: dict = {}  # rules directories -> (catalogue, matcher), shared by `fast_cli` within the session

@@ -20,19 +20,8 @@ AWS = str(FIXTURES / "aws-serverless")
 
 
 @pytest.fixture
-def cli(cli, monkeypatch):
-    """`cli` with the small catalogue in place of the bundled one (extra --rules still add to it)."""
-    import portacheck.rules.loader as loader
-    import portacheck.scan as scan_module
-
-    load = loader.load_catalogue
-
-    def small(extra_dirs=(), include_bundled=True, cache_dir=None):
-        return load([SMALL_RULES, *extra_dirs], include_bundled=False)
-
-    monkeypatch.setattr(loader, "load_catalogue", small)
-    monkeypatch.setattr(scan_module, "load_catalogue", small)
-    return cli
+def cli(small_cli):
+    return small_cli
 
 
 def test_version(cli):
@@ -90,7 +79,7 @@ def test_json_report_to_a_file(cli, tmp_path):
     assert result.code == 1
     assert result.out == ""
     data = json.loads(target.read_text())
-    assert data["schema_version"] == "2.2"
+    assert data["schema_version"] == "2.3"
     assert data["summary"]["resources"] == 9
     assert data["summary"]["levels"] == {"P0": 1, "P1": 1, "P2": 1, "P3": 2, "P4": 1, "U": 3}
     assert [(f["rule_id"], f["file"], f["line"]) for f in data["findings"]] == [
@@ -174,7 +163,11 @@ def test_rules_list_and_show(cli):
         "  effort:     band L, 5–20 person-days per resource instance\n"
         "  open source: ScyllaDB Alternator\n"
         "  managed equivalents:\n"
-        "    - Scaleway: Managed MongoDB (evidence: scaleway_mongodb_instance)\n"
+        "    - Scaleway: Managed MongoDB (functional; evidence: scaleway_mongodb_instance, as of 2026-08-21)\n"
+        "  at each target (its level there, and what moving takes; offers with their evidence and date):\n"
+        "    scaleway  P3 ready with conditions: replace Amazon DynamoDB with Managed MongoDB (functional; scaleway_mongodb_instance, as of 2026-08-21)\n"
+        "    hetzner   P3 ready with conditions: no managed offer at Hetzner: run ScyllaDB Alternator yourself and adapt the integration\n"
+        "    private   P3 ready with conditions: self-run: run ScyllaDB Alternator yourself and adapt the integration\n"
         "  matches:\n"
         "    terraform: aws_dynamodb_*\n"
         "    endpoints: dynamodb.*.amazonaws.com\n"

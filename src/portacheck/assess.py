@@ -30,14 +30,17 @@ from portacheck.model import (
     Finding,
     FormatRead,
     Level,
+    Location,
     Resource,
     Rule,
     ScanError,
     Severity,
+    Target,
     resource_key,
     terraform_root,
 )
 from portacheck.rules.loader import Catalogue, Provider
+from portacheck.targets import CONDITIONAL, NOT_READY, READY, VERDICTS, Judgement, judge, worst
 from portacheck.workloads import WorkloadView, variant_key
 from portacheck.workloads import build as build_workloads
 
@@ -109,6 +112,44 @@ class RootView:
 
 
 @dataclass(frozen=True)
+class Blocker:
+    """A service that keeps resources from moving to a target, and where it is used."""
+
+    rule: Rule
+    condition: str
+    locations: tuple[Location, ...]
+
+
+@dataclass(frozen=True)
+class TargetView:
+    """The assessment against one destination: readiness, levels there, effort and what blocks."""
+
+    target: Target
+    level_counts: Mapping[Level, int]  # deployed resources by their level at this target
+    verdict_counts: Mapping[str, int]  # deployed resources by verdict (the worst of their findings')
+    workloads_ready: int  # distinct workloads ready or ready with conditions
+    workloads_total: int
+    effort: Effort  # with this target's platform cost
+    blockers: tuple[Blocker, ...]  # not ready, by service, the most used first
+
+    @property
+    def resources(self) -> int:
+        return sum(self.verdict_counts.values())
+
+    @property
+    def ready_share(self) -> float:
+        """Share of deployed resources ready or ready with conditions (0 when none were found)."""
+        if not self.resources:
+            return 0.0
+        return (self.verdict_counts.get(READY, 0) + self.verdict_counts.get(CONDITIONAL, 0)) / self.resources
+
+    @property
+    def total_effort(self) -> tuple[float, float]:
+        """Resources plus the one-off platform cost: what comparing targets compares."""
+        return (round(self.effort.low + self.effort.platform[0], 2), round(self.effort.high + self.effort.platform[1], 2))
+
+
+@dataclass(frozen=True)
 class ProviderUse:
     key: str
     name: str
@@ -147,6 +188,8 @@ class Assessment:
     # count/for_each = 0 with these inputs: reported, out of the resource view, the effort and the policy
     undeployed: tuple[ResourceVerdict, ...] = ()
     roots: tuple[RootView, ...] = ()  # Terraform root modules, each as if scanned alone
+    targets: tuple[TargetView, ...] = ()  # --target: the assessment against each destination weighed
+    nearest: TargetView | None = None  # without --target: the catalogue's European target needing the least effort
 
     @property
     def resources_total(self) -> int:
@@ -210,6 +253,7 @@ def assess(
     min_coverage: float | None = None,
     suppressed: Sequence[tuple[Finding, str]] = (),
     notes: Sequence[str] = (),
+    targets: Sequence[Target] = (),
 ) -> Assessment:
     focus = inventory.focus
     if focus is not None:
@@ -251,7 +295,13 @@ def assess(
             {"data": data_sources, "pipeline": pipelines}.get(resource.kind, verdicts).append(verdict)
     code_verdicts = [v for r in inventory.resources if id(r) in code_of for v in [_verdict(r, code_of[id(r)], bands)] if v]
     roots = _roots(verdicts, undeployed, bands)
+    judged = _Judged(verdicts, pipelines, code_verdicts, bands)
     verdicts = _variants(verdicts)
+    workload_view = WorkloadView(tuple(w for w in workloads.workloads if focus is None or w.resource.location.path in focus), workloads.notes)
+    if targets:
+        views, nearest = tuple(judged.view(t, workload_view) for t in targets), None
+    else:
+        views, nearest = (), judged.nearest(catalogue.targets.values(), workload_view)
 
     level_counts = {level: 0 for level in Level}
     by_provider: dict[str, dict[Level, int]] = {}
@@ -279,14 +329,75 @@ def assess(
         code=tuple(code_verdicts),
         undeployed=tuple(undeployed),
         roots=roots,
+        targets=views,
+        nearest=nearest,
         fail_on=fail_on,
         min_coverage=min_coverage,
         suppressed=tuple(suppressed),
         notes=tuple(notes),
-        workloads=WorkloadView(
-            tuple(w for w in workloads.workloads if focus is None or w.resource.location.path in focus), workloads.notes
-        ),
+        workloads=workload_view,
     )
+
+
+class _Judged:
+    """The generic verdicts, re-judged against one target at a time with the same effort model."""
+
+    def __init__(self, verdicts, pipelines, code, bands: Mapping[str, tuple[float, float]]):
+        self.groups = (list(verdicts), list(pipelines), list(code))
+        self.bands = bands
+
+    def view(self, target: Target, workloads: WorkloadView) -> TargetView:
+        memo: dict[int, Judgement] = {}
+
+        def judged(finding: Finding) -> Judgement:
+            found = memo.get(id(finding))
+            if found is None:
+                found = memo[id(finding)] = judge(finding, target)
+            return found
+
+        def retarget(verdict: ResourceVerdict) -> ResourceVerdict:
+            moved = [f if judged(f).level is f.level else replace(f, level=judged(f).level) for f in verdict.findings]
+            return _verdict(verdict.resource, moved, self.bands) or verdict
+
+        deployed_, pipelines, code = ([retarget(v) for v in group] for group in self.groups)
+        deployed_ = _variants(deployed_)
+        levels = {level: 0 for level in Level}
+        verdicts = {verdict: 0 for verdict in VERDICTS}
+        blocked: dict[str, tuple[Rule, str, list[Location]]] = {}
+        for original, verdict in zip(self.groups[0], deployed_, strict=True):
+            levels[verdict.level] += 1
+            judgements = [judged(f) for f in original.findings]
+            verdicts[worst(j.verdict for j in judgements)] += 1
+            for finding, judgement in zip(original.findings, judgements, strict=True):
+                if judgement.verdict == NOT_READY:
+                    entry = blocked.setdefault(finding.rule.id, (finding.rule, judgement.condition, []))
+                    if finding.location not in entry[2]:
+                        entry[2].append(finding.location)
+        ready = sum(
+            1
+            for distinct in workloads.distinct
+            if worst(judged(t.finding).verdict for d in distinct.definitions for t in d.ties) in (READY, CONDITIONAL)
+        )
+        effort = _effort([*deployed_, *pipelines, *code], self.bands)
+        platform = target.platform_cost if any(v.level is not Level.P0 for v in deployed_) else (0.0, 0.0)
+        blockers = sorted(blocked.values(), key=lambda b: (-len(b[2]), b[0].id))
+        return TargetView(
+            target=target,
+            level_counts=levels,
+            verdict_counts=verdicts,
+            workloads_ready=ready,
+            workloads_total=workloads.total,
+            effort=replace(effort, platform=platform),
+            blockers=tuple(Blocker(rule, why, tuple(sorted(locations, key=lambda loc: (loc.path, loc.line)))) for rule, why, locations in blockers),
+        )
+
+    def nearest(self, targets, workloads: WorkloadView) -> TargetView | None:
+        """The European provider target with the least effort (midpoints, platform included)."""
+        candidates = [t for t in targets if t.kind == "provider" and t.headquarters and t.headquarters != "US"]
+        if not candidates or not self.groups[0]:
+            return None
+        views = [self.view(t, workloads) for t in candidates]
+        return min(views, key=lambda v: (sum(v.total_effort), -v.ready_share, v.target.key))
 
 
 def _folded(resources: Sequence[Resource], by_resource: Mapping[int, list[Finding]]) -> tuple[dict[int, list[Finding]], set[int]]:

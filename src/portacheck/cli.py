@@ -190,6 +190,7 @@ def _build_config(
     disable: list[str] | None = None,
     rules: list[str] | None = None,
     baseline: str | None = None,
+    targets: list[str] | None = None,
     no_ignores: bool = False,
     no_gitignore: bool = False,
     frontends: dict | None = None,
@@ -230,6 +231,8 @@ def _build_config(
         "disable": [rule_id.upper() for rule_id in disable or ()],
         "rules_dirs": [os.path.abspath(p) for p in rules or ()],
         "baseline": os.path.abspath(baseline) if baseline else None,
+        "targets": tuple(dict.fromkeys(t.strip().lower() for item in targets for t in item.split(",") if t.strip())) if targets else None,
+        "targets_flag": True if targets else None,
         "ignores": False if no_ignores else None,
         "gitignore": False if no_gitignore else None,
         "frontends": frontends,
@@ -391,6 +394,9 @@ def scan(
         None, "--min-coverage", metavar="PCT", help="Fail when less than this percentage (0-100) of resources carry over with at most re-pointing (P0-P1)."
     ),
     baseline: str | None = typer.Option(None, "--baseline", metavar="FILE", help="Report only findings not recorded in this baseline file (see `portacheck baseline create`)."),
+    target: list[str] = typer.Option(
+        None, "--target", "-t", metavar="KEY", help="Judge against this destination (e.g. scaleway, hetzner, private; see `portacheck targets`). Repeat or separate with commas to compare several."
+    ),
     path_base: str | None = typer.Option(
         None, "--path-base", metavar="DIR", help="Give the paths of SARIF, GitLab, JUnit and Markdown reports relative to DIR (e.g. `.`, the repository root code hosts link from) instead of the scanned root."
     ),
@@ -415,7 +421,9 @@ def scan(
         formats.append("compact")
     formats = formats or ["text"]
     outputs = _outputs(formats, output)
-    config = _scan_config(paths or ["."], scan_options, fail_on=fail_on, min_coverage=_percentage(min_coverage, "--min-coverage"), baseline=baseline)
+    config = _scan_config(
+        paths or ["."], scan_options, fail_on=fail_on, min_coverage=_percentage(min_coverage, "--min-coverage"), baseline=baseline, targets=target
+    )
     progress = _progress(not (scan_options["no_progress"] or quiet))
     try:
         assessment = run(paths or ["."], config, debug=scan_options["debug"], progress=progress)
@@ -649,7 +657,15 @@ def rules_show(
         lines.append(f"  open source: {', '.join(rule.open_source)}")
     if rule.managed:
         lines.append("  managed equivalents:")
-        lines.extend(f"    - {m.target_name}: {m.offer} (evidence: {m.evidence})" for m in rule.managed)
+        lines.extend(f"    - {m.target_name}: {m.offer} ({m.compatibility}; evidence: {m.evidence}, as of {m.as_of})" for m in rule.managed)
+    if catalogue.targets:
+        from portacheck.report.common import judgement_text
+        from portacheck.targets import judge_rule
+
+        lines.append("  at each target (its level there, and what moving takes; offers with their evidence and date):")
+        width = max(len(key) for key in catalogue.targets)
+        for target in catalogue.targets.values():
+            lines.append(f"    {target.key:<{width}}  {judgement_text(judge_rule(rule, rule.level, target))}")
     if rule.conditions:
         lines.append("  level depends on:")
         for c in rule.conditions:
@@ -663,6 +679,61 @@ def rules_show(
     lines.append(f"  defined in: {rule.source_file}")
     if rule.extended_in:
         lines.append(f"  signals in: {', '.join(rule.extended_in)}")
+    typer.echo("\n".join(lines))
+
+
+@app.command("targets")
+def targets_command(
+    key: str | None = typer.Argument(None, metavar="KEY", help="Show one target in full, e.g. scaleway."),
+    format: str = typer.Option("text", "--format", "-f", metavar="FORMAT", help="text or json."),
+    rules: list[str] = typer.Option(None, "--rules", metavar="DIR", help="Extra rule directory (repeatable)."),
+) -> None:
+    """List the destinations `scan --target` judges against: who runs them, where, and what they offer."""
+    import json
+
+    from portacheck.rules.loader import load_catalogue
+
+    format = _choice(format, ("text", "json"), "--format")
+    catalogue = load_catalogue(rules or ())
+    chosen = [catalogue.target(key)] if key else list(catalogue.targets.values())
+    offers = {t.key: [m for r in catalogue.rules for m in r.managed if m.target == t.key] for t in chosen}
+    if format == "json":
+        from portacheck.report.json import target_facts
+
+        typer.echo(json.dumps([dict(target_facts(t), offers=len(offers[t.key])) for t in chosen], indent=2, ensure_ascii=False))
+        return
+    if not key:
+        for t in chosen:
+            where = t.headquarters or "-"
+            eu = {True: "EU-headquartered", False: "not EU-headquartered", None: "runs where you run it"}[t.eu_headquartered]
+            typer.echo(f"{t.key:<10} {t.name:<36} {t.kind:<8} {where:<3} {eu:<22} {len(offers[t.key]):>4} offers  platform {t.platform_cost[0]:g}–{t.platform_cost[1]:g} person-days")
+        return
+    t = chosen[0]
+    lines = [f"{t.key}: {t.name}", f"  kind:        {t.kind}"]
+    if t.headquarters:
+        lines.append(f"  headquarters: {t.headquarters} ({'EU-headquartered' if t.eu_headquartered else 'not EU-headquartered'})")
+    if t.parent or t.ownership:
+        dated = f" (as of {t.ownership_as_of})" if t.ownership_as_of else ""
+        lines.append(f"  owned by:    {t.ownership or t.parent}{dated}")
+    if t.regions:
+        by_class: dict[str, list[str]] = {}
+        for region, region_class in t.regions.items():
+            by_class.setdefault(region_class, []).append(region)
+        lines.append("  regions:     " + "; ".join(f"{c}: {', '.join(r)}" for c, r in by_class.items()))
+    for cert in t.certifications:
+        scope = f", {cert.scope}" if cert.scope else ""
+        lines.append(f"  certified:   {cert.name} (as of {cert.as_of}{scope}; {cert.source})")
+    lines.append(f"  platform:    {t.platform_cost[0]:g}–{t.platform_cost[1]:g} person-days one-off (landing zone, identity, network, CI/CD, observability, backup)")
+    for category, provided in t.platform.items():
+        lines.append(f"    provides {category}: {provided}")
+    counts = {c: sum(1 for m in offers[t.key] if m.compatibility == c) for c in ("same-api", "compatible", "functional")}
+    lines.append(f"  offers:      {len(offers[t.key])} in the catalogue (" + ", ".join(f"{n} {c}" for c, n in counts.items()) + ")")
+    if t.self_run:
+        lines.append("               none managed: every managed service takes the self-run open-source path, except what the platform provides")
+    if t.notes:
+        lines.append(f"  notes:       {t.notes}")
+    for source in t.sources:
+        lines.append(f"  source:      {source}")
     typer.echo("\n".join(lines))
 
 

@@ -53,6 +53,8 @@ class Config:
     problems: tuple[ScanError, ...] = ()  # settings of the file left out (trust.py); the scan reports them
     raise_only: frozenset[str] = frozenset()  # overrides that may only raise a level (--repo-policy tighten)
     repo_root: str | None = None  # set when the file is the repository's own, untrusted: paths stay inside
+    targets: tuple[str, ...] = ()  # keys of rules/targets.yaml to judge against (--target); empty: the generic verdict
+    targets_flag: bool = False  # the targets came from --target, not from the file (for messages)
 
     def options(self, frontend: str) -> Any:
         """The options of one frontend: as configured, else its defaults."""
@@ -241,6 +243,7 @@ _KEYS = {
     "rules": "rules_dirs",
     "effort-bands": "effort_bands",
     "baseline": "baseline",
+    "targets": "targets",
 }
 
 
@@ -379,6 +382,13 @@ class _Checker:
             if not _RULE_ID.match(rule_id):
                 raise self.fail(key, f"{rule_id!r} is not a rule id (e.g. AWS-DYNAMODB)")
         return ids
+
+    def _targets(self, key: str, value: Any) -> tuple[str, ...]:
+        keys = tuple(dict.fromkeys(v.lower() for v in self._strings(key, value)))
+        for target in keys:
+            if not re.match(r"^[a-z][a-z0-9-]*$", target):
+                raise self.fail(key, f"{target!r} is not a target key (e.g. scaleway; see `portacheck targets`)")
+        return keys
 
     def _disable(self, key: str, value: Any) -> tuple[str, ...]:
         return self._rule_ids(key, value)

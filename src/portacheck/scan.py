@@ -19,7 +19,7 @@ from portacheck.config import Config
 from portacheck.discover import discover, make_excluder
 from portacheck.errors import ConfigError
 from portacheck.inventory import Inventory, build
-from portacheck.model import Finding
+from portacheck.model import Finding, Target
 from portacheck.parse import ParseContext
 from portacheck.rules.loader import Catalogue, load_catalogue
 from portacheck.rules.match import Matcher
@@ -37,6 +37,7 @@ def run(
     step("loading rules")
     catalogue = catalogue or load_catalogue(config.rules_dirs, cache_dir=config.cache_dir)
     check_rule_ids(config, catalogue)
+    targets = check_targets(config, catalogue)
     baseline = load_baseline(config.baseline) if config.baseline else None  # a bad baseline fails before the scan
     cache = open_cache(config.cache_dir)
     step("finding files")
@@ -67,7 +68,7 @@ def run(
     step("assessing")
     return assess(
         inventory, active, catalogue, config.fail_on, config.effort_bands,
-        min_coverage=config.min_coverage, suppressed=suppressed, notes=notes,
+        min_coverage=config.min_coverage, suppressed=suppressed, notes=notes, targets=targets,
     )
 
 
@@ -78,6 +79,21 @@ def check_rule_ids(config: Config, catalogue: Catalogue) -> None:
             if rule_id.upper() not in catalogue.by_id:
                 where = config.where(f"{key}.{rule_id}" if key == "overrides" else key)
                 raise ConfigError(f"{where}: no rule {rule_id!r} (see `portacheck rules list`)")
+
+
+def check_targets(config: Config, catalogue: Catalogue) -> list[Target]:
+    """The targets asked for, from the catalogue; an unknown key is an error naming where it was given."""
+    result = []
+    for key in config.targets:
+        if key not in catalogue.targets:
+            import difflib
+
+            close = difflib.get_close_matches(key, list(catalogue.targets), n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            where = "--target" if config.targets_flag else config.where("targets")
+            raise ConfigError(f"{where}: no target {key!r}; {hint}known targets: {', '.join(catalogue.targets)}")
+        result.append(catalogue.targets[key])
+    return result
 
 
 def apply_ignores(

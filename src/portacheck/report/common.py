@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from portacheck.assess import Assessment
+from portacheck.assess import Assessment, TargetView
 from portacheck.model import Finding, Level, Rule
+from portacheck.targets import CONDITIONAL, NOT_READY, READY, UNKNOWN, Judgement
 
 
 def counted(count: int, noun: str, plural: str = "") -> str:
@@ -103,6 +104,58 @@ def headline(a: Assessment) -> list[str]:
     if errors:
         lines.append(f"{errors} input problem{'s' if errors != 1 else ''}: part of the input was not analysed, so these figures are incomplete.")
     return lines
+
+
+MAX_BLOCKERS = 5
+
+
+def target_line(view: TargetView) -> str:
+    """"Scaleway: 82% ready (…), 40–90 person-days with the platform, blocked by Spanner, Step Functions"."""
+    counts = view.verdict_counts
+    parts = [f"{counts.get(READY, 0)} ready", f"{counts.get(CONDITIONAL, 0)} with conditions", f"{counts.get(NOT_READY, 0)} not ready"]
+    if counts.get(UNKNOWN, 0):
+        parts.append(f"{counts[UNKNOWN]} unknown")
+    text = f"{view.target.name}: {pct(view.ready_share)} of {counted(view.resources, 'resource')} ready or ready with conditions ({', '.join(parts)})"
+    if view.workloads_total:
+        text += f", {view.workloads_ready} of {counted(view.workloads_total, 'distinct workload')} ready"
+    text += f"; {days(*view.total_effort)} including {days(*view.effort.platform)} of platform work"
+    if view.blockers:
+        names = [f"{b.rule.service} ({len(b.locations)})" for b in view.blockers[:MAX_BLOCKERS]]
+        more = len(view.blockers) - MAX_BLOCKERS
+        text += "; blocked by " + ", ".join(names) + (f" and {more} more" if more > 0 else "")
+    else:
+        text += "; nothing blocks"
+    return text
+
+
+def nearest_line(a: Assessment) -> str:
+    """Without --target: the European target needing the least effort, so the generic verdict points somewhere."""
+    view = a.nearest
+    if view is None:
+        return ""
+    return (
+        f"Least effort among the catalogue's European targets: {view.target.name} (--target {view.target.key}), "
+        f"{days(*view.total_effort)} with its platform, {pct(view.ready_share)} ready or ready with conditions; "
+        "--target KEY judges against the destination you weigh."
+    )
+
+
+def judgement_text(judgement: Judgement) -> str:
+    """"P1 ready: re-point to Queues (SQS API) (same-api; scaleway_mnq_sqs_queue, as of 2026-08-21)"."""
+    text = f"{judgement.level.value} {judgement.verdict}"
+    if judgement.condition:
+        text += f": {judgement.condition}"
+    offer = judgement.offer
+    if offer is not None and judgement.path == "managed":
+        text += f" ({offer.compatibility}; {offer.evidence}, as of {offer.as_of})"
+    return text
+
+
+def at_targets(finding: Finding, a: Assessment) -> list[str]:
+    """One line per target weighed: "scaleway: P1 ready: re-point to Queues (SQS API) (…)"."""
+    from portacheck.targets import judge
+
+    return [f"{view.target.key}: {judgement_text(judge(finding, view.target))}" for view in a.targets]
 
 
 def covers(a: Assessment) -> str:

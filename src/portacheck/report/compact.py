@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Any, TextIO
 
 from portacheck.assess import Assessment
-from portacheck.report.common import describe_finding, result_line
+from portacheck.report.common import describe_finding, result_line, target_line
 from portacheck.report.sarif import reportable
+from portacheck.targets import judge
 
 
 def render(assessment: Assessment, stream: TextIO, **_options: Any) -> None:
@@ -22,9 +23,11 @@ def lines(a: Assessment) -> list[str]:
     out = []
     for f in reportable(a):
         where = _where(f.location.path, f.location.line, f.location.column)
-        out.append(f"{where}: {f.level.value} {f.rule.id} {f.rule.service}: {describe_finding(f)}")
+        at = "; ".join(f"{v.target.key} {j.level.value} {j.verdict}" for v in a.targets for j in [judge(f, v.target)])
+        out.append(f"{where}: {f.level.value} {f.rule.id} {f.rule.service}: {describe_finding(f)}" + (f" [{at}]" if at else ""))
     for error in a.errors:
         out.append(f"{_where(error.path, error.line, error.column)}: {error.severity.value}: {error.message}")
+    out.extend(f"target {v.target.key}: {target_line(v)}" for v in a.targets)
     out.append(result_line(a))
     return out
 

@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 from portacheck.assess import Assessment, deployed
 from portacheck.model import Finding, Level, Severity, fingerprint
-from portacheck.report.common import alternatives, describe_finding
+from portacheck.report.common import alternatives, at_targets, describe_finding
 from portacheck.report.sarif import ci_path, reportable
 
 SEVERITY = {Level.P0: "info", Level.P1: "info", Level.P2: "minor", Level.U: "minor", Level.P3: "major", Level.P4: "critical"}
@@ -54,6 +54,8 @@ def issue(a: Assessment, f: Finding, base: str | None) -> dict[str, Any]:
         body += ["", "Alternatives:"] + [f"- {part}" for part in alts]
     if f.override:
         body += ["", f"Level set by configuration: {f.override}."]
+    if a.targets:
+        body += ["", "At the targets weighed:"] + [f"- {line}" for line in at_targets(f, a)]
     if f.location.origin:
         body += ["", f"Via {f.location.origin}."]
     if not deployed(f.resource):

@@ -7,16 +7,20 @@ Paths are relative to the scanned root; nothing absolute or time-dependent is wr
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any, TextIO
 
 from portacheck import __version__
-from portacheck.assess import Assessment, ResourceVerdict, RootView, deployed
-from portacheck.model import Finding, Level, Rule, ScanError, Unresolved, fingerprint
-from portacheck.report.common import covers, days
+from portacheck.assess import Assessment, ResourceVerdict, RootView, TargetView, deployed
+from portacheck.model import Finding, Level, ManagedOffer, Rule, ScanError, Target, Unresolved, fingerprint
+from portacheck.report.common import covers, days, target_line
+from portacheck.targets import CONDITIONAL, NOT_READY, READY, UNKNOWN, Judgement, judge
 
 # 2.0: workload counts are distinct workloads; effort per definition. 2.1: findings' `coupling`.
 # 2.2: `undeployed` (count/for_each = 0), `deployed` on findings and resources, `summary.roots`.
-SCHEMA_VERSION = "2.2"
+# 2.3: offers keyed by `target` with `compatibility` and `as_of`; `summary.targets` (--target),
+# `summary.nearest_target`, findings' `targets` (level and verdict at each target).
+SCHEMA_VERSION = "2.3"
 
 
 def render(assessment: Assessment, stream: TextIO, **_options: Any) -> None:
@@ -50,7 +54,7 @@ def document(a: Assessment) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "portacheck", "version": __version__},
         "summary": summary(a),
-        "findings": [finding(f) for f in a.findings],
+        "findings": [finding(f, a.targets) for f in a.findings],
         "resources": [verdict(v) for v in a.verdicts],
         "data_sources": [verdict(v) for v in a.data_sources],
         "pipelines": [verdict(v) for v in a.pipelines],
@@ -69,7 +73,7 @@ def document(a: Assessment) -> dict[str, Any]:
             }
             for p in a.providers
         ],
-        "suppressed": [dict(finding(f), suppressed_because=why) for f, why in a.suppressed],
+        "suppressed": [dict(finding(f, a.targets), suppressed_because=why) for f, why in a.suppressed],
         "notes": list(a.notes),
         "errors": [error(e) for e in a.errors],
         "workloads": workloads(a),
@@ -153,6 +157,8 @@ def summary(a: Assessment) -> dict[str, Any]:
         "code": len(a.code),
         "undeployed": len(a.undeployed),
         "roots": [root_summary(r) for r in a.roots],
+        "targets": [target_summary(v) for v in a.targets],
+        "nearest_target": target_summary(a.nearest) if a.nearest is not None else None,
         "workloads": {
             "total": a.workloads.total,
             "definitions": a.workloads.definitions,
@@ -204,6 +210,62 @@ def root_summary(r: RootView) -> dict[str, Any]:
     }
 
 
+def target_facts(t: Target) -> dict[str, Any]:
+    """What a target is, as targets.yaml records it."""
+    return {
+        "key": t.key,
+        "name": t.name,
+        "kind": t.kind,
+        "headquarters": t.headquarters or None,
+        "eu_headquartered": t.eu_headquartered,
+        "parent": t.parent or None,
+        "ownership": t.ownership or None,
+        "ownership_as_of": t.ownership_as_of or None,
+        "certifications": [{"name": c.name, "as_of": c.as_of, "source": c.source, "scope": c.scope or None} for c in t.certifications],
+        "platform_cost": {"low": t.platform_cost[0], "high": t.platform_cost[1]},
+    }
+
+
+def target_summary(v: TargetView) -> dict[str, Any]:
+    return {
+        **target_facts(v.target),
+        "resources": v.resources,
+        "verdicts": {_VERDICT_KEYS[k]: n for k, n in v.verdict_counts.items()},
+        "ready_share": round(v.ready_share, 4),
+        "levels": {level.value: v.level_counts.get(level, 0) for level in Level},
+        "workloads": {"ready": v.workloads_ready, "total": v.workloads_total},
+        "effort": {
+            "unit": "person-days",
+            "low": v.effort.low,
+            "high": v.effort.high,
+            "platform": {"low": v.effort.platform[0], "high": v.effort.platform[1]},
+            "total": {"low": v.total_effort[0], "high": v.total_effort[1]},
+        },
+        "blockers": [
+            {"rule_id": b.rule.id, "service": b.rule.service, "condition": b.condition, "locations": [{"file": loc.path, "line": loc.line} for loc in b.locations]}
+            for b in v.blockers
+        ],
+        "display": target_line(v),
+    }
+
+
+_VERDICT_KEYS = {READY: "ready", CONDITIONAL: "ready_with_conditions", NOT_READY: "not_ready", UNKNOWN: "unknown"}
+
+
+def judgement(j: Judgement) -> dict[str, Any]:
+    return {
+        "level": j.level.value,
+        "verdict": _VERDICT_KEYS[j.verdict],
+        "path": j.path,
+        "condition": j.condition or None,
+        "offer": offer(j.offer) if j.offer is not None else None,
+    }
+
+
+def offer(m: ManagedOffer) -> dict[str, Any]:
+    return {"target": m.target, "offer": m.offer, "compatibility": m.compatibility, "evidence": m.evidence, "as_of": m.as_of}
+
+
 def rule_summary(rule: Rule) -> dict[str, Any]:
     return {
         "id": rule.id,
@@ -215,11 +277,11 @@ def rule_summary(rule: Rule) -> dict[str, Any]:
         "why": rule.why,
         "standard": rule.standard or None,
         "open_source": list(rule.open_source),
-        "managed": [{"target": m.target, "offer": m.offer, "compatibility": m.compatibility, "evidence": m.evidence, "as_of": m.as_of} for m in rule.managed],
+        "managed": [offer(m) for m in rule.managed],
     }
 
 
-def finding(f: Finding) -> dict[str, Any]:
+def finding(f: Finding, targets: Sequence[TargetView] = ()) -> dict[str, Any]:
     loc = f.location
     resource = f.resource
     return {
@@ -252,8 +314,9 @@ def finding(f: Finding) -> dict[str, Any]:
         "alternatives": {
             "standard": f.rule.standard or None,
             "open_source": list(f.rule.open_source),
-            "managed": [{"target": m.target, "offer": m.offer, "compatibility": m.compatibility, "evidence": m.evidence, "as_of": m.as_of} for m in f.rule.managed],
+            "managed": [offer(m) for m in f.rule.managed],
         },
+        "targets": {v.target.key: judgement(judge(f, v.target)) for v in targets},
         "effort_band": f.band,
         "coupling": f.coupling,
         "deployed": deployed(resource),

@@ -14,7 +14,17 @@ from typing import Any, TextIO
 
 from portacheck.assess import Assessment
 from portacheck.model import Finding, Level, Severity
-from portacheck.report.common import alternatives, counted, describe_finding, headline, read_line, result_line
+from portacheck.report.common import (
+    alternatives,
+    at_targets,
+    counted,
+    describe_finding,
+    headline,
+    nearest_line,
+    read_line,
+    result_line,
+    target_line,
+)
 from portacheck.report.sarif import ci_path, fails
 
 
@@ -30,9 +40,10 @@ def _case_name(f: Finding) -> str:
     return f"{f.rule.id} {describe_finding(f)}"
 
 
-def _details(f: Finding) -> str:
+def _details(f: Finding, a: Assessment) -> str:
     lines = [f"{f.rule.service} ({f.rule.id}): level {f.level.value} ({f.level.title})", f"why: {f.why}"]
     lines += alternatives(f.rule)
+    lines += [f"at {line}" for line in at_targets(f, a)]
     if f.override:
         lines.append(f"level set by configuration: {f.override}")
     if f.location.origin:
@@ -69,9 +80,9 @@ def document(a: Assessment, base: str | None = None, min_coverage: float | None 
                     failure = ET.SubElement(
                         case, "failure", {"message": f"{f.level.value} {f.rule.service}: at or above --fail-on {threshold}", "type": f.level.value}
                     )
-                    failure.text = _details(f)
+                    failure.text = _details(f, a)
                 else:
-                    ET.SubElement(case, "system-out").text = _details(f)
+                    ET.SubElement(case, "system-out").text = _details(f, a)
             elif kind == "skipped":
                 f, why = item
                 counts["skipped"] += 1
@@ -89,7 +100,10 @@ def document(a: Assessment, base: str | None = None, min_coverage: float | None 
     suite = ET.SubElement(root, "testsuite", {"name": "portacheck"})
     counts = {"tests": 1, "failures": 0, "errors": 0, "skipped": 0}
     summary = ET.SubElement(suite, "testcase", {"name": "summary", "classname": "portacheck"})
-    ET.SubElement(summary, "system-out").text = "\n".join([read_line(a)] + headline(a) + [result_line(a)] + [f"note: {n}" for n in a.notes])
+    ET.SubElement(summary, "system-out").text = "\n".join(
+        [read_line(a)] + headline(a) + [f"target {v.target.key}: {target_line(v)}" for v in a.targets] + ([nearest_line(a)] if nearest_line(a) else [])
+        + [result_line(a)] + [f"note: {n}" for n in a.notes]
+    )
     if min_coverage is not None:
         counts["tests"] += 1
         case = ET.SubElement(suite, "testcase", {"name": "coverage", "classname": "portacheck"})

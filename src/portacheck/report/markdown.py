@@ -22,6 +22,8 @@ from portacheck.report.common import (
     describe_finding,
     effort_by_rule,
     headline,
+    judgement_text,
+    nearest_line,
     not_deployed,
     read_line,
     result_line,
@@ -30,6 +32,7 @@ from portacheck.report.common import (
     workloads_counted,
 )
 from portacheck.report.sarif import ci_path
+from portacheck.targets import CONDITIONAL, NOT_READY, READY, UNKNOWN, judge, judge_rule
 
 MAX_ROWS = 200
 _ICON = {Level.P0: "🟢", Level.P1: "🔵", Level.P2: "🟡", Level.P3: "🟠", Level.P4: "🔴", Level.U: "⚪"}
@@ -60,23 +63,44 @@ def lines(a: Assessment, base: str | None = None, min_coverage: float | None = N
             if count:
                 out.append(f"| {_ICON[level]} {level.value} {level.title} | {count} |")
 
+    if a.targets:
+        out += [
+            "",
+            "### Targets",
+            "",
+            "| Target | Ready | With conditions | Not ready | Unknown | Workloads ready | Effort with platform | Blocked by |",
+            "|---|---:|---:|---:|---:|---:|---|---|",
+        ]
+        for view in a.targets:
+            counts = view.verdict_counts
+            blockers = ", ".join(f"{b.rule.service} ({len(b.locations)})" for b in view.blockers) or "–"
+            workloads = f"{view.workloads_ready} of {view.workloads_total}" if view.workloads_total else "–"
+            out.append(
+                f"| {cell(view.target.name)} (`{view.target.key}`) | {counts.get(READY, 0)} | {counts.get(CONDITIONAL, 0)} | {counts.get(NOT_READY, 0)} | "
+                f"{counts.get(UNKNOWN, 0)} | {workloads} | {cell(days(*view.total_effort))} | {cell(blockers)} |"
+            )
+    elif nearest_line(a):
+        out += ["", cell(nearest_line(a))]
+
     groups = by_service(f for f in a.findings if f.level is not Level.P0)
     efforts = effort_by_rule(a)
     if groups:
+        at = "".join(f" At {cell(v.target.key)} |" for v in a.targets)
         out += [
             "",
             "### By service",
             "",
-            "| Level | Service | Rule | Findings | Effort | Alternatives |",
-            "|---|---|---|---:|---|---|",
+            f"| Level | Service | Rule | Findings | Effort | Alternatives |{at}",
+            "|---|---|---|---:|---|---|" + "---|" * len(a.targets),
         ]
         for group in groups[:MAX_ROWS]:
             rule = group.rule
             effort = efforts.get(rule.id)
             effort_text = days(*effort) if effort and effort != (0, 0) else "–"
             alts = "; ".join(alternatives(rule)) or "–"
+            judged = "".join(f" {cell(judgement_text(judge_rule(rule, rule.level, v.target)))} |" for v in a.targets)
             out.append(
-                f"| {_ICON[group.level]} {group.level.value} | {cell(rule.service)} | `{rule.id}` | {len(group.findings)} | {cell(effort_text)} | {cell(alts)} |"
+                f"| {_ICON[group.level]} {group.level.value} | {cell(rule.service)} | `{rule.id}` | {len(group.findings)} | {cell(effort_text)} | {cell(alts)} |{judged}"
             )
         if len(groups) > MAX_ROWS:
             out.append(f"\n… and {counted(len(groups) - MAX_ROWS, 'more service')} (see the JSON report).")
@@ -98,11 +122,12 @@ def lines(a: Assessment, base: str | None = None, min_coverage: float | None = N
     if findings:
         out += _details(
             f"Findings ({len(findings)})",
-            ["| Level | Location | Resource | Rule | Why |", "|---|---|---|---|---|"]
+            ["| Level | Location | Resource | Rule | Why |" + "".join(f" At {cell(v.target.key)} |" for v in a.targets), "|---|---|---|---|---|" + "---|" * len(a.targets)]
             + [
                 f"| {f.level.value}{' ❌' if a.fails(f) else ''} | `{cell(_where(a, f.location.path, f.location.line, base))}` | "
                 f"{cell(describe_finding(f))}{cell(f' (via {f.location.origin})') if f.location.origin else ''}{cell(not_deployed(f))} | `{f.rule.id}` | "
                 f"{cell(f.why)}{cell(' — override: ' + f.override) if f.override else ''} |"
+                + "".join(f" {cell(_short(judge(f, v.target)))} |" for v in a.targets)
                 for f in findings[:MAX_ROWS]
             ]
             + (["", f"… and {len(findings) - MAX_ROWS} more."] if len(findings) > MAX_ROWS else []),
@@ -141,6 +166,10 @@ def lines(a: Assessment, base: str | None = None, min_coverage: float | None = N
         )
     out += ["", f"<sub>portacheck {__version__} · {cell(read_line(a))}</sub>"]
     return out
+
+
+def _short(judgement) -> str:
+    return f"{judgement.level.value} {judgement.verdict}"
 
 
 def _where(a: Assessment, path: str, line: int, base: str | None) -> str:

@@ -22,8 +22,9 @@ from typing import Any, TextIO
 from portacheck import __version__
 from portacheck.assess import Assessment, deployed
 from portacheck.model import Finding, Level, Rule, Severity, fingerprint
-from portacheck.report.common import alternatives, describe_finding
+from portacheck.report.common import alternatives, describe_finding, judgement_text, target_line
 from portacheck.report.escape import uri
+from portacheck.targets import judge
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/portacheck/portacheck"
@@ -93,6 +94,17 @@ def document(a: Assessment, base: str | None = None) -> dict[str, Any]:
             "read": {c.name: {"count": c.count, "unit": c.unit, "analysed": c.analysed} for c in a.read},
         },
     }
+    if a.targets:  # the comparison matrix, one entry per target weighed
+        run["properties"]["targets"] = {
+            v.target.key: {
+                "readyShare": round(v.ready_share, 4),
+                "verdicts": dict(v.verdict_counts),
+                "effort": {"low": v.total_effort[0], "high": v.total_effort[1], "platformLow": v.effort.platform[0], "platformHigh": v.effort.platform[1]},
+                "blockers": [b.rule.id for b in v.blockers],
+                "summary": target_line(v),
+            }
+            for v in a.targets
+        }
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
@@ -171,6 +183,10 @@ def result(a: Assessment, f: Finding, rule_index: int, base: str | None) -> dict
     }
     if f.override:
         properties["override"] = f.override
+    if a.targets:
+        judged = [judge(f, v.target) for v in a.targets]
+        properties["targets"] = {j.target: {"level": j.level.value, "verdict": j.verdict, "condition": j.condition} for j in judged}
+        message += " At " + "; ".join(f"{j.target}: {judgement_text(j)}" for j in judged) + "."
     if f.location.origin:
         properties["origin"] = str(f.location.origin)
     return {

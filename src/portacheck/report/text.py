@@ -17,15 +17,19 @@ from portacheck.report.common import (
     describe_finding,
     effort_by_rule,
     headline,
+    judgement_text,
+    nearest_line,
     not_deployed,
     pct,
     read_line,
     result_line,
     root_lines,
+    target_line,
     workload_ties,
     workloads_counted,
 )
 from portacheck.report.escape import terminal as t
+from portacheck.targets import judge_rule
 
 _COLOURS = {
     Level.P0: "32",  # green
@@ -54,6 +58,12 @@ def render(assessment: Assessment, stream: TextIO, *, color: bool = False, verbo
     if a.resources_total:
         counts = "  ".join(f"{level(lv)} {a.level_counts.get(lv, 0)}" for lv in Level)
         out(f"Resources by level: {counts}\n")
+    if a.targets:
+        out("\n" + paint("Targets", "1") + " (readiness of the deployed resources, the worst of their findings; effort with each target's one-off platform work)\n")
+        for weighed in a.targets:
+            out(f"    {t(target_line(weighed))}\n")
+    elif nearest_line(a):
+        out(t(nearest_line(a)) + "\n")
 
     groups = by_service(f for f in a.findings if f.level is not Level.P0 or verbose)
     efforts = effort_by_rule(a)
@@ -70,6 +80,8 @@ def render(assessment: Assessment, stream: TextIO, *, color: bool = False, verbo
         out(f"    why: {rule.why}\n")
         for part in alternatives(rule):
             out(f"    {part}\n")
+        for weighed in a.targets:
+            out(f"    at {weighed.target.key}: {t(judgement_text(judge_rule(rule, rule.level, weighed.target)))}\n")
         shown = group.findings[:MAX_LOCATIONS] if not verbose else group.findings
         for finding in shown:
             where = t(finding.location)

@@ -9,6 +9,7 @@ in docs/rules.md; this module is its only enforcement.
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import os
 import re
@@ -420,7 +421,7 @@ def _date(f: _Field, key: str, required: bool = True) -> str:
     value = f.node.get(key)
     if value is None and not required:
         return ""
-    text = value.isoformat() if hasattr(value, "isoformat") else f.text(key)
+    text = value.isoformat() if isinstance(value, datetime.date) else f.text(key)
     if not _DATE.match(text):
         raise f.fail(key, f"{text!r} is not a date (expected YYYY-MM-DD)")
     return text
@@ -428,10 +429,12 @@ def _date(f: _Field, key: str, required: bool = True) -> str:
 
 def _cost(f: _Field) -> tuple[float, float]:
     value = f.node.get("platform_cost")
-    ok = isinstance(value, list) and len(value) == 2 and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
-    if not ok or not 0 <= value[0] <= value[1]:
+    if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)):
         raise f.fail("platform_cost" if value is not None else None, "expected [low, high] person-days, 0 <= low <= high")
-    return (float(value[0]), float(value[1]))
+    low, high = float(value[0]), float(value[1])
+    if not 0 <= low <= high:
+        raise f.fail("platform_cost", "expected [low, high] person-days, 0 <= low <= high")
+    return (low, high)
 
 
 def _certifications(f: _Field) -> tuple[Certification, ...]:
