@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from portacheck.inventory import Inventory
 from portacheck.model import (
@@ -189,7 +190,16 @@ class Assessment:
     undeployed: tuple[ResourceVerdict, ...] = ()
     roots: tuple[RootView, ...] = ()  # Terraform root modules, each as if scanned alone
     targets: tuple[TargetView, ...] = ()  # --target: the assessment against each destination weighed
-    nearest: TargetView | None = None  # without --target: the catalogue's European target needing the least effort
+    # without --target: how to find the catalogue's European target needing the least effort (`nearest`),
+    # judged only when a report asks, so a pre-commit run in compact format does not pay for it
+    candidates: tuple[Target, ...] = field(default=(), repr=False, compare=False)
+    judged: _Judged | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def nearest(self) -> TargetView | None:
+        if self.targets or self.judged is None:
+            return None
+        return self.judged.nearest(self.candidates, self.workloads)
 
     @property
     def resources_total(self) -> int:
@@ -298,10 +308,7 @@ def assess(
     judged = _Judged(verdicts, pipelines, code_verdicts, bands)
     verdicts = _variants(verdicts)
     workload_view = WorkloadView(tuple(w for w in workloads.workloads if focus is None or w.resource.location.path in focus), workloads.notes)
-    if targets:
-        views, nearest = tuple(judged.view(t, workload_view) for t in targets), None
-    else:
-        views, nearest = (), judged.nearest(catalogue.targets.values(), workload_view)
+    views = tuple(judged.view(t, workload_view) for t in targets)
 
     level_counts = {level: 0 for level in Level}
     by_provider: dict[str, dict[Level, int]] = {}
@@ -330,7 +337,8 @@ def assess(
         undeployed=tuple(undeployed),
         roots=roots,
         targets=views,
-        nearest=nearest,
+        candidates=tuple(catalogue.targets.values()),
+        judged=judged,
         fail_on=fail_on,
         min_coverage=min_coverage,
         suppressed=tuple(suppressed),
@@ -345,22 +353,26 @@ class _Judged:
     def __init__(self, verdicts, pipelines, code, bands: Mapping[str, tuple[float, float]]):
         self.groups = (list(verdicts), list(pipelines), list(code))
         self.bands = bands
+        self.keys = [_definition_key(v.resource) for v in verdicts]  # the same resources at every target
 
     def view(self, target: Target, workloads: WorkloadView) -> TargetView:
-        memo: dict[int, Judgement] = {}
+        by_rule: dict[tuple[int, Level], Judgement] = {}  # a judgement depends on the rule and the generic level only
 
         def judged(finding: Finding) -> Judgement:
-            found = memo.get(id(finding))
+            key = (id(finding.rule), finding.level)
+            found = by_rule.get(key)
             if found is None:
-                found = memo[id(finding)] = judge(finding, target)
+                found = by_rule[key] = judge(finding, target)
             return found
 
         def retarget(verdict: ResourceVerdict) -> ResourceVerdict:
+            if all(judged(f).level is f.level for f in verdict.findings):
+                return verdict
             moved = [f if judged(f).level is f.level else replace(f, level=judged(f).level) for f in verdict.findings]
             return _verdict(verdict.resource, moved, self.bands) or verdict
 
         deployed_, pipelines, code = ([retarget(v) for v in group] for group in self.groups)
-        deployed_ = _variants(deployed_)
+        deployed_ = _variants(deployed_, self.keys)
         levels = {level: 0 for level in Level}
         verdicts = {verdict: 0 for verdict in VERDICTS}
         blocked: dict[str, tuple[Rule, str, list[Location]]] = {}
@@ -480,7 +492,7 @@ def _band(finding: Finding, bands: Mapping[str, tuple[float, float]]) -> tuple[f
     return bands.get(finding.band, EFFORT_BANDS[finding.band])
 
 
-def _variants(verdicts: list[ResourceVerdict]) -> list[ResourceVerdict]:
+def _variants(verdicts: list[ResourceVerdict], keys: Sequence[tuple | None] | None = None) -> list[ResourceVerdict]:
     """One definition deployed several times costs as deployments of one definition.
 
     The same workload in raw manifests, a Kustomize base, a chart and a release file is one
@@ -490,7 +502,7 @@ def _variants(verdicts: list[ResourceVerdict]) -> list[ResourceVerdict]:
     """
     groups: dict[tuple, list[int]] = {}
     for i, verdict in enumerate(verdicts):
-        key = _definition_key(verdict.resource)
+        key = keys[i] if keys is not None else _definition_key(verdict.resource)
         if key is not None:
             groups.setdefault(key, []).append(i)
     result = list(verdicts)
