@@ -15,7 +15,7 @@ from portacheck.model import Level, ManagedOffer, Rule, Target
 from portacheck.rules.loader import load_catalogue
 from portacheck.targets import CONDITIONAL, NOT_READY, READY, UNKNOWN, judge_rule
 
-from helpers import SMALL_RULES, validate_sarif, write_tree
+from helpers import FIXTURES, SMALL_RULES, validate_sarif, write_tree
 
 SHOP = {
     "main.tf": """\
@@ -221,3 +221,75 @@ def test_judgement(rule, level, target, expected):
 
 def test_the_small_catalogue_declares_three_targets():
     assert list(load_catalogue([SMALL_RULES], include_bundled=False).targets) == ["scaleway", "hetzner", "private"]
+
+
+# --- the bundled catalogue on fixtures/targets-shop ---------------------------------------------
+
+SHOP_FIXTURE = FIXTURES / "targets-shop"
+# (rule, resource) -> (level, verdict) at each target, from the bundled offers
+SHOP_EXPECTED = {
+    "scaleway": {
+        ("AWS-SQS", "aws_sqs_queue.jobs"): ("P1", "ready"),  # Scaleway Queues speaks the SQS API
+        ("AWS-S3", "aws_s3_bucket.uploads"): ("P1", "ready"),
+        ("AWS-DYNAMODB", "aws_dynamodb_table.orders"): ("P3", "ready_with_conditions"),  # Managed MongoDB: functional
+        ("AWS-RDS", "aws_db_instance.reports"): ("P1", "ready"),
+        ("AWS-EKS", "aws_eks_cluster.main"): ("P1", "ready"),  # Kapsule
+        ("AWS-STEP-FUNCTIONS", "aws_sfn_state_machine.checkout"): ("P4", "not_ready"),
+    },
+    "hetzner": {
+        ("AWS-SQS", "aws_sqs_queue.jobs"): ("P3", "ready_with_conditions"),  # no queue service: RabbitMQ or NATS, run by the team
+        ("AWS-S3", "aws_s3_bucket.uploads"): ("P1", "ready"),  # Hetzner Object Storage (S3 API)
+        ("AWS-DYNAMODB", "aws_dynamodb_table.orders"): ("P2", "ready_with_conditions"),  # self-run ScyllaDB Alternator
+        ("AWS-RDS", "aws_db_instance.reports"): ("P1", "ready_with_conditions"),  # self-run PostgreSQL
+        ("AWS-EKS", "aws_eks_cluster.main"): ("P1", "ready_with_conditions"),  # no managed Kubernetes
+        ("AWS-STEP-FUNCTIONS", "aws_sfn_state_machine.checkout"): ("P4", "not_ready"),
+    },
+    "private": {
+        ("AWS-SQS", "aws_sqs_queue.jobs"): ("P3", "ready_with_conditions"),
+        ("AWS-S3", "aws_s3_bucket.uploads"): ("P1", "ready"),  # the platform's S3-compatible storage
+        ("AWS-DYNAMODB", "aws_dynamodb_table.orders"): ("P2", "ready_with_conditions"),
+        ("AWS-RDS", "aws_db_instance.reports"): ("P1", "ready_with_conditions"),
+        ("AWS-EKS", "aws_eks_cluster.main"): ("P1", "ready"),  # the platform's Kubernetes
+        ("AWS-STEP-FUNCTIONS", "aws_sfn_state_machine.checkout"): ("P4", "not_ready"),
+    },
+}
+
+
+def _shop(fast_cli, *targets):
+    args = [a for t in targets for a in ("--target", t)]
+    result = fast_cli("scan", str(SHOP_FIXTURE), "--no-config", "-f", "json", *args)
+    assert result.code == 1, result  # Step Functions is P4
+    doc = json.loads(result.out)
+    table: dict[str, dict[tuple[str, str], tuple[str, str]]] = {}
+    for finding in doc["findings"]:
+        for key, judged in finding["targets"].items():
+            table.setdefault(key, {})[(finding["rule_id"], finding["resource"]["address"])] = (judged["level"], judged["verdict"])
+    return doc, table
+
+
+@pytest.mark.parametrize("target", ["scaleway", "hetzner", "private"])
+def test_bundled_offers_judge_the_shop_at_each_target(fast_cli, target):
+    _doc, table = _shop(fast_cli, target)
+    assert table == {target: SHOP_EXPECTED[target]}
+
+
+def test_bundled_offers_compare_three_targets(fast_cli):
+    doc, table = _shop(fast_cli, "scaleway", "hetzner", "private")
+    assert table == SHOP_EXPECTED
+    lines = [t["display"] for t in doc["summary"]["targets"]]
+    assert lines == [
+        "Scaleway: 83% of 6 resources ready or ready with conditions (4 ready, 1 with conditions, 1 not ready); "
+        "46–144 person-days including 20–60 person-days of platform work; blocked by AWS Step Functions (1)",
+        "Hetzner: 83% of 6 resources ready or ready with conditions (1 ready, 4 with conditions, 1 not ready); "
+        "52–158 person-days including 25–70 person-days of platform work; blocked by AWS Step Functions (1)",
+        "Private platform (hosting partner): 83% of 6 resources ready or ready with conditions (2 ready, 3 with conditions, 1 not ready); "
+        "67–188 person-days including 40–100 person-days of platform work; blocked by AWS Step Functions (1)",
+    ]
+    generic = json.loads(fast_cli("scan", str(SHOP_FIXTURE), "--no-config", "-f", "json").out)
+    assert [(f["rule_id"], f["level"]) for f in generic["findings"]] == [(f["rule_id"], f["level"]) for f in doc["findings"]]
+
+
+def test_rules_show_aws_sqs_names_the_level_at_scaleway_and_hetzner_with_evidence(cli):
+    shown = cli("rules", "show", "AWS-SQS").out
+    assert "    scaleway   P1 ready: re-point to Queues (SQS API) (same-api; scaleway_mnq_sqs_queue, as of 2026-08-21)\n" in shown
+    assert "    hetzner    P3 ready with conditions: no managed offer at Hetzner: run RabbitMQ, NATS JetStream yourself and adapt the integration\n" in shown
