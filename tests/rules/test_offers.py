@@ -65,3 +65,40 @@ def test_an_offer_per_target_and_rule_is_listed_once(catalogue):
         if any((o.target, o.offer) == (offer.target, offer.offer) for o in rule.managed[:i])
     ]
     assert not twice, twice
+
+
+# What issue 13 found wrong or missing: rule id -> (target, evidence) pairs that must be offered.
+EXPECTED_OFFERS = {
+    "AWS-S3": [
+        ("upcloud", "upcloud_managed_object_storage"),
+        ("hetzner", "https://docs.hetzner.com/storage/object-storage/overview"),
+        ("exoscale", "https://community.exoscale.com/product/storage/object-storage/overview"),
+    ],
+    "AWS-EKS": [("upcloud", "upcloud_kubernetes_cluster")],
+    "AWS-KMS": [("stackit", "stackit_kms_key")],
+    "AWS-API-GATEWAY": [("ionos", "https://api.ionos.com/docs/apigateway/v1")],
+    "AWS-SAGEMAKER": [("ovh", "https://docs.ovhcloud.com/fr/guides/public-cloud/ai-machine-learning/ai-deploy-apps")],
+    "AWS-BEDROCK": [
+        ("scaleway", "https://www.scaleway.com/en/developers/api/generative-apis/"),
+        ("ionos", "https://api.ionos.com/docs/inference-openai/v1"),
+        ("ovh", "https://www.ovhcloud.com/en/public-cloud/ai-endpoints/"),
+    ],
+    "AZURE-OPENAI-DEPLOYMENT": [
+        ("scaleway", "https://www.scaleway.com/en/developers/api/generative-apis/"),
+        ("ionos", "https://api.ionos.com/docs/inference-openai/v1"),
+        ("ovh", "https://www.ovhcloud.com/en/public-cloud/ai-endpoints/"),
+        ("stackit", "stackit_modelserving_token"),
+    ],
+}
+
+
+@pytest.mark.parametrize("rule_id", sorted(EXPECTED_OFFERS))
+def test_the_offers_found_missing_are_there(catalogue, rule_id):
+    offered = {(m.target, m.evidence) for m in catalogue.rule(rule_id).managed}
+    assert set(EXPECTED_OFFERS[rule_id]) <= offered
+
+
+def test_a_bucket_policy_is_no_evidence_of_object_storage(catalogue):
+    wrong = [rule.id for rule in catalogue.rules for m in rule.managed if m.evidence == "exoscale_sos_bucket_policy"]
+    assert not wrong, wrong
+
