@@ -58,7 +58,7 @@ CASES = [
     ),
     pytest.param(
         {"q.yaml": RULE + "extra: 1\n"},
-        "{dir}/q.yaml:10: unknown top-level key 'extra' (expected rules, signals, providers, provider, targets)",
+        "{dir}/q.yaml:10: unknown top-level key 'extra' (expected rules, signals, providers, provider, targets, profiles, key_custody)",
         id="unknown-top-level-key",
     ),
     pytest.param(

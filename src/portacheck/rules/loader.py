@@ -56,8 +56,13 @@ TARGET_KINDS = ("provider", "private", "onprem")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _PROVIDER_KEYS = {
     "name", "kind", "headquarters", "eu_headquartered", "terraform_sources", "terraform_prefix", "domains", "notes",
-    "regions",
+    "regions", "ownership", "non_eu_parent", "ownership_as_of", "sources", "partitions",
 }
+_PARTITION_KEYS = {
+    "key", "name", "kind", "operator", "operator_eu_owned", "as_of", "regions", "domains", "arn_prefixes",
+    "universe_domains", "partners", "sources", "notes",
+}
+_PROFILE_KEYS = {"name", "description", "regions", "provider", "sovereign_offers"}
 # Where a region's data sits, in law: an EU member state, the EEA, or outside both (which includes
 # countries with an adequacy decision, such as the UK and Switzerland: a different legal regime).
 REGION_CLASSES = ("eu", "eea", "outside-eu")
@@ -76,6 +81,12 @@ class Provider:
     terraform_prefix: str = ""  # resource type prefix when it differs from the key (google-beta: google)
     domains: tuple[str, ...] = ()
     regions: Mapping[str, str] = field(default_factory=dict)  # region name -> one of REGION_CLASSES
+    # Who controls the company, dated: strict sovereignty asks for no parent outside the EU.
+    ownership: str = ""
+    non_eu_parent: bool | None = None  # None: not recorded
+    ownership_as_of: str = ""
+    sources: tuple[str, ...] = ()
+    partitions: tuple[Partition, ...] = ()  # sovereign partitions and partner-operated offers of this provider
 
     def region_class(self, region: str) -> str:
         """`eu`, `eea`, `outside-eu`, or `unknown`; zones are judged by their region (`eu-west-1a`)."""
@@ -86,12 +97,51 @@ class Provider:
         return "unknown"
 
 
+PARTITION_KINDS = ("sovereign-partition", "partner-operated")
+
+
+@dataclass(frozen=True, slots=True)
+class Partition:
+    """A hyperscaler's sovereign offer, recognised in code: the same proprietary APIs (the level
+    stays), a better jurisdiction (AWS European Sovereign Cloud, S3NS, Assured Workloads partners)."""
+
+    key: str
+    name: str
+    kind: str  # one of PARTITION_KINDS
+    operator: str  # who runs it
+    operator_eu_owned: bool  # the operator is an EU company with no non-EU parent
+    as_of: str
+    regions: tuple[str, ...] = ()
+    domains: tuple[str, ...] = ()  # endpoint DNS suffixes
+    arn_prefixes: tuple[str, ...] = ()
+    universe_domains: tuple[str, ...] = ()  # Google provider `universe_domain`
+    partners: tuple[str, ...] = ()  # Google Assured Workloads `partner` values
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """A sovereignty profile (`--sovereignty`): what a resource must satisfy to count as sovereign."""
+
+    key: str
+    name: str
+    description: str
+    regions: tuple[str, ...]  # region classes accepted: eu, eea, outside-eu
+    provider: str  # one of PROFILE_PROVIDER_TESTS
+    sovereign_offers: bool  # a resource in a sovereign partition or partner-operated offer meets it (when its region does)
+    source: str = ""  # the file it came from
+
+
+PROFILE_PROVIDER_TESTS = ("any", "eu-headquartered", "eu-owned")
+
+
 @dataclass(frozen=True)
 class Catalogue:
     rules: tuple[Rule, ...]
     providers: Mapping[str, Provider]
     by_id: Mapping[str, Rule] = field(default_factory=dict)
     targets: Mapping[str, Target] = field(default_factory=dict)
+    profiles: Mapping[str, Profile] = field(default_factory=dict)
 
     def target(self, key: str) -> Target:
         try:
@@ -156,19 +206,19 @@ def load_catalogue(extra_dirs: Iterable[Path | str] = (), include_bundled: bool 
     cached = cache.get("catalogue", key)
     if cached is not None:
         try:
-            rules, providers, targets = from_plain(cached, _CACHED_CLASSES)
-            return Catalogue(rules=rules, providers=providers, by_id={r.id: r for r in rules}, targets=targets)
+            rules, providers, targets, profiles = from_plain(cached, _CACHED_CLASSES)
+            return Catalogue(rules=rules, providers=providers, by_id={r.id: r for r in rules}, targets=targets, profiles=profiles)
         except (ValueError, TypeError):
             pass  # not what this version writes: rebuilt below
     catalogue = _load(dirs)
-    cache.put("catalogue", key, to_plain((catalogue.rules, dict(catalogue.providers), dict(catalogue.targets))))
+    cache.put("catalogue", key, to_plain((catalogue.rules, dict(catalogue.providers), dict(catalogue.targets), dict(catalogue.profiles))))
     cache.trim()
     return catalogue
 
 
 # What a cached catalogue may hold: nothing else is ever built from a cache entry.
 _CACHED_CLASSES: dict[str, type] = {
-    cls.__name__: cls for cls in (Rule, Provider, Condition, ManagedOffer, RuleExample, Level, Target, Certification)
+    cls.__name__: cls for cls in (Rule, Provider, Condition, ManagedOffer, RuleExample, Level, Target, Certification, Partition, Profile)
 }
 
 
@@ -191,6 +241,7 @@ def _load(dirs: list[Path]) -> Catalogue:
     rules: dict[str, Rule] = {}
     providers: dict[str, Provider] = {}
     targets: dict[str, tuple[str, LineDict]] = {}  # key -> (file, node): built once the providers are known
+    profiles: dict[str, Profile] = {}
     extensions: list[tuple[str, int, str, dict[str, tuple[str, ...]]]] = []  # (file, line, rule id, match)
     for index, directory in enumerate(dirs):
         if not directory.is_dir():
@@ -202,6 +253,7 @@ def _load(dirs: list[Path]) -> Catalogue:
             for provider in _providers(data, display):
                 providers[provider.key] = provider
             targets.update(_target_nodes(data, display))
+            profiles.update(profiles_of(data, display))
             extensions.extend(_signals(data, display))
             for rule in _rules(data, display):
                 if rule.id in seen_here:
@@ -231,7 +283,7 @@ def _load(dirs: list[Path]) -> Catalogue:
         if rule.managed:
             rules[rule_id] = replace(rule, managed=tuple(replace(m, target_name=built[m.target].name) for m in rule.managed))
     ordered = tuple(sorted(rules.values(), key=lambda r: r.id))
-    return Catalogue(rules=ordered, providers=providers, by_id={r.id: r for r in ordered}, targets=built)
+    return Catalogue(rules=ordered, providers=providers, by_id={r.id: r for r in ordered}, targets=built, profiles=profiles)
 
 
 def _rule_files(directory: Path) -> list[Path]:
@@ -264,10 +316,10 @@ def _read(path: Path, display: str) -> Any:
         return LineDict(1)
     if not isinstance(data, LineDict):
         raise RuleError(f"{display}: expected a mapping with `rules:` or `providers:` at the top")
-    unknown = set(data) - {"rules", "providers", "provider", "signals", "targets"}
+    unknown = set(data) - {"rules", "providers", "provider", "signals", "targets", "profiles", "key_custody"}
     if unknown:
         key = sorted(unknown)[0]
-        raise RuleError(f"{display}:{data.key_lines[key]}: unknown top-level key {key!r} (expected rules, signals, providers, provider, targets)")
+        raise RuleError(f"{display}:{data.key_lines[key]}: unknown top-level key {key!r} (expected rules, signals, providers, provider, targets, profiles, key_custody)")
     return data
 
 
@@ -356,7 +408,84 @@ def _providers(data: LineDict, display: str) -> list[Provider]:
                 terraform_prefix=f.text("terraform_prefix", required=False),
                 domains=tuple(d.lower() for d in f.text_list("domains")),
                 regions=_regions(f),
+                ownership=f.text("ownership", required=False),
+                non_eu_parent=_flag(f, "non_eu_parent"),
+                ownership_as_of=_date(f, "ownership_as_of", required=False),
+                sources=f.text_list("sources"),
+                partitions=_partitions(f),
             )
+        )
+    return result
+
+
+def _flag(f: _Field, key: str) -> bool | None:
+    value = f.node.get(key)
+    if value is not None and not isinstance(value, bool):
+        raise f.fail(key, "expected true or false")
+    return value
+
+
+def _partitions(f: _Field) -> tuple[Partition, ...]:
+    value = f.node.get("partitions", [])
+    if not isinstance(value, list):
+        raise f.fail("partitions", "expected a list of partitions")
+    result = []
+    for i, item in enumerate(value):
+        if not isinstance(item, LineDict):
+            raise f.fail("partitions", f"item {i}: expected a mapping")
+        sub = _Field(f.display, item, f"{f.label}: partitions[{i}]")
+        sub.unknown_keys(_PARTITION_KEYS)
+        owned = _flag(sub, "operator_eu_owned")
+        if owned is None:
+            raise sub.fail(None, "missing required field 'operator_eu_owned'")
+        found = Partition(
+            key=sub.text("key"),
+            name=sub.text("name"),
+            kind=sub.choice("kind", PARTITION_KINDS),
+            operator=sub.text("operator"),
+            operator_eu_owned=owned,
+            as_of=_date(sub, "as_of"),
+            regions=tuple(r.lower() for r in sub.text_list("regions")),
+            domains=tuple(d.lower() for d in sub.text_list("domains")),
+            arn_prefixes=sub.text_list("arn_prefixes"),
+            universe_domains=tuple(d.lower() for d in sub.text_list("universe_domains")),
+            partners=tuple(p.upper() for p in sub.text_list("partners")),
+            sources=sub.text_list("sources"),
+        )
+        if not (found.regions or found.domains or found.arn_prefixes or found.universe_domains or found.partners):
+            raise sub.fail(None, "names nothing to recognise it by (regions, domains, arn_prefixes, universe_domains or partners)")
+        result.append(found)
+    return tuple(result)
+
+
+def profiles_of(data: LineDict, display: str) -> dict[str, Profile]:
+    """The `profiles:` of a file: the bundled rules/sovereignty.yaml, or a custom --sovereignty file."""
+    section = data.get("profiles")
+    if section is None:
+        return {}
+    if not isinstance(section, LineDict):
+        raise RuleError(f"{display}:{data.key_lines['profiles']}: profiles: expected a mapping of profile keys")
+    result = {}
+    for key, node in section.items():
+        if not isinstance(node, LineDict):
+            raise RuleError(f"{display}:{section.key_lines[key]}: profile {key}: expected a mapping")
+        f = _Field(display, node, f"profile {key}")
+        f.unknown_keys(_PROFILE_KEYS)
+        regions = f.text_list("regions")
+        for region_class in regions:
+            if region_class not in REGION_CLASSES:
+                raise f.fail("regions", f"{region_class!r} is not one of {', '.join(REGION_CLASSES)}")
+        if not regions:
+            raise f.fail(None, "missing required field 'regions' (the region classes accepted)")
+        offers = _flag(f, "sovereign_offers")
+        result[str(key)] = Profile(
+            key=str(key),
+            name=f.text("name"),
+            description=f.text("description"),
+            regions=regions,
+            provider=f.choice("provider", PROFILE_PROVIDER_TESTS),
+            sovereign_offers=bool(offers),
+            source=display,
         )
     return result
 
