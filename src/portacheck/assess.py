@@ -40,7 +40,8 @@ from portacheck.model import (
     resource_key,
     terraform_root,
 )
-from portacheck.rules.loader import Catalogue, Provider
+from portacheck.rules.loader import Catalogue, Profile, Provider
+from portacheck.sovereignty.profiles import SovereigntyView
 from portacheck.targets import CONDITIONAL, NOT_READY, READY, VERDICTS, Judgement, judge, worst
 from portacheck.workloads import WorkloadView, variant_key
 from portacheck.workloads import build as build_workloads
@@ -190,6 +191,7 @@ class Assessment:
     undeployed: tuple[ResourceVerdict, ...] = ()
     roots: tuple[RootView, ...] = ()  # Terraform root modules, each as if scanned alone
     targets: tuple[TargetView, ...] = ()  # --target: the assessment against each destination weighed
+    sovereignty: SovereigntyView | None = None  # --sovereignty: each deployed resource under the profile
     # without --target: how to find the catalogue's European target needing the least effort (`nearest`),
     # judged only when a report asks, so a pre-commit run in compact format does not pay for it
     candidates: tuple[Target, ...] = field(default=(), repr=False, compare=False)
@@ -264,6 +266,7 @@ def assess(
     suppressed: Sequence[tuple[Finding, str]] = (),
     notes: Sequence[str] = (),
     targets: Sequence[Target] = (),
+    profile: Profile | None = None,
 ) -> Assessment:
     focus = inventory.focus
     if focus is not None:
@@ -309,6 +312,11 @@ def assess(
     verdicts = _variants(verdicts)
     workload_view = WorkloadView(tuple(w for w in workloads.workloads if focus is None or w.resource.location.path in focus), workloads.notes)
     views = tuple(judged.view(t, workload_view) for t in targets)
+    sovereignty = None
+    if profile is not None:
+        from portacheck.sovereignty import profiles as sovereignty_profiles
+
+        sovereignty = sovereignty_profiles.view([v.resource for v in verdicts], inventory.resources, everything, catalogue, profile)
 
     level_counts = {level: 0 for level in Level}
     by_provider: dict[str, dict[Level, int]] = {}
@@ -337,6 +345,7 @@ def assess(
         undeployed=tuple(undeployed),
         roots=roots,
         targets=views,
+        sovereignty=sovereignty,
         candidates=tuple(catalogue.targets.values()),
         judged=judged,
         fail_on=fail_on,

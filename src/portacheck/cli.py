@@ -15,6 +15,7 @@ import contextlib
 import functools
 import inspect
 import os
+import re
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -191,6 +192,7 @@ def _build_config(
     rules: list[str] | None = None,
     baseline: str | None = None,
     targets: list[str] | None = None,
+    sovereignty: str | None = None,
     no_ignores: bool = False,
     no_gitignore: bool = False,
     frontends: dict | None = None,
@@ -233,6 +235,7 @@ def _build_config(
         "baseline": os.path.abspath(baseline) if baseline else None,
         "targets": tuple(dict.fromkeys(t.strip().lower() for item in targets for t in item.split(",") if t.strip())) if targets else None,
         "targets_flag": True if targets else None,
+        "sovereignty": (sovereignty if re.match(r"^[a-z][a-z0-9-]*$", sovereignty) else os.path.abspath(sovereignty)) if sovereignty else None,
         "ignores": False if no_ignores else None,
         "gitignore": False if no_gitignore else None,
         "frontends": frontends,
@@ -397,6 +400,9 @@ def scan(
     target: list[str] = typer.Option(
         None, "--target", "-t", metavar="KEY", help="Judge against this destination (e.g. scaleway, hetzner, private; see `portacheck targets`). Repeat or separate with commas to compare several."
     ),
+    sovereignty: str | None = typer.Option(
+        None, "--sovereignty", metavar="PROFILE", help="Judge each deployed resource against a sovereignty profile: broad (data in EU/EEA regions), strict (an EU-owned provider, EU/EEA regions) or a profile file of your own."
+    ),
     path_base: str | None = typer.Option(
         None, "--path-base", metavar="DIR", help="Give the paths of SARIF, GitLab, JUnit and Markdown reports relative to DIR (e.g. `.`, the repository root code hosts link from) instead of the scanned root."
     ),
@@ -422,7 +428,7 @@ def scan(
     formats = formats or ["text"]
     outputs = _outputs(formats, output)
     config = _scan_config(
-        paths or ["."], scan_options, fail_on=fail_on, min_coverage=_percentage(min_coverage, "--min-coverage"), baseline=baseline, targets=target
+        paths or ["."], scan_options, fail_on=fail_on, min_coverage=_percentage(min_coverage, "--min-coverage"), baseline=baseline, targets=target, sovereignty=sovereignty
     )
     progress = _progress(not (scan_options["no_progress"] or quiet))
     try:

@@ -55,6 +55,7 @@ class Config:
     repo_root: str | None = None  # set when the file is the repository's own, untrusted: paths stay inside
     targets: tuple[str, ...] = ()  # keys of rules/targets.yaml to judge against (--target); empty: the generic verdict
     targets_flag: bool = False  # the targets came from --target, not from the file (for messages)
+    sovereignty: str | None = None  # a profile key of rules/sovereignty.yaml (broad, strict) or a profile file
 
     def options(self, frontend: str) -> Any:
         """The options of one frontend: as configured, else its defaults."""
@@ -244,6 +245,7 @@ _KEYS = {
     "effort-bands": "effort_bands",
     "baseline": "baseline",
     "targets": "targets",
+    "sovereignty": "sovereignty",
 }
 
 
@@ -424,6 +426,17 @@ class _Checker:
 
     def _rules_dirs(self, key: str, value: Any) -> tuple[str, ...]:
         return self._paths(key, value, want_dir=True)
+
+    def _sovereignty(self, key: str, value: Any) -> str | None:
+        """A profile key (broad, strict), or the path of a profile file (relative to this file)."""
+        from portacheck.trust import config_path
+
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(key, "expected a profile (broad or strict) or the path of a profile file")
+        text = value.strip()
+        if re.match(r"^[a-z][a-z0-9-]*$", text):
+            return text
+        return config_path(self.base, text)
 
     def _baseline(self, key: str, value: Any) -> str | None:
         from portacheck.trust import config_path

@@ -21,7 +21,7 @@ from portacheck.errors import ConfigError
 from portacheck.inventory import Inventory, build
 from portacheck.model import Finding, Target
 from portacheck.parse import ParseContext
-from portacheck.rules.loader import Catalogue, load_catalogue
+from portacheck.rules.loader import Catalogue, Profile, load_catalogue
 from portacheck.rules.match import Matcher
 
 
@@ -38,6 +38,7 @@ def run(
     catalogue = catalogue or load_catalogue(config.rules_dirs, cache_dir=config.cache_dir)
     check_rule_ids(config, catalogue)
     targets = check_targets(config, catalogue)
+    profile = sovereignty_profile(config, catalogue)
     baseline = load_baseline(config.baseline) if config.baseline else None  # a bad baseline fails before the scan
     cache = open_cache(config.cache_dir)
     step("finding files")
@@ -47,7 +48,7 @@ def run(
         root=discovery.root,
         provider_sources=catalogue.provider_for_source(),
         type_prefixes=catalogue.type_prefixes(),
-        attributes_of_interest=catalogue.attributes_of_interest(),
+        attributes_of_interest=catalogue.attributes_of_interest() | sovereignty_attributes(),
         max_file_bytes=config.max_file_bytes,
         excluded=make_excluder(config.exclude),
         jobs=config.jobs,
@@ -68,7 +69,7 @@ def run(
     step("assessing")
     return assess(
         inventory, active, catalogue, config.fail_on, config.effort_bands,
-        min_coverage=config.min_coverage, suppressed=suppressed, notes=notes, targets=targets,
+        min_coverage=config.min_coverage, suppressed=suppressed, notes=notes, targets=targets, profile=profile,
     )
 
 
@@ -94,6 +95,27 @@ def check_targets(config: Config, catalogue: Catalogue) -> list[Target]:
             raise ConfigError(f"{where}: no target {key!r}; {hint}known targets: {', '.join(catalogue.targets)}")
         result.append(catalogue.targets[key])
     return result
+
+
+def sovereignty_attributes() -> frozenset[str]:
+    from portacheck.sovereignty import profiles
+
+    return profiles.ATTRIBUTES
+
+
+def sovereignty_profile(config: Config, catalogue: Catalogue) -> Profile | None:
+    """The profile asked for: a key of rules/sovereignty.yaml, or a file of one's own."""
+    chosen = config.sovereignty
+    if not chosen:
+        return None
+    if chosen in catalogue.profiles:
+        return catalogue.profiles[chosen]
+    if "/" not in chosen and not chosen.endswith((".yaml", ".yml")):
+        where = config.where("sovereignty") if config.source and "sovereignty" in config.key_lines else "--sovereignty"
+        raise ConfigError(f"{where}: no profile {chosen!r}; profiles: {', '.join(catalogue.profiles)}, or the path of a profile file")
+    from portacheck.sovereignty.profiles import load_profile
+
+    return load_profile(chosen)
 
 
 def apply_ignores(

@@ -249,7 +249,7 @@ def _load(dirs: list[Path]) -> Catalogue:
         seen_here: dict[str, str] = {}
         for path in _rule_files(directory):
             display = _display(path, directory)
-            data = _read(path, display)
+            data = read_rule_file(path, display)
             for provider in _providers(data, display):
                 providers[provider.key] = provider
             targets.update(_target_nodes(data, display))
@@ -303,7 +303,8 @@ def _display(path: Path, directory: Path) -> str:
         return str(path)
 
 
-def _read(path: Path, display: str) -> Any:
+def read_rule_file(path: Path, display: str) -> Any:
+    """A rules-directory YAML file (or a custom sovereignty profile), checked at the top level."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

@@ -1,0 +1,1 @@
+"""The sovereignty lens: jurisdiction, ownership, key custody and control, next to portability."""
