@@ -109,6 +109,33 @@ def headline(a: Assessment) -> list[str]:
 MAX_BLOCKERS = 5
 
 
+def sovereignty_lines(a: Assessment) -> list[str]:
+    """The profile's headline: how much of the estate meets it, and the sovereign offers in use."""
+    view = a.sovereignty
+    if view is None:
+        return []
+    from portacheck.sovereignty.profiles import FAILS, MEETS, NOT_APPLICABLE, UNKNOWN
+
+    profile = view.profile
+    text = f"Sovereignty ({profile.key}: {profile.description.rstrip('.')}): "
+    if not view.judged:
+        text += "no deployed resource the profile applies to"
+    else:
+        text += (
+            f"{view.count(MEETS)} of {counted(view.judged, 'deployed resource')} meet it ({pct(view.share)}), "
+            f"{view.count(FAILS)} do not, {view.count(UNKNOWN)} unknown"
+        )
+    if view.count(NOT_APPLICABLE):
+        text += f"; {view.count(NOT_APPLICABLE)} provider-neutral, judged where they run"
+    lines = [text + "."]
+    for partition, count in view.partitions():
+        lines.append(
+            f"Sovereign offer in use: {partition.name} ({counted(count, 'resource')}), run by {partition.operator}: "
+            "the jurisdiction changes, the proprietary APIs and their portability levels do not."
+        )
+    return lines
+
+
 def target_line(view: TargetView) -> str:
     """"Scaleway: 82% ready (…), 40–90 person-days with the platform, blocked by Spanner, Step Functions"."""
     counts = view.verdict_counts

@@ -19,7 +19,8 @@ from portacheck.targets import CONDITIONAL, NOT_READY, READY, UNKNOWN, Judgement
 # 2.0: workload counts are distinct workloads; effort per definition. 2.1: findings' `coupling`.
 # 2.2: `undeployed` (count/for_each = 0), `deployed` on findings and resources, `summary.roots`.
 # 2.3: offers keyed by `target` with `compatibility` and `as_of`; `summary.targets` (--target),
-# `summary.nearest_target`, findings' `targets` (level and verdict at each target).
+# `summary.nearest_target`, findings' `targets` (level and verdict at each target); `summary.sovereignty`
+# and `sovereignty` (--sovereignty).
 SCHEMA_VERSION = "2.3"
 
 
@@ -78,6 +79,7 @@ def document(a: Assessment) -> dict[str, Any]:
         "errors": [error(e) for e in a.errors],
         "workloads": workloads(a),
         "distinct_workloads": distinct_workloads(a),
+        "sovereignty": sovereignty_resources(a),
     }
 
 
@@ -159,6 +161,7 @@ def summary(a: Assessment) -> dict[str, Any]:
         "roots": [root_summary(r) for r in a.roots],
         "targets": [target_summary(v) for v in a.targets],
         "nearest_target": target_summary(a.nearest) if a.nearest is not None else None,
+        "sovereignty": sovereignty_summary(a),
         "workloads": {
             "total": a.workloads.total,
             "definitions": a.workloads.definitions,
@@ -208,6 +211,49 @@ def root_summary(r: RootView) -> dict[str, Any]:
             "deployments": r.effort.deployments,
         },
     }
+
+
+def sovereignty_summary(a: Assessment) -> dict[str, Any] | None:
+    view = a.sovereignty
+    if view is None:
+        return None
+    from portacheck.sovereignty.profiles import FAILS, MEETS, NOT_APPLICABLE, UNKNOWN
+
+    p = view.profile
+    return {
+        "profile": {"key": p.key, "name": p.name, "description": p.description, "regions": list(p.regions), "provider": p.provider, "sovereign_offers": p.sovereign_offers, "source": p.source},
+        "judged": view.judged,
+        "meets": view.count(MEETS),
+        "does_not_meet": view.count(FAILS),
+        "unknown": view.count(UNKNOWN),
+        "not_applicable": view.count(NOT_APPLICABLE),
+        "share": round(view.share, 4),
+        "partitions": [
+            {"key": part.key, "name": part.name, "kind": part.kind, "operator": part.operator, "operator_eu_owned": part.operator_eu_owned, "as_of": part.as_of, "resources": n}
+            for part, n in view.partitions()
+        ],
+    }
+
+
+def sovereignty_resources(a: Assessment) -> list[dict[str, Any]]:
+    if a.sovereignty is None:
+        return []
+    return [
+        {
+            "address": j.resource.address,
+            "file": j.resource.location.path,
+            "line": j.resource.location.line,
+            "origin": str(j.resource.location.origin) or None,
+            "provider": j.placement.provider or None,
+            "region": j.placement.region or None,
+            "region_jurisdiction": j.placement.region_class,
+            "partition": j.placement.partition.key if j.placement.partition else None,
+            "found_by": j.placement.how or None,
+            "verdict": j.verdict.replace(" ", "_"),
+            "reason": j.reason,
+        }
+        for j in a.sovereignty.resources
+    ]
 
 
 def target_facts(t: Target) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from portacheck.report.common import (
     nearest_line,
     read_line,
     result_line,
+    sovereignty_lines,
     target_line,
 )
 from portacheck.report.sarif import ci_path, fails
@@ -101,7 +102,7 @@ def document(a: Assessment, base: str | None = None, min_coverage: float | None 
     counts = {"tests": 1, "failures": 0, "errors": 0, "skipped": 0}
     summary = ET.SubElement(suite, "testcase", {"name": "summary", "classname": "portacheck"})
     ET.SubElement(summary, "system-out").text = "\n".join(
-        [read_line(a)] + headline(a) + [f"target {v.target.key}: {target_line(v)}" for v in a.targets] + ([nearest_line(a)] if nearest_line(a) else [])
+        [read_line(a)] + headline(a) + sovereignty_lines(a) + [f"target {v.target.key}: {target_line(v)}" for v in a.targets] + ([nearest_line(a)] if nearest_line(a) else [])
         + [result_line(a)] + [f"note: {n}" for n in a.notes]
     )
     if min_coverage is not None:

@@ -28,6 +28,7 @@ from portacheck.report.common import (
     read_line,
     result_line,
     root_lines,
+    sovereignty_lines,
     workload_ties,
     workloads_counted,
 )
@@ -63,6 +64,9 @@ def lines(a: Assessment, base: str | None = None, min_coverage: float | None = N
             if count:
                 out.append(f"| {_ICON[level]} {level.value} {level.title} | {count} |")
 
+    sovereign = sovereignty_lines(a)
+    if sovereign:
+        out += [""] + [cell(line) for line in sovereign]
     if a.targets:
         out += [
             "",
@@ -158,6 +162,18 @@ def lines(a: Assessment, base: str | None = None, min_coverage: float | None = N
             body.append(f"- one-off platform work per target: {days(*estimate.platform)}")
         body += ["", "Assumptions:", ""] + [f"- {cell(text)}" for text in estimate.assumptions]
         out += _details(f"Effort: {days(estimate.low, estimate.high)} {covers(a)}", body)
+    if a.sovereignty is not None:
+        placed = [j for j in a.sovereignty.resources if j.verdict != "not applicable"]
+        out += _details(
+            f"Sovereignty under profile {a.sovereignty.profile.key} ({len(placed)} deployed resources)",
+            ["| Verdict | Resource | Location | Provider, region | Why |", "|---|---|---|---|---|"]
+            + [
+                f"| {cell(j.verdict)} | {cell(j.resource.address)} | `{cell(_where(a, j.resource.location.path, j.resource.location.line, base))}` | "
+                f"{cell(j.placement.provider)} {cell(j.placement.region or '?')} | {cell(j.reason)} |"
+                for j in sorted(placed, key=lambda j: ("does not meet", "unknown", "meets").index(j.verdict))[:MAX_ROWS]
+            ]
+            + (["", f"… and {len(placed) - MAX_ROWS} more."] if len(placed) > MAX_ROWS else []),
+        )
     roots = root_lines(a)
     if roots:
         out += _details(

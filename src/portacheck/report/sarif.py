@@ -94,6 +94,10 @@ def document(a: Assessment, base: str | None = None) -> dict[str, Any]:
             "read": {c.name: {"count": c.count, "unit": c.unit, "analysed": c.analysed} for c in a.read},
         },
     }
+    if a.sovereignty is not None:
+        from portacheck.report.json import sovereignty_summary
+
+        run["properties"]["sovereignty"] = sovereignty_summary(a)
     if a.targets:  # the comparison matrix, one entry per target weighed
         run["properties"]["targets"] = {
             v.target.key: {

@@ -24,6 +24,7 @@ from portacheck.report.common import (
     read_line,
     result_line,
     root_lines,
+    sovereignty_lines,
     target_line,
     workload_ties,
     workloads_counted,
@@ -58,6 +59,8 @@ def render(assessment: Assessment, stream: TextIO, *, color: bool = False, verbo
     if a.resources_total:
         counts = "  ".join(f"{level(lv)} {a.level_counts.get(lv, 0)}" for lv in Level)
         out(f"Resources by level: {counts}\n")
+    for line in sovereignty_lines(a):
+        out(t(line) + "\n")
     if a.targets:
         out("\n" + paint("Targets", "1") + " (readiness of the deployed resources, the worst of their findings; effort with each target's one-off platform work)\n")
         for weighed in a.targets:
@@ -148,6 +151,9 @@ def render(assessment: Assessment, stream: TextIO, *, color: bool = False, verbo
         if len(roots) > len(listed):
             out(f"    … and {len(roots) - len(listed)} more (use --verbose or --format json)\n")
 
+    if a.sovereignty is not None:
+        _sovereignty(a, out, paint, verbose)
+
     if a.providers:
         out("\n" + paint("Providers", "1") + "\n")
         for provider in a.providers:
@@ -173,3 +179,24 @@ def render(assessment: Assessment, stream: TextIO, *, color: bool = False, verbo
             out(f"    {t(error)}\n")
 
     out("\n" + paint(result_line(a), "1") + "\n")
+
+
+def _sovereignty(a: Assessment, out, paint, verbose: bool) -> None:
+    """The resources that do not meet the profile or are unknown, grouped by reason."""
+    from portacheck.sovereignty.profiles import FAILS, MEETS, UNKNOWN
+
+    view = a.sovereignty
+    assert view is not None
+    out("\n" + paint(f"Sovereignty: profile {view.profile.key}", "1") + f" ({view.profile.description})\n")
+    shown = (FAILS, UNKNOWN, MEETS) if verbose else (FAILS, UNKNOWN)
+    for verdict in shown:
+        groups: dict[str, list[str]] = {}
+        for judged in view.resources:
+            if judged.verdict == verdict:
+                groups.setdefault(judged.reason, []).append(f"{judged.resource.address} ({judged.resource.location})")
+        for reason, where in sorted(groups.items(), key=lambda item: (-len(item[1]), item[0])):
+            listed = where if verbose else where[:5]
+            more = f" and {len(where) - len(listed)} more" if len(where) > len(listed) else ""
+            out(f"    {verdict}: {t(reason)} ({len(where)})\n        {t(', '.join(listed))}{more}\n")
+    if not verbose and view.count(MEETS):
+        out(f"    ({view.count(MEETS)} meeting the profile not listed; --verbose lists them)\n")
