@@ -123,7 +123,7 @@ def test_helm_values_per_chart_are_validated_and_kept(cli, tree):
 @pytest.mark.parametrize(
     "text, message",
     [
-        ("fail_on: P2\n", ".portacheck.yaml:1: fail_on: unknown key (did you mean 'fail-on'?); expected one of: fail-on, min-coverage, exclude, gitignore, disable, overrides, rules, effort-bands, baseline, targets, var-files, terraform, helm"),
+        ("fail_on: P2\n", ".portacheck.yaml:1: fail_on: unknown key (did you mean 'fail-on'?); expected one of: fail-on, min-coverage, exclude, gitignore, disable, overrides, rules, effort-bands, baseline, targets, sovereignty, var-files, terraform, helm"),
         ("fail-on: P0\n", ".portacheck.yaml:1: fail-on: P0 would fail every scan; use P1, P2, P3, P4, U or never"),
         ("exclude: [a]\noverrides:\n  AWS-S3: P9\n", ".portacheck.yaml:3: overrides.AWS-S3: 'P9' is not a level (expected one of P0, P1, P2, P3, P4, U)"),
         ("min-coverage: 150\n", ".portacheck.yaml:1: min-coverage: 150 is not a percentage between 0 and 100"),

@@ -83,6 +83,14 @@ EXPECTED_OFFERS = {
         ("ionos", "https://api.ionos.com/docs/inference-openai/v1"),
         ("ovh", "https://www.ovhcloud.com/en/public-cloud/ai-endpoints/"),
     ],
+    "GCP-VERTEX-AI": [
+        ("scaleway", "https://www.scaleway.com/en/developers/api/generative-apis/"),
+        ("ionos", "https://api.ionos.com/docs/inference-openai/v1"),
+        ("ovh", "https://www.ovhcloud.com/en/public-cloud/ai-endpoints/"),
+        ("ovh", "https://docs.ovhcloud.com/fr/guides/public-cloud/ai-machine-learning/ai-deploy-apps"),
+    ],
+    "GCP-GKE": [("upcloud", "upcloud_kubernetes_cluster")],
+    "AZURE-AKS": [("upcloud", "upcloud_kubernetes_cluster")],
     "AZURE-OPENAI-DEPLOYMENT": [
         ("scaleway", "https://www.scaleway.com/en/developers/api/generative-apis/"),
         ("ionos", "https://api.ionos.com/docs/inference-openai/v1"),
