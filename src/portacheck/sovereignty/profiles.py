@@ -131,8 +131,10 @@ def place(resource: Resource, defaults: Mapping[tuple[str, str], list[dict]], me
 
 
 def judge(placement: Placement, provider: Provider | None, profile: Profile, resource: Resource) -> tuple[str, str]:
-    if resource.source in ("kubernetes", "helm") or provider is None or provider.kind in _RUNS_ANYWHERE:
+    if resource.source in ("kubernetes", "helm") or not placement.provider or (provider is not None and provider.kind in _RUNS_ANYWHERE):
         return NOT_APPLICABLE, "provider-neutral: it runs where you run it"
+    if provider is None:
+        return UNKNOWN, f"provider {placement.provider!r} is not in the catalogue: its ownership and regions are not known"
     partition = placement.partition
     offer = f"{partition.name} (run by {partition.operator})" if partition else ""
     passed, why = _provider_test(provider, profile)
