@@ -58,7 +58,7 @@ CASES = [
     ),
     pytest.param(
         {"q.yaml": RULE + "extra: 1\n"},
-        "{dir}/q.yaml:10: unknown top-level key 'extra' (expected rules, signals, providers, provider, targets, profiles, key_custody)",
+        "{dir}/q.yaml:10: unknown top-level key 'extra' (expected rules, signals, providers, provider, targets, profiles, key_custody, control_plane, identity_logs)",
         id="unknown-top-level-key",
     ),
     pytest.param(

@@ -317,10 +317,10 @@ def read_rule_file(path: Path, display: str) -> Any:
         return LineDict(1)
     if not isinstance(data, LineDict):
         raise RuleError(f"{display}: expected a mapping with `rules:` or `providers:` at the top")
-    unknown = set(data) - {"rules", "providers", "provider", "signals", "targets", "profiles", "key_custody"}
+    unknown = set(data) - {"rules", "providers", "provider", "signals", "targets", "profiles", "key_custody", "control_plane", "identity_logs"}
     if unknown:
         key = sorted(unknown)[0]
-        raise RuleError(f"{display}:{data.key_lines[key]}: unknown top-level key {key!r} (expected rules, signals, providers, provider, targets, profiles, key_custody)")
+        raise RuleError(f"{display}:{data.key_lines[key]}: unknown top-level key {key!r} (expected rules, signals, providers, provider, targets, profiles, key_custody, control_plane, identity_logs)")
     return data
 
 
