@@ -175,7 +175,7 @@ def _outputs(formats: list[str], output: str | None) -> list[tuple[str, str | No
     return pairs
 
 
-_FORMATS_HELP = "text, json, sarif, gitlab, junit, markdown or compact"
+_FORMATS_HELP = "text, json, sarif, gitlab, junit, markdown, compact, csf or csf-json"
 
 
 def _build_config(

@@ -36,6 +36,17 @@ def test_no_workflow_command_reaches_the_log(fast_cli, tmp_path, name):
     assert "aws_dynamodb_table.orders" in result.out  # and the sibling file was scanned
 
 
+@pytest.mark.parametrize("name", ["csf", "csf-json"])
+def test_the_csf_view_escapes_the_names_it_cites(fast_cli, tmp_path, name):
+    write_tree(tmp_path, {**GIT, "x\n::error::INJECTED.tf": DYNAMO})
+
+    result = fast_cli("scan", ".", "--format", name, "--fail-on", "never", cwd=tmp_path)
+
+    assert result.code == 0, result
+    assert "INJECTED" in result.out  # the evidence cites the file...
+    assert not COMMAND.search(result.out + result.err)  # ...on no line of its own
+
+
 def test_a_newline_in_a_name_stays_on_its_line(fast_cli, tmp_path):
     write_tree(tmp_path, {**GIT, "cm.yaml": CONFIG_MAP})
 

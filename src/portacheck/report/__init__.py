@@ -11,7 +11,7 @@ Reporter = Callable[..., None]
 
 
 def reporters() -> Mapping[str, Reporter]:
-    from portacheck.report import compact, gitlab, json, junit, markdown, sarif, text
+    from portacheck.report import compact, csf, gitlab, json, junit, markdown, sarif, text
 
     return {
         "text": text.render,
@@ -21,10 +21,12 @@ def reporters() -> Mapping[str, Reporter]:
         "junit": junit.render,
         "markdown": markdown.render,
         "compact": compact.render,
+        "csf": csf.render,
+        "csf-json": csf.render_json,
     }
 
 
-FORMATS = ("text", "json", "sarif", "gitlab", "junit", "markdown", "compact")
+FORMATS = ("text", "json", "sarif", "gitlab", "junit", "markdown", "compact", "csf", "csf-json")
 
 
 def render(name: str, assessment: Assessment, stream: TextIO, **options) -> None:
@@ -40,7 +42,7 @@ def rendered(name: str, assessment: Assessment, **options) -> str:
     buffer = io.StringIO()
     reporters()[name](assessment, buffer, **options)
     text = buffer.getvalue()
-    if name in ("json", "sarif", "gitlab"):
+    if name in ("json", "sarif", "gitlab", "csf-json"):
         return escape.json_text(text)
     if name == "junit":
         return escape.xml_text(text)

@@ -80,6 +80,7 @@ def document(a: Assessment) -> dict[str, Any]:
         "workloads": workloads(a),
         "distinct_workloads": distinct_workloads(a),
         "sovereignty": sovereignty_resources(a),
+        "csf": _csf(a),
     }
 
 
@@ -233,6 +234,15 @@ def sovereignty_summary(a: Assessment) -> dict[str, Any] | None:
             for part, n in view.partitions()
         ],
     }
+
+
+def _csf(a: Assessment) -> dict[str, Any] | None:
+    """The EU Cloud Sovereignty Framework view, with --sovereignty."""
+    if a.sovereignty is None:
+        return None
+    from portacheck.report.csf import document as csf_document
+
+    return csf_document(a)
 
 
 def sovereignty_resources(a: Assessment) -> list[dict[str, Any]]:
