@@ -1,0 +1,72 @@
+"""Sovereignty as its own lens: profiles, jurisdiction by (provider, region), sovereign partitions."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from portacheck.model import Location, Resource
+from portacheck.rules.loader import Partition, Profile, Provider
+from portacheck.sovereignty.profiles import FAILS, MEETS, NOT_APPLICABLE, UNKNOWN, Placement, judge
+
+from helpers import FIXTURES, write_tree
+
+BROAD = Profile("broad", "Broad", "Data in EU or EEA regions.", ("eu", "eea"), "any", True)
+STRICT = Profile("strict", "Strict", "EU-owned provider.", ("eu", "eea"), "eu-owned", False)
+EUSC = Partition("aws-eusc", "AWS European Sovereign Cloud", "sovereign-partition", "an AWS subsidiary", False, "2026-12-05", regions=("eusc-de-east-1",))
+AWS = Provider("aws", "Amazon Web Services", "hyperscaler", "US", False, regions={"eu-central-1": "eu", "us-east-1": "outside-eu", "eusc-de-east-1": "eu"}, non_eu_parent=True, partitions=(EUSC,))
+EU_OWNED = Provider("scaleway", "Scaleway", "european", "FR", True, regions={"fr-par": "eu"}, non_eu_parent=False)
+UNRECORDED = Provider("hcloud", "Hetzner Cloud", "european", "DE", True, regions={"fsn1": "eu"})
+NEUTRAL = Provider("kubernetes", "Kubernetes", "neutral", "", None)
+BUCKET = Resource("terraform", "resource", "aws", "aws_s3_bucket", "aws_s3_bucket.b", Location("main.tf", 1))
+
+
+def _placed(provider: Provider, region: str, partition: Partition | None = None) -> Placement:
+    return Placement(provider.key, region, provider.region_class(region) if region else "unknown", partition)
+
+
+@pytest.mark.parametrize(
+    ("provider", "region", "partition", "profile", "verdict"),
+    [
+        pytest.param(AWS, "eu-central-1", None, BROAD, MEETS, id="hyperscaler-eu-region-broad"),
+        pytest.param(AWS, "eu-central-1", None, STRICT, FAILS, id="hyperscaler-eu-region-strict"),
+        pytest.param(AWS, "us-east-1", None, BROAD, FAILS, id="outside-eu-broad"),
+        pytest.param(AWS, "", None, BROAD, UNKNOWN, id="region-unresolved"),
+        pytest.param(AWS, "eusc-de-east-1", EUSC, BROAD, MEETS, id="partition-broad"),
+        pytest.param(AWS, "eusc-de-east-1", EUSC, STRICT, FAILS, id="partition-strict"),
+        pytest.param(EU_OWNED, "fr-par", None, STRICT, MEETS, id="eu-owned-strict"),
+        pytest.param(UNRECORDED, "fsn1", None, STRICT, UNKNOWN, id="ownership-not-recorded"),
+        pytest.param(UNRECORDED, "fsn1", None, BROAD, MEETS, id="ownership-not-needed-broad"),
+        pytest.param(NEUTRAL, "", None, STRICT, NOT_APPLICABLE, id="neutral"),
+    ],
+)
+def test_judge(provider, region, partition, profile, verdict):
+    resource = BUCKET if provider is not NEUTRAL else Resource("terraform", "resource", "kubernetes", "kubernetes_namespace", "n", Location("k.tf", 1))
+    found, reason = judge(_placed(provider, region, partition), provider, profile, resource)
+    assert found == verdict
+    assert reason
+
+
+def test_a_sovereign_partition_is_named_for_what_it_is():
+    _verdict, reason = judge(_placed(AWS, "eusc-de-east-1", EUSC), AWS, STRICT, BUCKET)
+    assert reason == (
+        "AWS European Sovereign Cloud (run by an AWS subsidiary): Amazon Web Services is headquartered in US, not in the EU; "
+        "a sovereign offer improves the jurisdiction, the strict profile does not count it"
+    )
+
+
+def test_an_unknown_profile_and_a_custom_profile_file(cli, tmp_path):
+    root = write_tree(tmp_path / "infra", {".git/HEAD": "ref: refs/heads/main\n", "main.tf": 'provider "aws" {\n  region = "eu-central-1"\n}\n\nresource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n'})
+    wrong = cli("scan", str(root), "--sovereignty", "strictest")
+    assert wrong.code == 2
+    assert wrong.err == "portacheck: error: --sovereignty: no profile 'strictest'; profiles: broad, strict, or the path of a profile file\n"
+    own = tmp_path / "mine.yaml"
+    own.write_text("profiles:\n  eu-hq:\n    name: EU headquarters\n    description: Any EU-headquartered provider.\n    regions: [eu]\n    provider: eu-headquartered\n")
+    doc = json.loads(cli("scan", str(root), "--sovereignty", str(own), "-f", "json").out)
+    assert doc["summary"]["sovereignty"]["profile"]["key"] == "eu-hq"
+    assert [(r["address"], r["verdict"]) for r in doc["sovereignty"]] == [("aws_s3_bucket.b", "does_not_meet")]
+    own.write_text("profiles:\n  eu-hq:\n    name: EU\n    description: x\n    regions: [europe]\n    provider: any\n")
+    bad = cli("scan", str(root), "--sovereignty", str(own))
+    assert bad.code == 2
+    assert bad.err == f"portacheck: error: {own}:5: profile eu-hq: regions: 'europe' is not one of eu, eea, outside-eu\n"
