@@ -10,7 +10,7 @@ from portacheck.model import Location, Resource
 from portacheck.rules.loader import Partition, Profile, Provider
 from portacheck.sovereignty.profiles import FAILS, MEETS, NOT_APPLICABLE, UNKNOWN, Placement, judge
 
-from helpers import FIXTURES, write_tree
+from helpers import write_tree
 
 BROAD = Profile("broad", "Broad", "Data in EU or EEA regions.", ("eu", "eea"), "any", True)
 STRICT = Profile("strict", "Strict", "EU-owned provider.", ("eu", "eea"), "eu-owned", False)

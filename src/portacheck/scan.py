@@ -63,9 +63,10 @@ def run(
         cache.trim()
     step("matching rules")
     findings = Matcher(catalogue).match(inventory.resources)
-    findings = apply_policy(findings, config)
+    findings, policy_notes = apply_policy(findings, config)
     step("applying suppressions")
     active, suppressed, notes = apply_ignores(inventory, findings, config, catalogue, baseline, today or datetime.date.today())
+    notes = policy_notes + notes
     step("assessing")
     return assess(
         inventory, active, catalogue, config.fail_on, config.effort_bands,
@@ -149,18 +150,26 @@ def apply_ignores(
     return list(active) + outside, suppressed, notes
 
 
-def apply_policy(findings: Sequence[Finding], config: Config) -> list[Finding]:
-    """Drop disabled rules; apply the organisation's level overrides, marked as such."""
+def apply_policy(findings: Sequence[Finding], config: Config) -> tuple[list[Finding], list[str]]:
+    """Drop disabled rules; apply the organisation's level overrides, marked as such. Returns the
+    findings and a note per override --repo-policy tighten left out because it would lower a level."""
     disabled = {rule_id.upper() for rule_id in config.disable}
     result = []
+    lowered: dict[str, list[Finding]] = {}
     for finding in findings:
         if finding.rule.id in disabled:
             continue
         override = config.overrides.get(finding.rule.id)
-        if finding.rule.id in config.raise_only and override is not None and override <= finding.level:
+        if finding.rule.id in config.raise_only and override is not None and override < finding.level:
+            lowered.setdefault(finding.rule.id, []).append(finding)
             override = None  # --repo-policy tighten: the repository's configuration may only raise a level
         if override is not None and override is not finding.level:
             source = config.source or "configuration"
             finding = replace(finding, level=override, override=f"{finding.level.value} -> {override.value} by {source}")
         result.append(finding)
-    return result
+    notes = [
+        f"{config.where(f'overrides.{rule_id}')}: {config.overrides[rule_id].value} ignored for {len(found)} finding{'s' if len(found) != 1 else ''} "
+        f"at {', '.join(sorted({f.level.value for f in found}))}: it would lower the level, and --repo-policy tighten lets the repository's configuration only raise one"
+        for rule_id, found in sorted(lowered.items())
+    ]
+    return result, notes

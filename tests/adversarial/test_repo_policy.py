@@ -38,9 +38,19 @@ def test_the_repository_cannot_loosen_a_guarded_policy(fast_cli, repo, config, m
 
     assert result.code == code
     assert "AWS-DYNAMODB" in levels or mode == "apply"
-    if mode != "apply" and "overrides" not in config:  # an override that lowers a level is known when applied
+    if mode != "apply":  # one note says what was left out (an override that lowers a level, once it is applied)
         notes = [line for line in result.err.splitlines() if "--repo-policy" in line]
-        assert len(notes) == 1 and notes[0].startswith("portacheck: note: .portacheck.yaml: ")
+        assert len(notes) == 1 and notes[0].startswith("portacheck: note: .portacheck.yaml"), result.err
+
+
+def test_a_lowering_override_left_out_says_so(fast_cli, repo):
+    result, levels = scan(fast_cli, repo, "overrides: {AWS-DYNAMODB: P1}\n", "--repo-policy", "tighten")
+
+    assert levels["AWS-DYNAMODB"] == "P3"
+    assert (
+        "portacheck: note: .portacheck.yaml:1: overrides.AWS-DYNAMODB: P1 ignored for 1 finding at P3: it would lower the level, "
+        "and --repo-policy tighten lets the repository's configuration only raise one"
+    ) in result.err.splitlines()
 
 
 def test_the_repository_may_tighten_the_policy(fast_cli, repo):
