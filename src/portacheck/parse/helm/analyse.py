@@ -521,16 +521,15 @@ def _test_hooks(entries) -> set[tuple[str, str, Any]]:
 
     They run on `helm test`, not on install: not deployed, not workloads. Their signals are still
     findings, on a resource of kind `reference`, as couplings that deploy nothing."""
-    import yaml
+    from portacheck._yaml import DataError, load_documents
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     found = set()
     for key, text, _literal, _node in entries:
         if "helm.sh/hook" not in text:
             continue
-        try:
-            documents = list(yaml.load_all(text, Loader=loader))
-        except yaml.YAMLError:
+        try:  # bounded in nodes and depth, as every YAML a scan reads
+            documents = [d.root for d in load_documents(text)]
+        except DataError:
             continue
         for doc in documents:
             if not isinstance(doc, dict) or not isinstance(doc.get("metadata"), dict):

@@ -439,7 +439,7 @@ def _best(candidates, constraint: str, locked: str | None):
 
 def _archive_meta(path: str) -> tuple[str, str] | None:
     """(name, version) from the Chart.yaml inside an archive, without unpacking it."""
-    import yaml
+    from portacheck._yaml import DataError, load_documents
 
     try:
         check_archive(path)
@@ -448,13 +448,14 @@ def _archive_meta(path: str) -> tuple[str, str] | None:
                 parts = member.name.strip("/").split("/")
                 if len(parts) == 2 and parts[1] == CHART_FILE and member.isfile() and member.size < 1024 * 1024:
                     handle = tar.extractfile(member)
-                    data = yaml.safe_load(handle.read().decode("utf-8", "replace")) if handle else None
+                    documents = load_documents(handle.read().decode("utf-8", "replace")) if handle else []
+                    data = documents[0].root if documents else None
                     if isinstance(data, dict) and data.get("name"):
                         return str(data["name"]), str(data.get("version") or "")
                     return None
                 if count > MAX_ARCHIVE_MEMBERS:
                     return None
-    except (OSError, tarfile.TarError, EOFError, ValueError, yaml.YAMLError, InputError):
+    except (OSError, tarfile.TarError, EOFError, ValueError, DataError, InputError):
         return None
     return None
 

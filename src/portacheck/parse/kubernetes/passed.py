@@ -41,17 +41,16 @@ def passed_values(files: Iterable[SourceFile], context: ParseContext, applicatio
 
 
 def _documents(source: SourceFile, context: ParseContext) -> list[Any]:
-    import yaml
+    from portacheck._yaml import DataError, load_documents
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         text = read_source(source.path, context.max_file_bytes)
     except InputError:
         return []
     for attempt in (text, _TEMPLATE.sub("", text)):  # a helmfile may hold Go templates
-        try:
-            return [d for d in yaml.load_all(attempt, Loader=loader) if isinstance(d, dict)]
-        except yaml.YAMLError:
+        try:  # bounded in nodes and depth, as every YAML a scan reads
+            return [d.root for d in load_documents(attempt) if isinstance(d.root, dict)]
+        except DataError:
             continue
     return []
 
