@@ -206,10 +206,3 @@ def test_a_renderer_crash_is_one_line_without_a_traceback():
     stderr = 'Traceback (most recent call last):\n  File "w.py", line 3, in <module>\nValueError: bad chart\n'
     assert _crash_message(1, stderr) == "the renderer crashed (exit code 1: ValueError: bad chart)"
 
-
-def test_an_alias_bomb_in_a_helmfile_is_read_within_bounds(tmp_path):
-    """A helmfile is only read for the values files its releases pass (nothing it deploys is judged):
-    an alias bomb there expands to 387 million nodes unbounded; bounded, it names no values file."""
-    root = write(tmp_path / "repo", {"main.tf": SQS, "helmfile.yaml": alias_bomb("")})
-    run = bounded_scan(root)
-    assert (run.code, run.errors, run.files) == (0, [], ["main.tf"])
