@@ -125,8 +125,9 @@ def place(resource: Resource, defaults: Mapping[tuple[str, str], list[dict]], me
         partition, found = _partition(provider, region, resource, settings, mentioned)
         if partition is not None:
             how = found
-            if region_class == "unknown" and partition.regions:
-                region_class = provider.region_class(partition.regions[0])
+            if not region and len(partition.regions) == 1:  # a one-region partition names the region
+                region = partition.regions[0]
+                region_class = provider.region_class(region)
     return Placement(key, region, region_class, partition, how)
 
 
