@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import FIXTURES
 from portacheck import scan
 from portacheck.config import Config
 from portacheck.errors import RuleError
 from portacheck.rules.loader import bundled_rules_dir
 from portacheck.sovereignty import control, profiles
 from portacheck.sovereignty.control import INDEPENDENT, PROVIDER_DEPENDENT, THIRD_PARTY, UNKNOWN
+
+from helpers import FIXTURES
 
 
 def scanned(monkeypatch, name):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import FIXTURES
 from portacheck.config import Config
 from portacheck.errors import RuleError
 from portacheck.rules.loader import bundled_rules_dir
 from portacheck.scan import run
 from portacheck.sovereignty import identity
 from portacheck.sovereignty.identity import IDENTITY, LOGS, OPEN, PROVIDER
+
+from helpers import FIXTURES
 
 
 def scanned(name):
@@ -103,3 +104,18 @@ def test_bad_data_names_file_line_and_field(tmp_path, old, new, message):
     with pytest.raises(RuleError) as raised:
         identity.load_patterns(path)
     assert str(raised.value) == f"{path}:{line}: {message}"
+
+
+def test_oidc_provider_in_iam_is_still_provider_identity(tmp_path):
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_iam_openid_connect_provider" "ci" {\n  url = "https://token.actions.githubusercontent.com"\n}\n\n'
+        'resource "aws_iam_role" "app" {\n  name = "app"\n}\n\n'
+        'resource "aws_cloudwatch_log_group" "app" {\n  name = "/app"\n}\n',
+        encoding="utf-8",
+    )
+    assessment = run([str(tmp_path)], Config())
+    found = identity.view([v.resource for v in assessment.verdicts], list(assessment.findings))
+    assert [(e.topic, e.klass, str(e.location), e.address, e.rule) for e in found.evidence] == [
+        (IDENTITY, PROVIDER, "main.tf:1", "aws_iam_openid_connect_provider.ci", "AWS-IAM"),
+        (LOGS, PROVIDER, "main.tf:9", "aws_cloudwatch_log_group.app", "AWS-CLOUDWATCH-LOGS"),
+    ]

@@ -10,6 +10,13 @@ rules/operational.yaml under `control_plane:`, checked when loaded.
 Not seen here: OpenTofu's `terraform { encryption {} }` block (the Terraform frontend does not
 read it), provider mirrors and credentials in the CLI configuration (outside the code), and the
 sources of modules `terraform init` downloaded (followed into .terraform/modules, source not kept).
+
+The frontend keeps a backend's attributes beyond bucket/region/storage_account_name only when they
+are attributes of interest: `attributes()` names those this view reads (dynamodb_table,
+use_lockfile, organization, hostname, ...), to be added where scan.py adds the sovereignty ones;
+without them an S3 backend's lock table is not seen and reads as "no state locking configured".
+`view` wants the inventory's resources: required_providers entries and provider blocks have no
+findings, and local module calls are seen only through the origin of what they create.
 """
 
 from __future__ import annotations
@@ -123,7 +130,7 @@ def read_data(path: Path | None = None) -> tuple[LineDict, str]:
 
 def load_rules(path: Path | None = None) -> ControlRules:
     data, display = read_data(path)
-    key = ("control", str(path))
+    key = f"control:{path}"
     if key not in _LOADED:
         _LOADED[key] = _control_rules(Check(display).section(data, "control_plane"))
     return _LOADED[key]
@@ -433,9 +440,9 @@ def _provider(resource: Resource, rules: ControlRules) -> Item:
     else:
         return Item(PROVIDER, resource.location, resource.address, what, "", "", rules.name(""), UNKNOWN, f"source {source!r} is not a registry address")
     if not host:
-        known = rules.hosts[rules.default_host]
-        reason = f"no host: Terraform installs it from {rules.default_host}, OpenTofu from registry.opentofu.org; {known.reason}"
-        return Item(PROVIDER, resource.location, resource.address, what, "", known.controller, rules.name(known.controller), known.verdict, reason)
+        default = rules.hosts[rules.default_host]
+        reason = f"no host: Terraform installs it from {rules.default_host}, OpenTofu from registry.opentofu.org; {default.reason}"
+        return Item(PROVIDER, resource.location, resource.address, what, "", default.controller, rules.name(default.controller), default.verdict, reason)
     known = rules.hosts.get(host)
     if known is None:
         return Item(PROVIDER, resource.location, resource.address, what, "", "", rules.name(""), UNKNOWN, rules.other_host)
