@@ -8,15 +8,15 @@ from portacheck import scan
 from portacheck.config import Config
 from portacheck.errors import RuleError
 from portacheck.rules.loader import bundled_rules_dir
-from portacheck.sovereignty import control, profiles
+from portacheck.sovereignty import control
 from portacheck.sovereignty.control import INDEPENDENT, PROVIDER_DEPENDENT, THIRD_PARTY, UNKNOWN
 
 from helpers import FIXTURES
 
 
 def scanned(monkeypatch, name):
-    """The inventory's resources and all findings of a fixture, with the backend attributes this view needs kept."""
-    monkeypatch.setattr(scan, "sovereignty_attributes", lambda: profiles.ATTRIBUTES | control.attributes())
+    """The inventory's resources and all findings of a fixture scanned with --sovereignty (which keeps the
+    backend attributes this view needs); the scan's own control plane is the one built from them."""
     kept = {}
     build = scan.build
 
@@ -25,8 +25,10 @@ def scanned(monkeypatch, name):
         return kept["inventory"]
 
     monkeypatch.setattr(scan, "build", keep)
-    assessment = scan.run([str(FIXTURES / name)], Config())
+    assessment = scan.run([str(FIXTURES / name)], Config(sovereignty="broad"))
     findings = list(assessment.findings) + [f for f, _ in assessment.suppressed]
+    assert assessment.sovereignty is not None
+    assert assessment.sovereignty.control == control.view(kept["inventory"].resources, findings)
     return kept["inventory"].resources, findings
 
 

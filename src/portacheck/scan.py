@@ -39,6 +39,7 @@ def run(
     check_rule_ids(config, catalogue)
     targets = check_targets(config, catalogue)
     profile = sovereignty_profile(config, catalogue)
+    keep = catalogue.attributes_of_interest() | sovereignty_attributes(profile is not None)
     baseline = load_baseline(config.baseline) if config.baseline else None  # a bad baseline fails before the scan
     cache = open_cache(config.cache_dir)
     step("finding files")
@@ -48,7 +49,7 @@ def run(
         root=discovery.root,
         provider_sources=catalogue.provider_for_source(),
         type_prefixes=catalogue.type_prefixes(),
-        attributes_of_interest=catalogue.attributes_of_interest() | sovereignty_attributes(),
+        attributes_of_interest=keep,
         max_file_bytes=config.max_file_bytes,
         excluded=make_excluder(config.exclude),
         jobs=config.jobs,
@@ -98,10 +99,16 @@ def check_targets(config: Config, catalogue: Catalogue) -> list[Target]:
     return result
 
 
-def sovereignty_attributes() -> frozenset[str]:
+def sovereignty_attributes(lens: bool) -> frozenset[str]:
+    """What the parsers keep for --sovereignty: partition markers always (cheap), and with the lens
+    the state backend's attributes the control plane reads (rules/operational.yaml)."""
     from portacheck.sovereignty import profiles
 
-    return profiles.ATTRIBUTES
+    if not lens:
+        return profiles.ATTRIBUTES
+    from portacheck.sovereignty import control
+
+    return profiles.ATTRIBUTES | control.attributes()
 
 
 def sovereignty_profile(config: Config, catalogue: Catalogue) -> Profile | None:

@@ -233,6 +233,23 @@ def sovereignty_summary(a: Assessment) -> dict[str, Any] | None:
             {"key": part.key, "name": part.name, "kind": part.kind, "operator": part.operator, "operator_eu_owned": part.operator_eu_owned, "as_of": part.as_of, "resources": n}
             for part, n in view.partitions()
         ],
+        "control_plane": {
+            "autonomous": view.control.autonomous,
+            "items": [
+                {
+                    "aspect": i.aspect, "file": i.location.path, "line": i.location.line, "address": i.address, "what": i.what, "detail": i.detail or None,
+                    "controller": i.controller or None, "controller_name": i.controller_name or None, "verdict": i.verdict, "reason": i.reason,
+                }
+                for i in view.control.items
+            ],
+        } if view.control is not None else None,
+        "identity_logs": [
+            {
+                "topic": e.topic, "class": e.klass, "file": e.location.path, "line": e.location.line, "address": e.address, "what": e.what,
+                "provider": e.provider or None, "rule_id": e.rule or None, "image": e.image or None, "value": e.value or None,
+            }
+            for e in (view.identity.evidence if view.identity is not None else ())
+        ],
     }
 
 

@@ -174,6 +174,13 @@ def lines(a: Assessment, base: str | None = None, min_coverage: float | None = N
             ]
             + (["", f"… and {len(placed) - MAX_ROWS} more."] if len(placed) > MAX_ROWS else []),
         )
+    if a.sovereignty is not None and a.sovereignty.control is not None:
+        from portacheck.sovereignty import control, identity
+
+        body = [f"- {cell(line)}" for line in control.lines(a.sovereignty.control)]
+        if a.sovereignty.identity is not None:
+            body += [f"- {cell(line.strip())}" for line in identity.lines(a.sovereignty.identity)]
+        out += _details("Control plane, workload identity and logs (operational autonomy)", body)
     roots = root_lines(a)
     if roots:
         out += _details(

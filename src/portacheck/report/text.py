@@ -200,3 +200,11 @@ def _sovereignty(a: Assessment, out, paint, verbose: bool) -> None:
             out(f"    {verdict}: {t(reason)} ({len(where)})\n        {t(', '.join(listed))}{more}\n")
     if not verbose and view.count(MEETS):
         out(f"    ({view.count(MEETS)} meeting the profile not listed; --verbose lists them)\n")
+    from portacheck.sovereignty import control, identity
+
+    if view.control is not None:
+        head, *items = control.lines(view.control)
+        out(f"    {t(head)}\n" + "".join(f"        {t(line)}\n" for line in items))
+    if view.identity is not None:
+        for line in identity.lines(view.identity):
+            out(f"    {t(line)}\n")

@@ -42,6 +42,7 @@ CRITERIA = {
     "SOV-3.4": "Data location strictly in the EU/EEA",
     "SOV-3.5": "AI services",
     "SOV-5.6": "Single point of dependency",
+    "SOV-4.2": "Ability to operate without foreign dependencies",
 }
 MAX_EVIDENCE = 10
 
@@ -86,6 +87,8 @@ def view(assessment) -> tuple[LayerView, ...]:
             answers.insert(4, _location([(v.resource, placements[id(v.resource)]) for v in verdicts if id(v.resource) in placements], verdicts))
         if layer == "ai":
             answers.append(_ai(own))
+        if layer == "platform" and assessment.sovereignty is not None and assessment.sovereignty.control is not None:
+            answers.append(_control(assessment.sovereignty.control))
         result.append(LayerView(layer, len(verdicts), tuple(answers)))
     return tuple(result)
 
@@ -199,6 +202,16 @@ def _location(placed: Sequence, verdicts: Sequence) -> Answer:
     if unknown:
         return Answer("SOV-3.4", None, f"{len(unknown)} resource(s) whose region is not resolved", evidence(unknown))
     return Answer("SOV-3.4", 3, "every region is in the EU/EEA; SEAL 4 also needs no third-country fallback, which the code does not show")
+
+
+def _control(plane) -> Answer:
+    """The infrastructure-code control plane: can the estate still be changed if access is cut?"""
+    evidence = tuple(Evidence("", i.location, f"{i.what}: {i.verdict}") for i in plane.items if i.verdict != "independent")[:MAX_EVIDENCE]
+    if plane.autonomous is True:
+        return Answer("SOV-4.2", 4, "state, providers and modules are held independently of any provider or third party")
+    if plane.autonomous is False:
+        return Answer("SOV-4.2", 1, "the state backend, its key, provider registry or modules depend on a provider or a third party", evidence)
+    return Answer("SOV-4.2", None, "the control plane is not found, or its holders are not known", evidence)
 
 
 def _ai(findings: Sequence[Finding]) -> Answer:

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 from portacheck.model import Finding, Resource, Unresolved, terraform_root
 from portacheck.rules.loader import Catalogue, Partition, Profile, Provider
+from portacheck.sovereignty.control import ControlPlane
+from portacheck.sovereignty.identity import IdentityAndLogs
 
 MEETS = "meets"
 FAILS = "does not meet"
@@ -54,6 +56,8 @@ class Judged:
 class SovereigntyView:
     profile: Profile
     resources: tuple[Judged, ...]
+    control: ControlPlane | None = None  # the infrastructure-code control plane (control.py)
+    identity: IdentityAndLogs | None = None  # workload identity and log shipping (identity.py)
 
     def count(self, verdict: str) -> int:
         return sum(1 for judged in self.resources if judged.verdict == verdict)
@@ -91,7 +95,7 @@ def load_profile(path: str) -> Profile:
     return next(iter(found.values()))
 
 
-def view(resources: Sequence[Resource], everything: Iterable[Resource], findings: Iterable[Finding], catalogue: Catalogue, profile: Profile) -> SovereigntyView:
+def view(resources: Sequence[Resource], everything: Iterable[Resource], findings: Sequence[Finding], catalogue: Catalogue, profile: Profile) -> SovereigntyView:
     """`resources` are the deployed ones judged; `everything` the inventory (provider blocks give regions)."""
     defaults = _provider_settings(everything, catalogue)
     mentions = _mentions(findings)
@@ -100,7 +104,11 @@ def view(resources: Sequence[Resource], everything: Iterable[Resource], findings
         placement = place(resource, defaults, mentions.get(id(resource), ()), catalogue)
         verdict, reason = judge(placement, catalogue.providers.get(placement.provider), profile, resource)
         judged.append(Judged(resource, placement, verdict, reason))
-    return SovereigntyView(profile, tuple(judged))
+    from portacheck.sovereignty import control, identity
+
+    inventory = list(everything)
+    found = list(findings)
+    return SovereigntyView(profile, tuple(judged), control.view(inventory, found), identity.view(inventory, found))
 
 
 def family(key: str, catalogue: Catalogue) -> str:
