@@ -73,7 +73,7 @@ CASES = [
     ),
     pytest.param(
         {"providers.yaml": PROVIDERS + "    colour: blue\n"},
-        '{dir}/providers.yaml:5: provider acme: colour: unknown field (allowed: domains, eu_headquartered, headquarters, kind, name, non_eu_parent, notes, ownership, ownership_as_of, partitions, regions, sources, terraform_prefix, terraform_sources)',
+        '{dir}/providers.yaml:5: provider acme: colour: unknown field (allowed: domains, eu_headquartered, headquarters, kind, name, non_eu_parent, notes, ownership, ownership_as_of, partitions, regions, regions_as_of, regions_sources, sources, terraform_prefix, terraform_sources)',
         id="provider-unknown-key",
     ),
     pytest.param(

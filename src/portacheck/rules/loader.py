@@ -56,7 +56,7 @@ TARGET_KINDS = ("provider", "private", "onprem")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _PROVIDER_KEYS = {
     "name", "kind", "headquarters", "eu_headquartered", "terraform_sources", "terraform_prefix", "domains", "notes",
-    "regions", "ownership", "non_eu_parent", "ownership_as_of", "sources", "partitions",
+    "regions", "ownership", "non_eu_parent", "ownership_as_of", "sources", "partitions", "regions_as_of", "regions_sources",
 }
 _PARTITION_KEYS = {
     "key", "name", "kind", "operator", "operator_eu_owned", "as_of", "regions", "domains", "arn_prefixes",
@@ -87,6 +87,8 @@ class Provider:
     ownership_as_of: str = ""
     sources: tuple[str, ...] = ()
     partitions: tuple[Partition, ...] = ()  # sovereign partitions and partner-operated offers of this provider
+    regions_as_of: str = ""  # the date the region list and its classes were checked
+    regions_sources: tuple[str, ...] = ()
 
     def region_class(self, region: str) -> str:
         """`eu`, `eea`, `outside-eu`, or `unknown`; zones are judged by their region (`eu-west-1a`)."""
@@ -414,6 +416,8 @@ def _providers(data: LineDict, display: str) -> list[Provider]:
                 ownership_as_of=_date(f, "ownership_as_of", required=False),
                 sources=f.text_list("sources"),
                 partitions=_partitions(f),
+                regions_as_of=_date(f, "regions_as_of", required=False),
+                regions_sources=f.text_list("regions_sources"),
             )
         )
     return result
