@@ -23,6 +23,7 @@ from portacheck.model import Finding, Target
 from portacheck.parse import ParseContext
 from portacheck.rules.loader import Catalogue, load_catalogue
 from portacheck.rules.match import Matcher
+from portacheck.sovereignty import custody
 
 
 def run(
@@ -47,7 +48,7 @@ def run(
         root=discovery.root,
         provider_sources=catalogue.provider_for_source(),
         type_prefixes=catalogue.type_prefixes(),
-        attributes_of_interest=catalogue.attributes_of_interest(),
+        attributes_of_interest=catalogue.attributes_of_interest() | custody.attributes(custody.load()),
         max_file_bytes=config.max_file_bytes,
         excluded=make_excluder(config.exclude),
         jobs=config.jobs,

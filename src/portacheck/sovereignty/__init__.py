@@ -1,0 +1,1 @@
+"""Sovereignty facts read from the inventory, beyond the portability verdict: key custody."""
