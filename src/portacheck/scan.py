@@ -106,9 +106,9 @@ def sovereignty_attributes(lens: bool) -> frozenset[str]:
 
     if not lens:
         return profiles.ATTRIBUTES
-    from portacheck.sovereignty import control
+    from portacheck.sovereignty import control, custody
 
-    return profiles.ATTRIBUTES | control.attributes()
+    return profiles.ATTRIBUTES | control.attributes() | custody.attributes(custody.load())
 
 
 def sovereignty_profile(config: Config, catalogue: Catalogue) -> Profile | None:

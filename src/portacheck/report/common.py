@@ -155,6 +155,21 @@ def target_line(view: TargetView) -> str:
     return text
 
 
+CUSTODY_ORDER = ("provider-managed", "customer-managed", "external", "unknown")
+
+
+def custody_lines(a: Assessment) -> list[str]:
+    """Key custody per data store: a count line, then the stores, provider-managed first."""
+    view = a.sovereignty
+    if view is None or not view.custody:
+        return []
+    counts = ", ".join(f"{sum(1 for k in view.custody if k.custody == c)} {c}" for c in CUSTODY_ORDER if any(k.custody == c for k in view.custody))
+    lines = [f"Key custody of {counted(len(view.custody), 'data store')}: {counts}"]
+    for k in sorted(view.custody, key=lambda k: (CUSTODY_ORDER.index(k.custody), k.resource.location.path, k.resource.location.line)):
+        lines.append(f"{k.custody}: {k.store} {k.resource.address} ({k.resource.location}): {k.evidence}")
+    return lines
+
+
 def nearest_line(a: Assessment) -> str:
     """Without --target: the European target needing the least effort, so the generic verdict points somewhere."""
     view = a.nearest

@@ -243,6 +243,13 @@ def sovereignty_summary(a: Assessment) -> dict[str, Any] | None:
                 for i in view.control.items
             ],
         } if view.control is not None else None,
+        "key_custody": [
+            {
+                "file": k.resource.location.path, "line": k.resource.location.line, "address": k.resource.address, "store": k.store,
+                "custody": k.custody, "attribute": k.attribute or None, "evidence": k.evidence,
+            }
+            for k in view.custody
+        ],
         "identity_logs": [
             {
                 "topic": e.topic, "class": e.klass, "file": e.location.path, "line": e.location.line, "address": e.address, "what": e.what,

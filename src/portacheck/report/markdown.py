@@ -18,6 +18,7 @@ from portacheck.report.common import (
     by_service,
     counted,
     covers,
+    custody_lines,
     days,
     describe_finding,
     effort_by_rule,
@@ -180,7 +181,8 @@ def lines(a: Assessment, base: str | None = None, min_coverage: float | None = N
         body = [f"- {cell(line)}" for line in control.lines(a.sovereignty.control)]
         if a.sovereignty.identity is not None:
             body += [f"- {cell(line.strip())}" for line in identity.lines(a.sovereignty.identity)]
-        out += _details("Control plane, workload identity and logs (operational autonomy)", body)
+        body += [f"- {cell(line)}" for line in custody_lines(a)]
+        out += _details("Control plane, workload identity, logs and key custody", body)
     roots = root_lines(a)
     if roots:
         out += _details(

@@ -12,6 +12,7 @@ from portacheck.report.common import (
     by_service,
     counted,
     covers,
+    custody_lines,
     days,
     definition_place,
     describe_finding,
@@ -208,3 +209,9 @@ def _sovereignty(a: Assessment, out, paint, verbose: bool) -> None:
     if view.identity is not None:
         for line in identity.lines(view.identity):
             out(f"    {t(line)}\n")
+    stores = custody_lines(a)
+    if stores:
+        listed = stores[1:] if verbose else stores[1:21]
+        out(f"    {t(stores[0])}\n" + "".join(f"        {t(line)}\n" for line in listed))
+        if len(stores) - 1 > len(listed):
+            out(f"        … and {len(stores) - 1 - len(listed)} more (use --verbose or --format json)\n")

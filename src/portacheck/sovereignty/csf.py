@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from portacheck.model import DEPLOYED_KINDS, Finding, Level, Location
+from portacheck.sovereignty.custody import KeyCustody
 
 DISCLAIMER = (
     "Proposed answers for a person to confirm, not a certification: they rest on what the infrastructure code "
@@ -72,7 +73,7 @@ class LayerView:
 def view(assessment) -> tuple[LayerView, ...]:
     """The layers the scan found something in, each with its answers."""
     findings = [f for f in assessment.findings if f.resource.kind in DEPLOYED_KINDS or f.coupling]
-    custody = tuple(getattr(assessment, "custody", ()) or ())
+    custody = assessment.sovereignty.custody if assessment.sovereignty else ()
     placements = {id(j.resource): j.placement for j in assessment.sovereignty.resources} if assessment.sovereignty else {}
     result = []
     for layer, categories in LAYERS.items():
@@ -82,7 +83,7 @@ def view(assessment) -> tuple[LayerView, ...]:
             continue
         answers = [_portability(own), _interfaces(own), _standards(own), _open_source(own), _dependency(own)]
         if layer in ("storage", "databases"):
-            answers.insert(4, _custody([c for c in custody if LAYER_OF.get(_category(c, findings), "") == layer or _store_layer(c) == layer]))
+            answers.insert(4, _custody([c for c in custody if _custody_layer(c, findings) == layer]))
         if layer in ("storage", "databases", "compute"):
             answers.insert(4, _location([(v.resource, placements[id(v.resource)]) for v in verdicts if id(v.resource) in placements], verdicts))
         if layer == "ai":
@@ -157,31 +158,28 @@ def _dependency(findings: Sequence[Finding]) -> Answer:
     )
 
 
-def _category(custody, findings: Sequence[Finding]) -> str:
+def _custody_layer(custody: KeyCustody, findings: Sequence[Finding]) -> str:
+    """The layer of the rule deciding the store's resource (an SQS queue is platform, not storage)."""
     for f in findings:
-        if f.resource is custody.resource:
-            return f.rule.category
+        if f.resource is custody.resource and not f.coupling:
+            return LAYER_OF.get(f.rule.category, "")
     return ""
 
 
-def _store_layer(custody) -> str:
-    store = str(getattr(custody, "store", "")).lower()
-    if any(word in store for word in ("sql", "database", "dynamodb", "cosmos", "table", "cache", "bigquery")):
-        return "databases"
-    return "storage" if store else ""
-
-
-def _custody(custody: Sequence) -> Answer:
+def _custody(custody: Sequence[KeyCustody]) -> Answer:
+    """The weakest store decides: one provider-managed key is the framework's "provider only"."""
     if not custody:
         return Answer("SOV-3.1", None, "no data store whose key custody the code shows")
     kinds = [c.custody for c in custody]
-    evidence = tuple(Evidence("", c.resource.location, f"{c.store}: {c.custody} ({c.evidence})") for c in custody[:MAX_EVIDENCE])
+    ordered = sorted(custody, key=lambda c: ("provider-managed", "unknown", "customer-managed", "external").index(c.custody))
+    evidence = tuple(Evidence("", c.resource.location, f"{c.store}: {c.custody} ({c.evidence})") for c in ordered[:MAX_EVIDENCE])
+    unresolved = f"; {kinds.count('unknown')} not resolved" if "unknown" in kinds else ""
+    if "provider-managed" in kinds:
+        return Answer("SOV-3.1", 0, f"{kinds.count('provider-managed')} of {len(kinds)} stores use provider-managed keys (provider only: SEAL 0){unresolved}", evidence)
     if "unknown" in kinds:
-        return Answer("SOV-3.1", None, f"key custody not resolved for {kinds.count('unknown')} store(s)", evidence)
+        return Answer("SOV-3.1", None, f"key custody not resolved for {kinds.count('unknown')} of {len(kinds)} stores", evidence)
     if all(k == "external" for k in kinds):
         return Answer("SOV-3.1", 4, "every store is encrypted with keys held outside the provider", evidence)
-    if "provider-managed" in kinds:
-        return Answer("SOV-3.1", 0, f"{kinds.count('provider-managed')} of {len(kinds)} stores use provider-managed keys (provider only: SEAL 0)", evidence)
     return Answer("SOV-3.1", 2, "customer-managed keys in the provider's KMS: the customer controls use and rotation, the provider holds the key material", evidence)
 
 

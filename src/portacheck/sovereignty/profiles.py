@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from portacheck.model import Finding, Resource, Unresolved, terraform_root
 from portacheck.rules.loader import Catalogue, Partition, Profile, Provider
 from portacheck.sovereignty.control import ControlPlane
+from portacheck.sovereignty.custody import KeyCustody
 from portacheck.sovereignty.identity import IdentityAndLogs
 
 MEETS = "meets"
@@ -58,6 +59,7 @@ class SovereigntyView:
     resources: tuple[Judged, ...]
     control: ControlPlane | None = None  # the infrastructure-code control plane (control.py)
     identity: IdentityAndLogs | None = None  # workload identity and log shipping (identity.py)
+    custody: tuple[KeyCustody, ...] = ()  # key custody of each data store (custody.py)
 
     def count(self, verdict: str) -> int:
         return sum(1 for judged in self.resources if judged.verdict == verdict)
@@ -104,11 +106,13 @@ def view(resources: Sequence[Resource], everything: Iterable[Resource], findings
         placement = place(resource, defaults, mentions.get(id(resource), ()), catalogue)
         verdict, reason = judge(placement, catalogue.providers.get(placement.provider), profile, resource)
         judged.append(Judged(resource, placement, verdict, reason))
-    from portacheck.sovereignty import control, identity
+    from portacheck.sovereignty import control, custody, identity
 
     inventory = list(everything)
     found = list(findings)
-    return SovereigntyView(profile, tuple(judged), control.view(inventory, found), identity.view(inventory, found))
+    deployed = {id(r) for r in resources}
+    stores = tuple(c for c in custody.judge(inventory, custody.load()) if id(c.resource) in deployed)
+    return SovereigntyView(profile, tuple(judged), control.view(inventory, found), identity.view(inventory, found), stores)
 
 
 def family(key: str, catalogue: Catalogue) -> str:
