@@ -209,3 +209,25 @@ def test_the_bundled_file_loads_and_the_catalogue_ignores_it(catalogue):
 def test_missing_file(tmp_path):
     with pytest.raises(RuleError, match="cannot read key custody file"):
         custody.load(tmp_path / "none.yaml")
+
+
+def test_a_dynamic_block_makes_custody_unknown_not_provider_managed(tmp_path):
+    """`dynamic "encryption_config"` may or may not set a key: nothing the code shows says provider-managed."""
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_eks_cluster" "this" {\n'
+        '  name = "c"\n'
+        '  dynamic "encryption_config" {\n'
+        "    for_each = var.key == null ? [] : [var.key]\n"
+        "    content {\n"
+        "      provider {\n"
+        "        key_arn = encryption_config.value\n"
+        "      }\n"
+        '      resources = ["secrets"]\n'
+        "    }\n"
+        "  }\n"
+        "}\n"
+        'variable "key" {\n  default = null\n}\n'
+    )
+    found = run([str(tmp_path)], Config(sovereignty="broad")).sovereignty.custody
+    assert [(k.resource.address, k.custody) for k in found] == [("aws_eks_cluster.this", "unknown")]
+    assert found[0].evidence == 'encryption_config.provider.key_arn: dynamic "encryption_config" block could not be read'

@@ -203,15 +203,16 @@ def _sovereignty(a: Assessment, out, paint, verbose: bool) -> None:
         out(f"    ({view.count(MEETS)} meeting the profile not listed; --verbose lists them)\n")
     from portacheck.sovereignty import control, identity
 
+    sections = []
     if view.control is not None:
-        head, *items = control.lines(view.control)
-        out(f"    {t(head)}\n" + "".join(f"        {t(line)}\n" for line in items))
+        sections.append(control.lines(view.control))
     if view.identity is not None:
-        for line in identity.lines(view.identity):
-            out(f"    {t(line)}\n")
-    stores = custody_lines(a)
-    if stores:
-        listed = stores[1:] if verbose else stores[1:21]
-        out(f"    {t(stores[0])}\n" + "".join(f"        {t(line)}\n" for line in listed))
-        if len(stores) - 1 > len(listed):
-            out(f"        … and {len(stores) - 1 - len(listed)} more (use --verbose or --format json)\n")
+        lines = identity.lines(view.identity)
+        heads = [i for i, line in enumerate(lines) if not line.startswith("  ")] + [len(lines)]
+        sections += [[lines[i]] + [line.strip() for line in lines[i + 1 : j]] for i, j in zip(heads, heads[1:], strict=False)]
+    sections.append(custody_lines(a))
+    for head, *items in (section for section in sections if section):
+        listed = items if verbose else items[:MAX_LOCATIONS]
+        out(f"    {t(head)}\n" + "".join(f"        {t(line)}\n" for line in listed))
+        if len(items) > len(listed):
+            out(f"        … and {len(items) - len(listed)} more (use --verbose or --format json)\n")
