@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import TextIO
 
 from portacheck import __version__
@@ -209,7 +210,7 @@ def _sovereignty(a: Assessment, out, paint, verbose: bool) -> None:
     if view.identity is not None:
         lines = identity.lines(view.identity)
         heads = [i for i, line in enumerate(lines) if not line.startswith("  ")] + [len(lines)]
-        sections += [[lines[i]] + [line.strip() for line in lines[i + 1 : j]] for i, j in zip(heads, heads[1:], strict=False)]
+        sections += [[lines[i]] + [line.strip() for line in lines[i + 1 : j]] for i, j in itertools.pairwise(heads)]
     sections.append(custody_lines(a))
     for head, *items in (section for section in sections if section):
         listed = items if verbose else items[:MAX_LOCATIONS]
