@@ -293,3 +293,11 @@ def test_rules_show_aws_sqs_names_the_level_at_scaleway_and_hetzner_with_evidenc
     shown = cli("rules", "show", "AWS-SQS").out
     assert "    scaleway   P1 ready: re-point to Queues (SQS API) (same-api; scaleway_mnq_sqs_queue, as of 2026-08-21)\n" in shown
     assert "    hetzner    P3 ready with conditions: no managed offer at Hetzner: run RabbitMQ, NATS JetStream yourself and adapt the integration\n" in shown
+
+
+def test_the_example_in_docs_targets_is_real_output(fast_cli):
+    out = fast_cli("scan", str(SHOP_FIXTURE), "--no-config", "-t", "scaleway", "-t", "hetzner", "-t", "private").out
+    doc = (FIXTURES.parent / "docs" / "targets.md").read_text(encoding="utf-8")
+    shown = [line for line in doc.splitlines() if line.startswith("    ") and "% of 6 resources" in line]
+    assert len(shown) == 3
+    assert all(line in out.splitlines() for line in shown)
