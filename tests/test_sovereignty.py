@@ -111,3 +111,15 @@ def test_the_text_report_says_how_much_meets_the_profile(fast_cli):
     out = fast_cli("scan", str(FIXTURES / "sovereignty"), "--no-config", "--sovereignty", "strict", "--fail-on", "never").out
     assert "Sovereignty (strict: An EU-headquartered provider with no parent outside the EU, with data in EU or EEA regions): 1 of 13 deployed resources meet it (8%), 11 do not, 1 unknown." in out
     assert "Sovereign offer in use: AWS European Sovereign Cloud (3 resources)" in out
+
+
+def test_every_region_list_ownership_and_partition_is_dated_and_sourced():
+    from portacheck.rules.loader import load_catalogue
+
+    providers = load_catalogue().providers.values()
+    undated = [p.key for p in providers if p.regions and not (p.regions_as_of and p.regions_sources)]
+    assert not undated, undated
+    unsourced = [p.key for p in providers if p.non_eu_parent is not None and not (p.ownership and p.sources)]
+    assert not unsourced, unsourced
+    partitions = [part for p in providers for part in p.partitions]
+    assert len(partitions) >= 6 and all(part.as_of and part.sources for part in partitions)
