@@ -936,6 +936,11 @@ def _usage_message(exc: Any) -> str:
     kinds = {cls.__name__ for cls in type(exc).__mro__}
     if "NoSuchOption" in kinds:
         close = sorted(getattr(exc, "possibilities", None) or ())
+        if len(close) > 1:  # only the closest: `--fail-of` means --fail-on, not --fail-on-new
+            import difflib
+
+            score = {option: difflib.SequenceMatcher(None, exc.option_name, option).ratio() for option in close}
+            close = [option for option in close if score[option] == max(score.values())]
         return f"no such option: {exc.option_name}" + (f"; did you mean {' or '.join(close)}?" if close else "")
     if "BadParameter" in kinds and "MissingParameter" not in kinds:
         hint = exc.param_hint
