@@ -148,11 +148,14 @@ def _choice(value: str, choices: tuple[str, ...], flag: str) -> str:
     return chosen
 
 
-def _outputs(formats: list[str], output: str | None) -> list[tuple[str, str | None]]:
-    """Pair formats with destinations: FORMAT:PATH, else --output for the last bare format, else stdout."""
+def _outputs(formats: list[str], output: str | None, known: tuple[str, ...] | None = None) -> list[tuple[str, str | None]]:
+    """Pair formats with destinations: FORMAT:PATH, else --output for the last bare format, else stdout.
+
+    `known`: the format names accepted (default: the reporters')."""
     from portacheck.report import reporters
 
-    known = reporters()
+    if known is None:
+        known = tuple(reporters())
     pairs: list[tuple[str, str | None]] = []
     for item in formats:
         name, _, path = item.partition(":")
@@ -176,6 +179,26 @@ def _outputs(formats: list[str], output: str | None) -> list[tuple[str, str | No
 
 
 _FORMATS_HELP = "text, json, sarif, gitlab, junit, markdown, compact, csf or csf-json"
+_DELTA_FORMATS = ("delta-text", "delta-json", "delta-markdown")
+
+
+def _delta_policy(fail_on_new: str | None, max_effort_increase: str | None):
+    """The delta policy of --fail-on-new and --max-effort-increase (portacheck.delta)."""
+    from portacheck.config import parse_fail_on
+    from portacheck.delta import Policy, parse_days
+
+    policy = Policy()
+    if fail_on_new is not None:
+        try:
+            policy.fail_on_new = parse_fail_on(fail_on_new)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--fail-on-new") from exc
+    if max_effort_increase is not None:
+        try:
+            policy.max_effort_increase = parse_days(max_effort_increase)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--max-effort-increase") from exc
+    return policy
 
 
 def _build_config(
@@ -412,21 +435,46 @@ def scan(
     color: str = typer.Option(
         "auto", "--color", metavar="WHEN", help="Colour the text report: auto (on a terminal, or when FORCE_COLOR or CLICOLOR_FORCE is set; not when NO_COLOR is), always or never."
     ),
+    compare_to: str | None = typer.Option(
+        None,
+        "--compare-to",
+        metavar="BASE.json",
+        help="Compare this scan with a saved JSON report: new, removed and changed findings, effort, providers, regions. Adds the formats delta-text (the default then), delta-json and delta-markdown.",
+    ),
+    fail_on_new: str | None = typer.Option(
+        None, "--fail-on-new", metavar="LEVEL", help="With --compare-to: fail (exit 1) on a new finding at or above LEVEL, or one raised to it: P1, P2, P3, P4, U or never."
+    ),
+    max_effort_increase: str | None = typer.Option(
+        None, "--max-effort-increase", metavar="DAYS", help="With --compare-to: fail (exit 1) when the high end of the effort grows by more than DAYS person-days."
+    ),
     *,
     scan_options: dict[str, Any],
 ) -> None:
     """Scan infrastructure code and report how portable it is."""
-    from portacheck.report import render, rendered
+    from portacheck.report import render, rendered, reporters
     from portacheck.report.escape import terminal
     from portacheck.scan import run
     from portacheck.trust import write_output
 
     color = _choice(color, ("auto", "always", "never"), "--color")
     formats = list(format or [])
+    if compare_to is None:
+        for flag, value in (("--fail-on-new", fail_on_new), ("--max-effort-increase", max_effort_increase)):
+            if value is not None:
+                raise typer.BadParameter("needs --compare-to BASE.json", param_hint=flag)
+        for item in formats:
+            if item.partition(":")[0].strip().lower() in _DELTA_FORMATS:
+                raise typer.BadParameter(f"{item.partition(':')[0].strip()!r} needs --compare-to BASE.json", param_hint="--format")
+    policy = _delta_policy(fail_on_new, max_effort_increase)
     if compact and not any(":" not in item for item in formats):  # a --format for standard output wins
         formats.append("compact")
-    formats = formats or ["text"]
-    outputs = _outputs(formats, output)
+    formats = formats or (["delta-text"] if compare_to else ["text"])
+    outputs = _outputs(formats, output, (*reporters(), *_DELTA_FORMATS) if compare_to else None)
+    base_report = None
+    if compare_to is not None:
+        from portacheck.delta import load_report
+
+        base_report = load_report(compare_to)  # before scanning: a wrong file is exit 2 at once
     config = _scan_config(
         paths or ["."], scan_options, fail_on=fail_on, min_coverage=_percentage(min_coverage, "--min-coverage"), baseline=baseline, targets=target, sovereignty=sovereignty
     )
@@ -437,8 +485,25 @@ def scan(
         if progress is not None:
             progress.close()
     options = {"verbose": verbose, "min_coverage": config.min_coverage, "base": os.path.abspath(path_base) if path_base else None}
+    delta = None
+    if base_report is not None:
+        import json
+
+        from portacheck.delta import compare
+
+        delta = compare(base_report, json.loads(rendered("json", assessment)), policy)
     wrote_text_to_stdout = False
     for name, path in outputs:
+        if name in _DELTA_FORMATS and delta is not None:  # accepted only with --compare-to
+            from portacheck.report.delta import render as render_delta
+
+            text = render_delta(name.removeprefix("delta-"), delta)
+            if path is None:
+                if not quiet:
+                    sys.stdout.write(text)
+            else:
+                write_output(path, text, "report")
+            continue
         if path is None:
             if quiet:
                 continue
@@ -456,7 +521,49 @@ def scan(
             f"portacheck: coverage {assessment.coverage * 100:.1f}% is below --min-coverage {config.min_coverage * 100:g}%",
             err=True,
         )
-    raise typer.Exit(exit_code(assessment.policy_failed(), assessment.has_errors))
+    for reason in delta.failures if delta is not None else ():
+        typer.echo(f"portacheck: compared with {terminal(compare_to)}: {reason}", err=True)
+    delta_failed = delta is not None and delta.policy_failed
+    raise typer.Exit(exit_code(assessment.policy_failed() or delta_failed, assessment.has_errors))
+
+
+@app.command("diff")
+def diff_command(
+    base: str = typer.Argument(..., metavar="BASE.json", help="The JSON report to compare with (e.g. of the target branch)."),
+    head: str = typer.Argument(..., metavar="HEAD.json", help="The JSON report of the change."),
+    format: list[str] = typer.Option(
+        None, "--format", "-f", metavar="FORMAT[:PATH]", help="Delta format: text (default), json or markdown (a pull-request comment, at most 65,536 characters). Repeat for several; FORMAT:PATH writes that one to a file."
+    ),
+    output: str | None = typer.Option(None, "--output", "-o", metavar="FILE", help="Write the last --format given without :PATH to this file instead of standard output."),
+    fail_on_new: str | None = typer.Option(
+        None, "--fail-on-new", metavar="LEVEL", help="Fail (exit 1) on a new finding at or above LEVEL, or one raised to it: P1, P2, P3, P4, U or never."
+    ),
+    max_effort_increase: str | None = typer.Option(
+        None, "--max-effort-increase", metavar="DAYS", help="Fail (exit 1) when the high end of the effort grows by more than DAYS person-days."
+    ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing to standard output; the exit code still tells."),
+) -> None:
+    """Compare two JSON reports: new, removed and changed findings, effort, providers, regions, files not analysed."""
+    from portacheck.delta import compare, load_report
+    from portacheck.report.delta import DELTA_FORMATS, render
+    from portacheck.report.escape import terminal
+    from portacheck.trust import write_output
+
+    outputs = _outputs(list(format or []) or ["text"], output, DELTA_FORMATS)
+    policy = _delta_policy(fail_on_new, max_effort_increase)
+    delta = compare(load_report(base), load_report(head), policy)
+    for name, path in outputs:
+        text = render(name, delta)
+        if path is None:
+            if not quiet:
+                sys.stdout.write(text)
+        else:
+            write_output(path, text, "report")
+    for reason in delta.failures:
+        typer.echo(f"portacheck: {reason}", err=True)
+    if delta.head_incomplete:
+        typer.echo(f"portacheck: {terminal(head)}: some input was not analysed in this report", err=True)
+    raise typer.Exit(exit_code(delta.policy_failed, delta.head_incomplete))
 
 
 @baseline_app.command("create")
@@ -829,6 +936,11 @@ def _usage_message(exc: Any) -> str:
     kinds = {cls.__name__ for cls in type(exc).__mro__}
     if "NoSuchOption" in kinds:
         close = sorted(getattr(exc, "possibilities", None) or ())
+        if len(close) > 1:  # only the closest: `--fail-of` means --fail-on, not --fail-on-new
+            import difflib
+
+            score = {option: difflib.SequenceMatcher(None, exc.option_name, option).ratio() for option in close}
+            close = [option for option in close if score[option] == max(score.values())]
         return f"no such option: {exc.option_name}" + (f"; did you mean {' or '.join(close)}?" if close else "")
     if "BadParameter" in kinds and "MissingParameter" not in kinds:
         hint = exc.param_hint
