@@ -1,9 +1,12 @@
 """GitLab Code Quality (the Code Climate subset GitLab reads), shown in merge requests.
 
-One issue per active finding from P1 up; the fingerprint is the stable one (no lines), so
-GitLab can tell new issues from resolved ones between pipelines. Severities follow the level:
-P1 info, P2 minor, U minor, P3 major, P4 critical; a resource not deployed with these inputs
-(count/for_each = 0) is info whatever its level. A file that could not be analysed is a
+One issue per rule, file and line from P1 up: findings of a block reached through several module
+calls or roots are one issue listing the others ("also via module.b (from envs/prod)"). The
+fingerprint is the stable one (no lines; the smallest of the group's), so GitLab can tell new
+issues from resolved ones between pipelines. Severities follow the level: P1 info, P2 minor,
+U minor, P3 major, P4 critical, and the policy: a finding at or above --fail-on is at least major
+(a failing U or P2 must not look minor); a resource not deployed with these inputs
+(count/for_each = 0) is info whatever its level. A group takes its most severe member's. A file that could not be analysed is a
 `blocker` issue: an incomplete scan must not look clean in the merge request.
 """
 
@@ -14,11 +17,21 @@ import json
 from typing import Any, TextIO
 
 from portacheck.assess import Assessment, deployed
-from portacheck.model import Finding, Level, Severity, fingerprint
+from portacheck.model import Finding, Level, Severity
 from portacheck.report.common import alternatives, at_targets, describe_finding
-from portacheck.report.sarif import ci_path, reportable
+from portacheck.report.sarif import also, ci_path, group_fingerprint, grouped, reportable
 
 SEVERITY = {Level.P0: "info", Level.P1: "info", Level.P2: "minor", Level.U: "minor", Level.P3: "major", Level.P4: "critical"}
+ORDER = ("info", "minor", "major", "critical", "blocker")
+
+
+def severity(a: Assessment, f: Finding) -> str:
+    """By level, raised to at least `major` when the finding fails the policy; info when not deployed."""
+    if a.fails(f):
+        return max(SEVERITY[f.level], "major", key=ORDER.index)
+    if not deployed(f.resource):
+        return "info"
+    return SEVERITY[f.level]
 
 
 def render(assessment: Assessment, stream: TextIO, *, base: str | None = None, **_options: Any) -> None:
@@ -27,7 +40,7 @@ def render(assessment: Assessment, stream: TextIO, *, base: str | None = None, *
 
 
 def issues(a: Assessment, base: str | None = None) -> list[dict[str, Any]]:
-    result = [issue(a, f, base) for f in reportable(a)]
+    result = [issue(a, group, base) for group in grouped(reportable(a))]
     for error in a.errors:
         if error.severity is not Severity.ERROR:
             continue
@@ -46,7 +59,8 @@ def issues(a: Assessment, base: str | None = None) -> list[dict[str, Any]]:
     return result
 
 
-def issue(a: Assessment, f: Finding, base: str | None) -> dict[str, Any]:
+def issue(a: Assessment, group: list[Finding], base: str | None) -> dict[str, Any]:
+    f = group[0]
     rule = f.rule
     body = [f"**{rule.service}** ({rule.id}): level {f.level.value} ({f.level.title}).", "", f.why]
     alts = alternatives(rule)
@@ -60,13 +74,16 @@ def issue(a: Assessment, f: Finding, base: str | None) -> dict[str, Any]:
         body += ["", f"Via {f.location.origin}."]
     if not deployed(f.resource):
         body += ["", "Not deployed with these inputs (count/for_each = 0); --include-undeployed audits it."]
+    others = also(group)
+    if others:
+        body += ["", f"{others[:1].upper()}{others[1:]}."]
     return {
         "type": "issue",
         "check_name": rule.id,
-        "description": f"{f.level.value} {rule.service}: {describe_finding(f)} ({f.level.title})",
+        "description": f"{f.level.value} {rule.service}: {describe_finding(f)} ({f.level.title})" + (f", {others}" if others else ""),
         "content": {"body": "\n".join(body)},
         "categories": ["Compatibility"],
-        "severity": SEVERITY[f.level] if deployed(f.resource) else "info",
-        "fingerprint": fingerprint(f),
+        "severity": max((severity(a, m) for m in group), key=ORDER.index),
+        "fingerprint": group_fingerprint(group),
         "location": {"path": ci_path(a, f.location.path, base), "lines": {"begin": max(f.location.line, 1)}},
     }

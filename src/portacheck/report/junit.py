@@ -1,8 +1,10 @@
 """JUnit XML for Jenkins, Azure DevOps, GitLab and other test-report viewers.
 
-One test suite per file: a test case per finding from P1 up, failing when the finding is at or
-above --fail-on and passing (with its level in system-out) below it; suppressed and baselined
-findings are skipped test cases with the reason; a file that could not be analysed is an error.
+One test suite per file: a test case per rule and line from P1 up (findings of a block reached
+through several module calls or roots are one case that lists the others), failing when any of
+them is at or above --fail-on and passing (with its level in system-out) below it; suppressed and
+baselined findings are skipped test cases with the reason; a file that could not be analysed is an
+error. Case names are unique within a suite: a repeated name gets its line, then a counter.
 A last suite, `portacheck`, holds the summary and, with --min-coverage, a `coverage` test case.
 No timestamps or durations are written, so the output is reproducible.
 """
@@ -26,7 +28,7 @@ from portacheck.report.common import (
     sovereignty_lines,
     target_line,
 )
-from portacheck.report.sarif import ci_path, fails
+from portacheck.report.sarif import also, ci_path, fails, grouped
 
 
 def render(assessment: Assessment, stream: TextIO, *, base: str | None = None, min_coverage: float | None = None, **_options: Any) -> None:
@@ -41,7 +43,8 @@ def _case_name(f: Finding) -> str:
     return f"{f.rule.id} {describe_finding(f)}"
 
 
-def _details(f: Finding, a: Assessment) -> str:
+def _details(group: list[Finding], a: Assessment) -> str:
+    f = group[0]
     lines = [f"{f.rule.service} ({f.rule.id}): level {f.level.value} ({f.level.title})", f"why: {f.why}"]
     lines += alternatives(f.rule)
     lines += [f"at {line}" for line in at_targets(f, a)]
@@ -49,17 +52,36 @@ def _details(f: Finding, a: Assessment) -> str:
         lines.append(f"level set by configuration: {f.override}")
     if f.location.origin:
         lines.append(f"via {f.location.origin}")
+    others = also(group)
+    if others:
+        lines.append(others)
     return "\n".join(lines)
+
+
+def _unique(name: str, line: int, taken: set[str]) -> str:
+    """`name`, else `name (line 12)`, else `name (line 12) #2`: unique within the suite."""
+    if name not in taken:
+        taken.add(name)
+        return name
+    candidate = f"{name} (line {line})" if line else name
+    count = 1
+    while candidate in taken:
+        count += 1
+        candidate = f"{name} (line {line}) #{count}" if line else f"{name} #{count}"
+    taken.add(candidate)
+    return candidate
 
 
 def document(a: Assessment, base: str | None = None, min_coverage: float | None = None) -> ET.Element:
     by_file: dict[str, list[tuple[str, Any]]] = {}
-    for f in a.findings:
+    for group in grouped([f for f in a.findings if f.level is not Level.P0]):
+        by_file.setdefault(group[0].location.path, []).append(("finding", group))
+    skipped: dict[tuple[str, str, int, str], tuple[Finding, str]] = {}
+    for f, why in a.suppressed:  # one skipped case per rule, line and reason
         if f.level is not Level.P0:
-            by_file.setdefault(f.location.path, []).append(("finding", f))
-    for f, why in a.suppressed:
-        if f.level is not Level.P0:
-            by_file.setdefault(f.location.path, []).append(("skipped", (f, why)))
+            skipped.setdefault((f.rule.id, f.location.path, f.location.line, why), (f, why))
+    for f, why in skipped.values():
+        by_file.setdefault(f.location.path, []).append(("skipped", (f, why)))
     for error in a.errors:
         if error.severity is Severity.ERROR:
             by_file.setdefault(error.path, []).append(("error", error))
@@ -71,28 +93,31 @@ def document(a: Assessment, base: str | None = None, min_coverage: float | None 
         shown = ci_path(a, path, base)
         suite = ET.SubElement(root, "testsuite", {"name": shown})
         counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+        taken: set[str] = set()
         for kind, item in by_file[path]:
             counts["tests"] += 1
             if kind == "finding":
-                f = item
-                case = ET.SubElement(suite, "testcase", _case_attrs(_case_name(f), shown, f.location.line))
-                if fails(a, f):
+                group = item
+                failing = [m for m in group if fails(a, m)]
+                f = failing[0] if failing else group[0]
+                case = ET.SubElement(suite, "testcase", _case_attrs(_unique(_case_name(group[0]), f.location.line, taken), shown, f.location.line))
+                if failing:
                     counts["failures"] += 1
                     failure = ET.SubElement(
                         case, "failure", {"message": f"{f.level.value} {f.rule.service}: at or above --fail-on {threshold}", "type": f.level.value}
                     )
-                    failure.text = _details(f, a)
+                    failure.text = _details(group, a)
                 else:
-                    ET.SubElement(case, "system-out").text = _details(f, a)
+                    ET.SubElement(case, "system-out").text = _details(group, a)
             elif kind == "skipped":
                 f, why = item
                 counts["skipped"] += 1
-                case = ET.SubElement(suite, "testcase", _case_attrs(_case_name(f), shown, f.location.line))
+                case = ET.SubElement(suite, "testcase", _case_attrs(_unique(_case_name(f), f.location.line, taken), shown, f.location.line))
                 ET.SubElement(case, "skipped", {"message": why})
             else:
                 error = item
                 counts["errors"] += 1
-                case = ET.SubElement(suite, "testcase", _case_attrs(f"analyse {shown}", shown, error.line))
+                case = ET.SubElement(suite, "testcase", _case_attrs(_unique(f"analyse {shown}", error.line, taken), shown, error.line))
                 ET.SubElement(case, "error", {"message": error.message, "type": "scan-error"}).text = str(error)
         _set_counts(suite, counts)
         for key in totals:

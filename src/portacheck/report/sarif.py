@@ -3,12 +3,16 @@
 One run; the driver lists the rules that have results, each with its help (level, why,
 alternatives). Results are the active findings from P1 up (P0 carries over and is not a
 problem); suppressed and baselined findings are left out, so code scanning shows what is new.
+Findings on one rule, file and line (a block reached through several module calls or roots, a chart
+rendered for several releases) are one result that lists the others ("also via module.a (from
+envs/prod)"); its level is the worst of its members' and its fingerprint the smallest of theirs.
 Result levels follow the policy: a finding at or above --fail-on is an `error`, other P2-P4 and
 unknown findings are `warning`s, P1 findings and those of resources not deployed with these inputs
 (count/for_each = 0) `note`s. Rules carry `problem.severity` (which
 GitHub shows for non-security tools) and no `security-severity`: portability is not a
 vulnerability and must not land in security dashboards. `partialFingerprints` hold the stable
-fingerprint (no line numbers), so alerts survive edits and moved blocks. Scan errors and notes
+fingerprint (no line numbers), so alerts survive edits and moved blocks. Each rule's `helpUri` is
+its catalogue file in the repository (`portacheck rules show ID` in its help is the documentation). Scan errors and notes
 are tool execution notifications; nothing time-dependent is written.
 """
 
@@ -28,6 +32,8 @@ from portacheck.targets import judge
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/portacheck/portacheck"
+SOURCE_URI = INFORMATION_URI + "/blob/main/"
+RULES_DOC_URI = SOURCE_URI + "docs/rules.md"
 FINGERPRINT_KEY = "portacheck/v1"
 
 # A rule's own level in SARIF terms, before the policy is applied to a result.
@@ -45,6 +51,48 @@ def reportable(a: Assessment) -> list[Finding]:
     return [f for f in a.findings if f.level is not Level.P0]
 
 
+def group_key(f: Finding) -> tuple[str, str, int]:
+    """What CI formats show once: a rule on one line of one file."""
+    return (f.rule.id, f.location.path, f.location.line)
+
+
+def grouped(findings: list[Finding]) -> list[list[Finding]]:
+    """Findings collapsed per (rule, file, line), in the order of their first member.
+
+    A block reached through several module calls or roots (or a chart rendered for several
+    releases) gives one finding per instance; code scanning, JUnit and Code Quality show one
+    entry for the line, listing the others."""
+    groups: dict[tuple[str, str, int], list[Finding]] = {}
+    for f in findings:
+        groups.setdefault(group_key(f), []).append(f)
+    # the member shown first is the weightiest: deployed before not deployed, then the highest level
+    return [sorted(group, key=lambda f: (not deployed(f.resource), -f.level.rank)) for group in groups.values()]
+
+
+def group_fingerprint(group: list[Finding]) -> str:
+    """The smallest finding fingerprint of the group: line-free, deterministic, distinct between groups,
+    and for a group of one the finding's own fingerprint, so alerts of earlier scans carry over."""
+    return min(fingerprint(f) for f in group)
+
+
+def member_label(f: Finding) -> str:
+    """How one member of a group differs from the others: its module chain or chart, else its resource."""
+    return str(f.location.origin) or f.resource.address
+
+
+def also(group: list[Finding]) -> str:
+    """"also via module.b (from envs/prod), module.c (from envs/dev)": the members after the first, sorted."""
+    if len(group) < 2:
+        return ""
+    labels = [member_label(f) for f in group]
+    if len(set(labels)) < len(labels):  # same origin and resource: the evidence tells them apart
+        labels = [f"{member_label(f)} ({f.signal.kind}: {f.signal.value})" for f in group]
+    shown = sorted(set(labels[1:]) - {labels[0]})
+    if all(f.location.origin for f in group):
+        return "also via " + ", ".join(shown)
+    return "also " + ", ".join(shown)
+
+
 def ci_path(a: Assessment, path: str, base: str | None) -> str:
     """A path relative to `base` (the repository root in CI) when the file lies inside it."""
     if not base:
@@ -58,6 +106,14 @@ def ci_path(a: Assessment, path: str, base: str | None) -> str:
 
 def fails(a: Assessment, finding: Finding) -> bool:
     return a.fails(finding)
+
+
+_LEVEL_ORDER = ("none", "note", "warning", "error")
+
+
+def group_level(a: Assessment, group: list[Finding]) -> str:
+    """The worst result level of the members: a group fails the policy when any member does."""
+    return max((result_level(a, f) for f in group), key=_LEVEL_ORDER.index)
 
 
 def result_level(a: Assessment, finding: Finding) -> str:
@@ -85,7 +141,7 @@ def document(a: Assessment, base: str | None = None) -> dict[str, Any]:
         },
         "invocations": [invocation(a, base)],
         "columnKind": "utf16CodeUnits",
-        "results": [result(a, f, index[f.rule.id], base) for f in findings],
+        "results": [result(a, group, index[group[0].rule.id], base) for group in grouped(findings)],
         "properties": {
             "coverage": round(a.coverage, 4),
             "resources": a.resources_total,
@@ -139,6 +195,14 @@ def rule_help(rule: Rule) -> tuple[str, str]:
     return "\n".join(text), "\n".join(markdown)
 
 
+def help_uri(rule: Rule) -> str:
+    """The rule's catalogue file in the repository (docs/rules.md has no entry per rule to link to);
+    docs/rules.md for rules that are not in the bundled catalogue (unknowns, --rules directories)."""
+    if rule.source_file.startswith("rules/"):
+        return SOURCE_URI + rule.source_file
+    return RULES_DOC_URI
+
+
 def rule_descriptor(rule: Rule) -> dict[str, Any]:
     text, markdown = rule_help(rule)
     return {
@@ -147,6 +211,7 @@ def rule_descriptor(rule: Rule) -> dict[str, Any]:
         "shortDescription": {"text": f"{rule.service} ({rule.level.value} {rule.level.title})"},
         "fullDescription": {"text": rule.why},
         "help": {"text": text, "markdown": markdown},
+        "helpUri": help_uri(rule),
         "defaultConfiguration": {"level": _RULE_LEVEL[rule.level]},
         "properties": {
             "tags": sorted({"portability", rule.category, rule.provider}),
@@ -167,9 +232,13 @@ def _location(a: Assessment, path: str, line: int, base: str | None) -> dict[str
     return {"physicalLocation": physical}
 
 
-def result(a: Assessment, f: Finding, rule_index: int, base: str | None) -> dict[str, Any]:
+def result(a: Assessment, group: list[Finding], rule_index: int, base: str | None) -> dict[str, Any]:
+    f = group[0]
     rule = f.rule
     message = f"{describe_finding(f)}: {rule.service}, level {f.level.value} ({f.level.title}). {f.why}"
+    others = also(group)
+    if others:
+        message += f" {others[:1].upper()}{others[1:]}."
     alts = alternatives(rule)
     if alts:
         message += " Alternatives: " + "; ".join(alts) + "."
@@ -193,13 +262,18 @@ def result(a: Assessment, f: Finding, rule_index: int, base: str | None) -> dict
         message += " At " + "; ".join(f"{j.target}: {judgement_text(j)}" for j in judged) + "."
     if f.location.origin:
         properties["origin"] = str(f.location.origin)
+    if len(group) > 1:
+        properties["instances"] = [
+            {"resource": m.resource.address, "origin": str(m.location.origin), "portability-level": m.level.value, "level": result_level(a, m), "evidence": f"{m.signal.kind}: {m.signal.value}"}
+            for m in group
+        ]
     return {
         "ruleId": rule.id,
         "ruleIndex": rule_index,
-        "level": result_level(a, f),
+        "level": group_level(a, group),
         "message": {"text": message},
         "locations": [location],
-        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(f)},
+        "partialFingerprints": {FINGERPRINT_KEY: group_fingerprint(group)},
         "properties": properties,
     }
 
