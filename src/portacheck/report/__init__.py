@@ -11,7 +11,7 @@ Reporter = Callable[..., None]
 
 
 def reporters() -> Mapping[str, Reporter]:
-    from portacheck.report import compact, csf, gitlab, json, junit, markdown, sarif, text
+    from portacheck.report import compact, csf, gitlab, json, junit, markdown, plan, sarif, text
 
     return {
         "text": text.render,
@@ -23,10 +23,11 @@ def reporters() -> Mapping[str, Reporter]:
         "compact": compact.render,
         "csf": csf.render,
         "csf-json": csf.render_json,
+        "plan": plan.render,
     }
 
 
-FORMATS = ("text", "json", "sarif", "gitlab", "junit", "markdown", "compact", "csf", "csf-json")
+FORMATS = ("text", "json", "sarif", "gitlab", "junit", "markdown", "compact", "csf", "csf-json", "plan")
 
 
 def render(name: str, assessment: Assessment, stream: TextIO, **options) -> None:
