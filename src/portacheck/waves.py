@@ -157,11 +157,12 @@ def _group(assessment: Assessment, items: list[PlanItem]) -> None:
                 if f.resource is item.resource and not f.coupling:
                     by_rule.setdefault(f.rule.id, []).append(item)
     groups: list[tuple[PlanItem, list[PlanItem], list[PlanItem]]] = []  # workload, linked objects, stores
+    resources = {resource_key(v.resource): v.resource for v in assessment.verdicts}
     for workload in assessment.workloads.workloads:
         consumer = by_key.get(resource_key(workload.resource))
         if consumer is None:
             continue
-        linked = [by_key[k] for k in _reachable(workload.resource, assessment) if k in by_key and by_key[k] is not consumer]
+        linked = [by_key[k] for k in _reachable(workload.resource, resources) if k in by_key and by_key[k] is not consumer]
         stores: list[PlanItem] = []
         for tie in workload.ties:
             if tie.finding.rule.category not in STORE_CATEGORIES:
@@ -199,8 +200,7 @@ def _service(item: PlanItem) -> str:
     return item.verdict.deciding.rule.service
 
 
-def _reachable(resource, assessment: Assessment) -> list[str]:
-    keys = {resource_key(v.resource): v.resource for v in assessment.verdicts}
+def _reachable(resource, keys) -> list[str]:
     order: list[str] = []
     frontier = list(resource.links)
     while frontier:
