@@ -11,7 +11,7 @@ Reporter = Callable[..., None]
 
 
 def reporters() -> Mapping[str, Reporter]:
-    from portacheck.report import compact, csf, gitlab, json, junit, markdown, sarif, text
+    from portacheck.report import compact, csf, dora, exitplan, gitlab, json, junit, markdown, sarif, text
 
     return {
         "text": text.render,
@@ -23,10 +23,12 @@ def reporters() -> Mapping[str, Reporter]:
         "compact": compact.render,
         "csf": csf.render,
         "csf-json": csf.render_json,
+        "dora": dora.render,
+        "exit-plan": exitplan.render,
     }
 
 
-FORMATS = ("text", "json", "sarif", "gitlab", "junit", "markdown", "compact", "csf", "csf-json")
+FORMATS = ("text", "json", "sarif", "gitlab", "junit", "markdown", "compact", "csf", "csf-json", "dora", "exit-plan")
 
 
 def render(name: str, assessment: Assessment, stream: TextIO, **options) -> None:
