@@ -84,7 +84,7 @@ class ServiceGroup:
         if not sum(weights):  # nothing priced: count resources
             weights = [1.0] * len(self.verdicts)
         total = sum(weights)
-        return sum(w for v, w in zip(self.verdicts, weights) if v.level in levels) / total if total else 0.0
+        return sum(w for v, w in zip(self.verdicts, weights, strict=True) if v.level in levels) / total if total else 0.0
 
     @property
     def hard_share(self) -> float:

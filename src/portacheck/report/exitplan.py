@@ -55,7 +55,7 @@ def lines(a: Assessment) -> list[str]:
         by_provider.setdefault(group.provider, []).append(group)
     if not by_provider:
         return out + ["", "No ICT third-party service provider found: no annex to draft."]
-    for key, found in by_provider.items():
+    for found in by_provider.values():
         out += ["", *annex(found)]
     return out
 
