@@ -11,7 +11,7 @@ Reporter = Callable[..., None]
 
 
 def reporters() -> Mapping[str, Reporter]:
-    from portacheck.report import compact, csf, gitlab, json, junit, markdown, plan, sarif, text
+    from portacheck.report import compact, csf, dora, exitplan, gitlab, json, junit, markdown, plan, sarif, text
 
     return {
         "text": text.render,
@@ -24,10 +24,12 @@ def reporters() -> Mapping[str, Reporter]:
         "csf": csf.render,
         "csf-json": csf.render_json,
         "plan": plan.render,
+        "dora": dora.render,
+        "exit-plan": exitplan.render,
     }
 
 
-FORMATS = ("text", "json", "sarif", "gitlab", "junit", "markdown", "compact", "csf", "csf-json", "plan")
+FORMATS = ("text", "json", "sarif", "gitlab", "junit", "markdown", "compact", "csf", "csf-json", "plan", "dora", "exit-plan")
 
 
 def render(name: str, assessment: Assessment, stream: TextIO, **options) -> None:
