@@ -326,7 +326,7 @@ def read_rule_file(path: Path, display: str) -> Any:
     return data
 
 
-class _Field:
+class Field:
     """Breadcrumb for one rule's fields: every error names file, line, rule and field."""
 
     def __init__(self, display: str, node: LineDict, label: str):
@@ -395,7 +395,7 @@ def _providers(data: LineDict, display: str) -> list[Provider]:
         label = f"provider {key}"
         if not isinstance(node, LineDict):
             raise RuleError(f"{display}:{section.key_lines[key]}: {label}: expected a mapping")
-        f = _Field(display, node, label)
+        f = Field(display, node, label)
         f.unknown_keys(_PROVIDER_KEYS)
         eu = node.get("eu_headquartered")
         if eu is not None and not isinstance(eu, bool):
@@ -423,14 +423,14 @@ def _providers(data: LineDict, display: str) -> list[Provider]:
     return result
 
 
-def _flag(f: _Field, key: str) -> bool | None:
+def _flag(f: Field, key: str) -> bool | None:
     value = f.node.get(key)
     if value is not None and not isinstance(value, bool):
         raise f.fail(key, "expected true or false")
     return value
 
 
-def _partitions(f: _Field) -> tuple[Partition, ...]:
+def _partitions(f: Field) -> tuple[Partition, ...]:
     value = f.node.get("partitions", [])
     if not isinstance(value, list):
         raise f.fail("partitions", "expected a list of partitions")
@@ -438,7 +438,7 @@ def _partitions(f: _Field) -> tuple[Partition, ...]:
     for i, item in enumerate(value):
         if not isinstance(item, LineDict):
             raise f.fail("partitions", f"item {i}: expected a mapping")
-        sub = _Field(f.display, item, f"{f.label}: partitions[{i}]")
+        sub = Field(f.display, item, f"{f.label}: partitions[{i}]")
         sub.unknown_keys(_PARTITION_KEYS)
         owned = _flag(sub, "operator_eu_owned")
         if owned is None:
@@ -474,7 +474,7 @@ def profiles_of(data: LineDict, display: str) -> dict[str, Profile]:
     for key, node in section.items():
         if not isinstance(node, LineDict):
             raise RuleError(f"{display}:{section.key_lines[key]}: profile {key}: expected a mapping")
-        f = _Field(display, node, f"profile {key}")
+        f = Field(display, node, f"profile {key}")
         f.unknown_keys(_PROFILE_KEYS)
         regions = f.text_list("regions")
         for region_class in regions:
@@ -512,7 +512,7 @@ def _target_nodes(data: LineDict, display: str) -> dict[str, tuple[str, LineDict
 
 
 def _target(key: str, node: LineDict, display: str, providers: Mapping[str, Provider]) -> Target:
-    f = _Field(display, node, f"target {key}")
+    f = Field(display, node, f"target {key}")
     f.unknown_keys(_TARGET_KEYS)
     eu = node.get("eu_headquartered")
     if eu is not None and not isinstance(eu, bool):
@@ -526,7 +526,7 @@ def _target(key: str, node: LineDict, display: str, providers: Mapping[str, Prov
     platform = node.get("platform") or LineDict(node.line)
     if not isinstance(platform, LineDict):
         raise f.fail("platform", "expected a mapping of rule categories to what the platform provides")
-    sub = _Field(display, platform, f"target {key}: platform")
+    sub = Field(display, platform, f"target {key}: platform")
     sub.unknown_keys(set(CATEGORIES))
     kind = f.choice("kind", TARGET_KINDS)
     if platform and kind == "provider":
@@ -551,7 +551,7 @@ def _target(key: str, node: LineDict, display: str, providers: Mapping[str, Prov
     )
 
 
-def _date(f: _Field, key: str, required: bool = True) -> str:
+def _date(f: Field, key: str, required: bool = True) -> str:
     value = f.node.get(key)
     if value is None and not required:
         return ""
@@ -561,7 +561,7 @@ def _date(f: _Field, key: str, required: bool = True) -> str:
     return text
 
 
-def _cost(f: _Field) -> tuple[float, float]:
+def _cost(f: Field) -> tuple[float, float]:
     value = f.node.get("platform_cost")
     if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)):
         raise f.fail("platform_cost" if value is not None else None, "expected [low, high] person-days, 0 <= low <= high")
@@ -571,7 +571,7 @@ def _cost(f: _Field) -> tuple[float, float]:
     return (low, high)
 
 
-def _certifications(f: _Field) -> tuple[Certification, ...]:
+def _certifications(f: Field) -> tuple[Certification, ...]:
     value = f.node.get("certifications", [])
     if not isinstance(value, list):
         raise f.fail("certifications", "expected a list of {name, as_of, source}")
@@ -579,7 +579,7 @@ def _certifications(f: _Field) -> tuple[Certification, ...]:
     for i, item in enumerate(value):
         if not isinstance(item, LineDict):
             raise f.fail("certifications", f"item {i}: expected a mapping with name, as_of, source")
-        sub = _Field(f.display, item, f"{f.label}: certifications[{i}]")
+        sub = Field(f.display, item, f"{f.label}: certifications[{i}]")
         sub.unknown_keys({"name", "as_of", "source", "scope"})
         result.append(Certification(sub.text("name"), _date(sub, "as_of"), sub.text("source"), sub.text("scope", required=False)))
     return tuple(result)
@@ -603,13 +603,13 @@ def _check_offers(rule: Rule, targets: Mapping[str, Target]) -> None:
             )
 
 
-def _regions(f: _Field) -> dict[str, str]:
+def _regions(f: Field) -> dict[str, str]:
     node = f.node.get("regions")
     if node is None:
         return {}
     if not isinstance(node, LineDict):
         raise f.fail("regions", f"expected a mapping of {', '.join(REGION_CLASSES)} to region names")
-    sub = _Field(f.display, node, f"{f.label}: regions")
+    sub = Field(f.display, node, f"{f.label}: regions")
     sub.unknown_keys(set(REGION_CLASSES))
     result = {}
     for region_class in node:
@@ -628,7 +628,7 @@ def _signals(data: LineDict, display: str) -> list[tuple[str, int, str, dict[str
     for index, node in enumerate(section):
         if not isinstance(node, LineDict):
             raise RuleError(f"{display}: signals[{index}]: expected a mapping with rule and match")
-        f = _Field(display, node, f"signals[{index}]")
+        f = Field(display, node, f"signals[{index}]")
         f.unknown_keys({"rule", "match"})
         rule_id = f.text("rule")
         f.label = f"signals for {rule_id}"
@@ -648,7 +648,7 @@ def _rules(data: LineDict, display: str) -> list[Rule]:
         if not isinstance(node, LineDict):
             raise RuleError(f"{display}: rules[{index}]: expected a mapping")
         label = f"rule {node.get('id') or f'rules[{index}]'}"
-        f = _Field(display, node, label)
+        f = Field(display, node, label)
         f.unknown_keys(_RULE_KEYS)
         rule_id = f.text("id")
         if not RULE_ID.match(rule_id):
@@ -689,7 +689,7 @@ def _rules(data: LineDict, display: str) -> list[Rule]:
     return result
 
 
-def _priority(f: _Field) -> int:
+def _priority(f: Field) -> int:
     value = f.node.get("priority", 0)
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 9:
         raise f.fail("priority", "expected a whole number from 0 to 9")
@@ -708,13 +708,13 @@ def _band_fits(band: str, level: Level) -> bool:
     return abs(_BAND_ORDER.index(band) - _BAND_ORDER.index(expected)) == 1
 
 
-def _match(f: _Field) -> Mapping[str, tuple[str, ...]]:
+def _match(f: Field) -> Mapping[str, tuple[str, ...]]:
     if "match" not in f.node:
         raise f.fail(None, "missing required field 'match'")
     node = f.node["match"]
     if not isinstance(node, LineDict) or not node:
         raise f.fail("match", "expected a non-empty mapping of match kinds to patterns")
-    sub = _Field(f.display, node, f"{f.label}: match")
+    sub = Field(f.display, node, f"{f.label}: match")
     sub.unknown_keys(set(MATCH_KINDS))
     result = {}
     for kind in node:
@@ -728,7 +728,7 @@ def _match(f: _Field) -> Mapping[str, tuple[str, ...]]:
     return result
 
 
-def _managed(f: _Field) -> tuple[ManagedOffer, ...]:
+def _managed(f: Field) -> tuple[ManagedOffer, ...]:
     value = f.node.get("managed", [])
     if not isinstance(value, list):
         raise f.fail("managed", "expected a list of {target, offer, compatibility, evidence, as_of}")
@@ -736,7 +736,7 @@ def _managed(f: _Field) -> tuple[ManagedOffer, ...]:
     for i, item in enumerate(value):
         if not isinstance(item, LineDict):
             raise f.fail("managed", f"item {i}: expected a mapping with target, offer, compatibility, evidence, as_of")
-        sub = _Field(f.display, item, f"{f.label}: managed[{i}]")
+        sub = Field(f.display, item, f"{f.label}: managed[{i}]")
         sub.unknown_keys({"target", "offer", "compatibility", "evidence", "as_of"})
         result.append(
             ManagedOffer(
@@ -750,7 +750,7 @@ def _managed(f: _Field) -> tuple[ManagedOffer, ...]:
     return tuple(result)
 
 
-def _conditions(f: _Field) -> tuple[Condition, ...]:
+def _conditions(f: Field) -> tuple[Condition, ...]:
     value = f.node.get("conditions", [])
     if not isinstance(value, list):
         raise f.fail("conditions", "expected a list")
@@ -758,7 +758,7 @@ def _conditions(f: _Field) -> tuple[Condition, ...]:
     for i, item in enumerate(value):
         if not isinstance(item, LineDict):
             raise f.fail("conditions", f"item {i}: expected a mapping")
-        sub = _Field(f.display, item, f"{f.label}: conditions[{i}]")
+        sub = Field(f.display, item, f"{f.label}: conditions[{i}]")
         sub.unknown_keys({"attribute", "values", "present", "level", "why", "if_unresolved"})
         present = item.get("present", True)
         if not isinstance(present, bool):
@@ -779,7 +779,7 @@ def _conditions(f: _Field) -> tuple[Condition, ...]:
     return tuple(result)
 
 
-def _examples(f: _Field) -> tuple[RuleExample, ...]:
+def _examples(f: Field) -> tuple[RuleExample, ...]:
     value = f.node.get("examples", [])
     if not isinstance(value, list):
         raise f.fail("examples", "expected a list")
@@ -787,7 +787,7 @@ def _examples(f: _Field) -> tuple[RuleExample, ...]:
     for i, item in enumerate(value):
         if not isinstance(item, LineDict):
             raise f.fail("examples", f"item {i}: expected a mapping")
-        sub = _Field(f.display, item, f"{f.label}: examples[{i}]")
+        sub = Field(f.display, item, f"{f.label}: examples[{i}]")
         sub.unknown_keys({"level", *EXAMPLE_SOURCES})
         sources = [s for s in EXAMPLE_SOURCES if s in item]
         if len(sources) != 1:

@@ -25,6 +25,7 @@ from typing import Any
 from portacheck._yaml import DataError, LineDict, load_data
 from portacheck.errors import RuleError
 from portacheck.model import Resource, Unresolved, terraform_root
+from portacheck.rules.loader import Field
 
 CUSTODIES = ("provider-managed", "customer-managed", "external", "unknown")
 KINDS = ("store", "key")
@@ -113,44 +114,12 @@ def load(path: str | Path | None = None) -> tuple[Entry, ...]:
     return tuple(entries)
 
 
-class _Node:
-    """Breadcrumbs for one entry: every error names file, line, entry and field."""
-
-    def __init__(self, node: LineDict, display: str, label: str):
-        self.node = node
-        self.display = display
-        self.label = label
-
-    def fail(self, key: str | None, message: str) -> RuleError:
-        line = self.node.key_lines.get(key, self.node.line) if key else self.node.line
-        field = f": {key}" if key else ""
-        return RuleError(f"{self.display}:{line}: {self.label}{field}: {message}")
-
-    def text(self, key: str, required: bool = True) -> str:
-        value = self.node.get(key)
-        if value is None:
-            if required:
-                raise self.fail(None, f"missing required field {key!r}")
-            return ""
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(key, "expected non-empty text")
-        return " ".join(value.split())
-
-    def choice(self, key: str, choices: Sequence[str], default: str) -> str:
-        value = self.node.get(key, default)
-        if value not in choices:
-            raise self.fail(key, f"{value!r} is not one of {', '.join(choices)}")
-        return str(value)
-
-
 def _entry(node: LineDict, display: str, index: int) -> Entry:
     label = f"key_custody[{index}]"
     if isinstance(node.get("store"), str):
         label += f" ({' '.join(node['store'].split())})"
-    f = _Node(node, display, label)
-    unknown = sorted(set(node) - _ENTRY_KEYS)
-    if unknown:
-        raise f.fail(unknown[0], f"unknown field (allowed: {', '.join(sorted(_ENTRY_KEYS))})")
+    f = Field(display, node, label)
+    f.unknown_keys(_ENTRY_KEYS)
     part_of = f.text("part_of", required=False)
     if part_of and not _PATH.match(part_of):
         raise f.fail("part_of", f"{part_of!r} is not an attribute name")
@@ -170,13 +139,13 @@ def _entry(node: LineDict, display: str, index: int) -> Entry:
     )
 
 
-def _match(f: _Node) -> dict[str, tuple[str, ...]]:
+def _match(f: Field) -> dict[str, tuple[str, ...]]:
     node = f.node.get("match")
     if node is None:
         raise f.fail(None, "missing required field 'match'")
     if not isinstance(node, LineDict) or not node:
         raise f.fail("match", f"expected a mapping of {', '.join(MATCH_KEYS)} to resource type globs")
-    sub = _Node(node, f.display, f"{f.label}: match")
+    sub = Field(f.display, node, f"{f.label}: match")
     result = {}
     for key, patterns in node.items():
         if key not in MATCH_KEYS:
@@ -189,7 +158,7 @@ def _match(f: _Node) -> dict[str, tuple[str, ...]]:
     return result
 
 
-def _tests(f: _Node, key: str) -> tuple[Test, ...]:
+def _tests(f: Field, key: str) -> tuple[Test, ...]:
     value = f.node.get(key, [])
     if not isinstance(value, list):
         raise f.fail(key, "expected a list of attribute paths or {attribute, values}")
@@ -199,10 +168,8 @@ def _tests(f: _Node, key: str) -> tuple[Test, ...]:
         if isinstance(item, str):
             test = Test(item.strip())
         elif isinstance(item, LineDict):
-            sub = _Node(item, f.display, f"{f.label}: {key}[{i}]")
-            unknown = sorted(set(item) - _TEST_KEYS)
-            if unknown:
-                raise sub.fail(unknown[0], f"unknown field (allowed: {', '.join(sorted(_TEST_KEYS))})")
+            sub = Field(f.display, item, f"{f.label}: {key}[{i}]")
+            sub.unknown_keys(_TEST_KEYS)
             values = item.get("values", [])
             if isinstance(values, str):
                 values = [values]
