@@ -795,6 +795,26 @@ def rules_show(
     typer.echo("\n".join(lines))
 
 
+@rules_app.command("docs")
+def rules_docs(
+    directory: str = typer.Argument(..., metavar="DIR", help="Where to write the pages, e.g. docs/catalogue."),
+) -> None:
+    """Write the catalogue reference: a Markdown page per rule file with a table per rule, and an index (README.md)."""
+    from pathlib import Path
+
+    from portacheck.rules import reference
+    from portacheck.rules.loader import load_catalogue
+
+    target = Path(directory)
+    if target.exists() and not target.is_dir():
+        raise PortacheckError(f"{directory}: not a directory")
+    try:
+        written = reference.write(target, reference.pages(load_catalogue()))
+    except OSError as exc:
+        raise PortacheckError(f"{directory}: cannot write the reference: {exc.strerror or exc}") from None
+    typer.echo(f"wrote {len(written)} pages to {directory}")
+
+
 @app.command("targets")
 def targets_command(
     key: str | None = typer.Argument(None, metavar="KEY", help="Show one target in full, e.g. scaleway."),

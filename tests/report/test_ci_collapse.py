@@ -1,7 +1,7 @@
 """CI formats show one entry per rule, file and line (issue 15): a block reached through several
 module calls or roots is one SARIF result, one JUnit test case and one GitLab issue listing the
 others; JUnit names are unique in a suite; GitLab severity follows the policy; SARIF rules link
-their catalogue file."""
+their entry in the catalogue reference."""
 
 from __future__ import annotations
 
@@ -143,13 +143,28 @@ def test_not_deployed_stays_info_in_gitlab(cli, tree):
     assert [(i["check_name"], i["severity"]) for i in json.loads(result.out)] == [("AWS-DYNAMODB", "info")]
 
 
-def test_sarif_rules_link_their_catalogue_file(cli, roots):
+def test_sarif_rules_link_their_entry_in_the_catalogue_reference(cli, roots):
     _, out = scan(cli, roots, "sarif")
     rules = {r["id"]: r for r in json.loads(out)["runs"][0]["tool"]["driver"]["rules"]}
-    assert rules["AWS-DYNAMODB"]["helpUri"] == "https://github.com/portacheck/portacheck/blob/main/rules/aws/database.yaml"
-    assert rules["AWS-SQS"]["helpUri"] == "https://github.com/portacheck/portacheck/blob/main/rules/aws/messaging.yaml"
+    assert rules["AWS-DYNAMODB"]["helpUri"] == "https://github.com/portacheck/portacheck/blob/main/docs/catalogue/aws-database.md#aws-dynamodb"
+    assert rules["AWS-SQS"]["helpUri"] == "https://github.com/portacheck/portacheck/blob/main/docs/catalogue/aws-messaging.md#aws-sqs"
     assert "`portacheck rules show AWS-SQS`" in rules["AWS-SQS"]["help"]["text"]
-    assert all(r["helpUri"].startswith("https://github.com/portacheck/portacheck/blob/main/rules/") for r in rules.values())
+    assert all(r["helpUri"].startswith("https://github.com/portacheck/portacheck/blob/main/docs/catalogue/") for r in rules.values())
+
+
+def test_a_rule_of_a_rules_directory_links_the_rules_documentation(cli, tree):
+    root = tree(
+        {
+            **GIT,
+            "infra/main.tf": 'resource "aws_dynamodb_table" "t" {\n  name = "t"\n  hash_key = "id"\n}\n',
+            "rules/ours.yaml": "rules:\n  - id: AWS-DYNAMODB\n    provider: aws\n    service: DynamoDB (ours)\n    category: nosql-db\n"
+            "    level: P2\n    why: Key-value access only.\n    match:\n      terraform: [aws_dynamodb_*]\n",
+        }
+    )
+    document = json.loads(cli("scan", "infra", "--rules", "rules", "-f", "sarif", cwd=root).out)
+    assert [(r["id"], r["helpUri"]) for r in document["runs"][0]["tool"]["driver"]["rules"]] == [
+        ("AWS-DYNAMODB", "https://github.com/portacheck/portacheck/blob/main/docs/rules.md")
+    ]
 
 
 def test_an_unknown_rule_links_the_rules_documentation(cli, tree):

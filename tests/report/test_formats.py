@@ -161,6 +161,6 @@ def test_output_is_deterministic(infra):
 
 
 def test_markdown_cells_cannot_break_the_table():
-    from portacheck.report.markdown import cell
+    from portacheck.report.escape import markdown_cell as cell
 
     assert cell("a|b\n<script>") == "a\\|b &lt;script&gt;"

@@ -11,7 +11,7 @@ import json
 from typing import Any, TextIO
 
 from portacheck.assess import Assessment
-from portacheck.report.markdown import cell
+from portacheck.report.escape import markdown_cell as cell
 from portacheck.sovereignty import csf
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from portacheck.delta import Delta, document
 from portacheck.report.escape import json_text, terminal, terminal_block
-from portacheck.report.markdown import cell
+from portacheck.report.escape import markdown_cell as cell
 
 MAX_MARKDOWN_CHARS = 65_536
 DELTA_FORMATS = ("text", "json", "markdown")

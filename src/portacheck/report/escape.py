@@ -8,6 +8,8 @@ the file format they go into.
 - JSON (json, SARIF, GitLab, the baseline): file names that are not UTF-8 are carried as
   `\\udcNN` escapes, which decode to the same name `os.fsdecode` gave (`json_text`); SARIF URIs
   are percent-encoded from the file system bytes (`uri`);
+- Markdown table cells (markdown, plan, delta, the catalogue reference): pipes, newlines and
+  raw HTML are escaped (`markdown_cell`);
 - XML (JUnit): what XML 1.0 cannot hold is written as `\\xNN` (`xml_text`).
 
 The text report escapes each value with `terminal` as it writes it, so that a newline in a
@@ -60,6 +62,13 @@ def json_text(text: str) -> str:
 def xml_text(text: str) -> str:
     """Serialised XML with the characters XML 1.0 forbids written as visible escapes."""
     return no_workflow_commands(_XML.sub(_visible, text))
+
+
+def markdown_cell(text: object) -> str:
+    """Text safe inside a Markdown table cell: no pipes, newlines or raw HTML."""
+    return (
+        str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    )
 
 
 def uri(path: str) -> str:

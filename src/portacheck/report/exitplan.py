@@ -15,7 +15,7 @@ from portacheck.assess import Assessment, ResourceVerdict
 from portacheck.model import Level
 from portacheck.report import dora
 from portacheck.report.common import days
-from portacheck.report.markdown import cell
+from portacheck.report.escape import markdown_cell as cell
 
 TITLE = "Draft exit plan — to be completed and approved by <organisation>"
 

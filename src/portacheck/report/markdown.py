@@ -33,18 +33,12 @@ from portacheck.report.common import (
     workload_ties,
     workloads_counted,
 )
+from portacheck.report.escape import markdown_cell as cell
 from portacheck.report.sarif import ci_path
 from portacheck.targets import CONDITIONAL, NOT_READY, READY, UNKNOWN, judge, judge_rule
 
 MAX_ROWS = 200
 _ICON = {Level.P0: "🟢", Level.P1: "🔵", Level.P2: "🟡", Level.P3: "🟠", Level.P4: "🔴", Level.U: "⚪"}
-
-
-def cell(text: str) -> str:
-    """Text safe inside a table cell: no pipes, newlines or raw HTML."""
-    return (
-        str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
-    )
 
 
 def render(assessment: Assessment, stream: TextIO, *, base: str | None = None, min_coverage: float | None = None, **_options: Any) -> None:

@@ -12,7 +12,7 @@ unknown findings are `warning`s, P1 findings and those of resources not deployed
 GitHub shows for non-security tools) and no `security-severity`: portability is not a
 vulnerability and must not land in security dashboards. `partialFingerprints` hold the stable
 fingerprint (no line numbers), so alerts survive edits and moved blocks. Each rule's `helpUri` is
-its catalogue file in the repository (`portacheck rules show ID` in its help is the documentation). Scan errors and notes
+its entry in the catalogue reference, docs/catalogue/ (`portacheck rules show ID` in its help says the same). Scan errors and notes
 are tool execution notifications; nothing time-dependent is written.
 """
 
@@ -28,12 +28,14 @@ from portacheck.assess import Assessment, deployed
 from portacheck.model import Finding, Level, Rule, Severity, fingerprint
 from portacheck.report.common import alternatives, describe_finding, judgement_text, target_line
 from portacheck.report.escape import uri
+from portacheck.rules import reference
 from portacheck.targets import judge
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/portacheck/portacheck"
 SOURCE_URI = INFORMATION_URI + "/blob/main/"
 RULES_DOC_URI = SOURCE_URI + "docs/rules.md"
+CATALOGUE_URI = SOURCE_URI + "docs/catalogue/"
 FINGERPRINT_KEY = "portacheck/v1"
 
 # A rule's own level in SARIF terms, before the policy is applied to a result.
@@ -196,10 +198,10 @@ def rule_help(rule: Rule) -> tuple[str, str]:
 
 
 def help_uri(rule: Rule) -> str:
-    """The rule's catalogue file in the repository (docs/rules.md has no entry per rule to link to);
+    """The rule's entry in the generated catalogue reference (docs/catalogue/, `portacheck rules docs`);
     docs/rules.md for rules that are not in the bundled catalogue (unknowns, --rules directories)."""
-    if rule.source_file.startswith("rules/"):
-        return SOURCE_URI + rule.source_file
+    if reference.documented(rule):
+        return CATALOGUE_URI + reference.entry_path(rule)
     return RULES_DOC_URI
 
 

@@ -299,10 +299,15 @@ def _rule_files(directory: Path) -> list[Path]:
 
 
 def _display(path: Path, directory: Path) -> str:
+    """`rules/...` names a bundled file (its catalogue reference entry hangs on that); a file of a
+    --rules directory keeps the path given, as `./rules/...` when that alone would look bundled."""
     try:
-        return "rules/" + path.relative_to(directory).as_posix() if directory == bundled_rules_dir() else str(path)
+        if directory == bundled_rules_dir():
+            return "rules/" + path.relative_to(directory).as_posix()
     except ValueError:  # pragma: no cover
-        return str(path)
+        pass
+    shown = str(path)
+    return "./" + shown if shown.startswith("rules/") else shown
 
 
 def read_rule_file(path: Path, display: str) -> Any:
