@@ -141,10 +141,64 @@ def test_plan_format_renders_the_waves_as_markdown():
     text = rendered("plan", _assess(SHOP, "scaleway"))
     assert text.startswith("# Migration waves\n")
     assert "Target: Scaleway (`scaleway`)" in text
-    assert "| 1. Ready | 4 | 0.75–3.1 person-days | 0.25–1.03 person-days |" in text
+    assert (
+        "| 1. Ready | Amazon RDS (DB instances) ×2, Amazon SQS, Kubernetes built-in APIs (workloads, services, config, RBAC, storage, "
+        "networking, Gateway API) | 4 | 0.75–3.1 person-days | 0.25–1.03 person-days |"
+    ) in text
+    assert "| 2. Ready with conditions | – | 0 | 0 person-days | 0 person-days |" in text
     assert "## Wave 4: Re-architecture" in text
     assert (
         "| `aws_sfn_state_machine.fulfilment` | AWS-STEP-FUNCTIONS | terraform/main.tf:17 | P4 | not ready | 20–60 person-days | – | – |"
         in text
     )
     assert "| `Deployment/orders` | AWS-RDS | k8s/orders.yaml:6 | P1 | ready | 0.25–1 person-days |" in text
+
+
+def _section(text: str) -> list[str]:
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("### Migration waves"))
+    end = next(i for i, line in enumerate(lines) if i > start and line.startswith("### "))
+    return lines[start:end]
+
+
+TEAMS_LINE = (
+    "One team works the waves in sequence; a programme of 3 teams in parallel takes the longest single item or the sum "
+    "divided by 3, whichever is larger. `--format plan` lists every resource."
+)
+
+
+def test_the_markdown_report_shows_the_waves_at_the_first_target():
+    text = rendered("markdown", _assess(SHOP, "hetzner", "scaleway"))
+    assert _section(text) == [
+        "### Migration waves to Hetzner (`hetzner`)",
+        "",
+        TEAMS_LINE,
+        "",
+        "| Wave | What | Resources | One team | 3 teams in parallel |",
+        "|---|---|---:|---|---|",
+        "| 1. Ready | – | 0 | 0 person-days | 0 person-days |",
+        "| 2. Ready with conditions | – | 0 | 0 person-days | 0 person-days |",
+        "| 3. Replacements | Amazon SQS ×2, Amazon RDS (DB instances), Kubernetes built-in APIs (workloads, services, config, RBAC, "
+        "storage, networking, Gateway API) | 4 | 5.5–22.1 person-days | 5–20 person-days |",
+        "| 4. Re-architecture | AWS Step Functions | 1 | 20–60 person-days | 20–60 person-days |",
+        "| Total | | 5 | 25.5–82.1 person-days | |",
+        "",
+    ]
+
+
+def test_the_markdown_report_names_the_bridges(tmp_path):
+    root = write_tree(tmp_path / "bridge", BRIDGE)
+    text = rendered("markdown", _assess(root, "scaleway"))
+    assert _section(text)[-6:] == [
+        "| Total | | 2 | 2.25–6 person-days | |",
+        "",
+        "Bridges, until the store moves:",
+        "",
+        "- Deployment/ledger (wave 1): VPN or private link to the old Amazon RDS (DB instances) (aws_db_instance.ledger) until wave 4",
+        "",
+    ]
+
+
+def test_the_markdown_report_has_no_waves_without_a_target():
+    assert "Migration waves" not in rendered("markdown", _assess(SHOP))
+

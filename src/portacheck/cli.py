@@ -782,8 +782,7 @@ def rules_show(
     if rule.conditions:
         lines.append("  level depends on:")
         for c in rule.conditions:
-            test = f"matches {', '.join(c.values)}" if c.values else ("is set" if c.present else "is not set")
-            lines.append(f"    - {c.attribute} {test} -> {c.level.value}: {c.why}")
+            lines.append(f"    - {c.attribute} {c.test()} -> {c.level.value}: {c.why}")
     lines.append("  matches:")
     for kind, patterns in rule.match.items():
         lines.append(f"    {kind}: {', '.join(patterns)}")

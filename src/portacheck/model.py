@@ -7,7 +7,7 @@ later stage changes them. Raw parser dicts never leave the parser that made them
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -297,6 +297,12 @@ class Condition:
     values: tuple[str, ...] = ()  # glob patterns, case-insensitive; empty means "present"
     present: bool = True  # with no values: True fires when set, False fires when absent
     if_unresolved: str = "U"  # "U": an unresolvable value makes the level unknown; "skip": try the next condition; "fire": it fires
+
+    def test(self, show: Callable[[str], str] = str) -> str:
+        """The test in words, `matches a, b`, `is set` or `is not set`, each value written by `show`."""
+        if self.values:
+            return "matches " + ", ".join(show(v) for v in self.values)
+        return "is set" if self.present else "is not set"
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ The rule (docs/waves.md):
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from portacheck.assess import Assessment, ResourceVerdict, _definition_key, _variants, _verdict
@@ -70,12 +71,28 @@ class Wave:
     parallel_low: float  # TEAMS teams in parallel
     parallel_high: float
 
+    @property
+    def services(self) -> list[tuple[str, int]]:
+        """What the wave moves: the service deciding each resource, with its count, most resources first."""
+        counts = Counter(i.verdict.deciding.rule.service for i in self.items)
+        return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
+
 
 @dataclass(frozen=True)
 class Plan:
     target: Target | None
     waves: tuple[Wave, ...]  # always four, some may be empty
     teams: int = TEAMS
+
+    @property
+    def total(self) -> tuple[float, float]:
+        """Every wave, one team in sequence."""
+        return round(sum(w.low for w in self.waves), 2), round(sum(w.high for w in self.waves), 2)
+
+    @property
+    def bridges(self) -> list[tuple[PlanItem, str]]:
+        """Each consumer moving before a store it relies on, with the bridge it needs, in wave order."""
+        return [(item, bridge) for wave in self.waves for item in wave.items for bridge in item.bridges]
 
 
 def _wave_of(level: Level, verdict: str | None) -> int:

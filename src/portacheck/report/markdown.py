@@ -1,6 +1,7 @@
 """Markdown for a pull-request comment or $GITHUB_STEP_SUMMARY.
 
-The headline and the result first, then a table by service (level, findings, effort,
+The headline and the result first, the targets and the migration waves at the first target when
+targets are given, then a table by service (level, findings, effort,
 alternatives), then collapsed details: every finding with its location, suppressed and
 baselined findings, notes, and what could not be analysed. Long lists are cut so the comment
 stays under the size limits of code hosts; the JSON report has everything.
@@ -78,6 +79,7 @@ def lines(a: Assessment, base: str | None = None, min_coverage: float | None = N
                 f"| {cell(view.target.name)} (`{view.target.key}`) | {counts.get(READY, 0)} | {counts.get(CONDITIONAL, 0)} | {counts.get(NOT_READY, 0)} | "
                 f"{counts.get(UNKNOWN, 0)} | {workloads} | {cell(days(*view.total_effort))} | {cell(blockers)} |"
             )
+        out += _waves(a)
     elif nearest_line(a):
         out += ["", cell(nearest_line(a))]
 
@@ -184,6 +186,25 @@ def lines(a: Assessment, base: str | None = None, min_coverage: float | None = N
             [f"- {cell(line)}" for line in roots[:MAX_ROWS]] + ([f"- … and {len(roots) - MAX_ROWS} more (see the JSON report)."] if len(roots) > MAX_ROWS else []),
         )
     out += ["", f"<sub>portacheck {__version__} · {cell(read_line(a))}</sub>"]
+    return out
+
+
+def _waves(a: Assessment) -> list[str]:
+    """The migration waves at the first target (as `--format plan`): a row per wave, then the bridges."""
+    from portacheck.report import plan as plan_format
+    from portacheck.waves import plan
+
+    result = plan(a)
+    if result.target is None or not any(wave.items for wave in result.waves):
+        return []
+    target = result.target
+    out = ["", f"### Migration waves to {cell(target.name)} (`{cell(target.key)}`)", "", f"{plan_format.teams_line(result)} `--format plan` lists every resource.", ""]
+    out += plan_format.summary(result)
+    bridges = plan_format.bridges(result)
+    if bridges:
+        out += ["", "Bridges, until the store moves:", ""] + bridges[:MAX_ROWS]
+        if len(bridges) > MAX_ROWS:
+            out.append(f"- … and {len(bridges) - MAX_ROWS} more (see `--format plan`).")
     return out
 
 

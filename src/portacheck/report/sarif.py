@@ -187,8 +187,7 @@ def rule_help(rule: Rule) -> tuple[str, str]:
         text += ["", "The level depends on:"]
         markdown += ["", "**The level depends on:**", ""]
         for c in rule.conditions:
-            test = f"matches {', '.join(c.values)}" if c.values else ("is set" if c.present else "is not set")
-            line = f"- {c.attribute} {test}: {c.level.value} ({c.why})"
+            line = f"- {c.attribute} {c.test()}: {c.level.value} ({c.why})"
             text.append(line)
             markdown.append(line)
     footer = f"Suppress with `# portacheck:ignore[{rule.id}] reason: …`; details: `portacheck rules show {rule.id}`."

@@ -103,8 +103,7 @@ def _fields(catalogue: Catalogue, rule: Rule) -> list[tuple[str, str]]:
         ("Why", _prose(rule.why)),
     ]
     for c in rule.conditions:
-        test = f"matches {', '.join(_code(v) for v in c.values)}" if c.values else ("is set" if c.present else "is not set")
-        fields.append(("Level depends on", f"{_code(c.attribute)} {test} → {c.level.value}: {_prose(c.why)}"))
+        fields.append(("Level depends on", f"{_code(c.attribute)} {c.test(_code)} → {c.level.value}: {_prose(c.why)}"))
     if rule.standard:
         fields.append(("Use instead", _prose(rule.standard)))
     if rule.open_source:
