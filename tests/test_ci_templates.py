@@ -303,16 +303,9 @@ def git(directory: Path, *args: str) -> str:
     return subprocess.run(command, cwd=directory, capture_output=True, text=True, check=True).stdout.strip()
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
-@pytest.mark.parametrize(
-    "base_files, base_rules",
-    [
-        ({"infra/main.tf": INFRA.split("\n\n", 1)[1]}, ["AWS-S3"]),
-        ({"README.md": "no infrastructure yet\n"}, []),  # the directory is new in the pull request: scanned empty in the base
-    ],
-)
-def test_action_scans_the_base_commit_when_no_report_is_given(tmp_path, bin_dir, runner, base_files, base_rules):
-    """As actions/checkout leaves it: a clone of depth 1 of the pull request's head, the base commit only on the remote."""
+def pull_request_clone(tmp_path: Path, base_files: dict[str, str], head_files: dict[str, str] | None = None) -> tuple[Path, str]:
+    """A clone of depth 1 of a pull request's head (`head_files`, else INFRA), its base commit (`base_files`) only on the remote,
+    as actions/checkout and GitLab's runner leave it. Returns the clone and the base commit."""
     origin, work, clone = tmp_path / "origin.git", tmp_path / "work", tmp_path / "clone"
     origin.mkdir()
     git(origin, "init", "--quiet", "--bare")
@@ -321,12 +314,27 @@ def test_action_scans_the_base_commit_when_no_report_is_given(tmp_path, bin_dir,
     git(work, "add", ".")
     git(work, "commit", "--quiet", "-m", "base")
     base_sha = git(work, "rev-parse", "HEAD")
-    write_tree(work, {"infra/main.tf": INFRA})
+    write_tree(work, head_files or {"infra/main.tf": INFRA})
     git(work, "add", ".")
     git(work, "commit", "--quiet", "-m", "head")
     git(work, "push", "--quiet", str(origin), "HEAD:refs/heads/main")
     git(tmp_path, "clone", "--quiet", "--depth=1", f"file://{origin}", str(clone))
+    return clone, base_sha
 
+
+needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+
+
+@needs_git
+@pytest.mark.parametrize(
+    "base_files, base_rules",
+    [
+        ({"infra/main.tf": INFRA.split("\n\n", 1)[1]}, ["AWS-S3"]),
+        ({"README.md": "no infrastructure yet\n"}, []),  # the directory is new in the pull request: scanned empty in the base
+    ],
+)
+def test_action_scans_the_base_commit_when_no_report_is_given(tmp_path, bin_dir, runner, base_files, base_rules):
+    clone, base_sha = pull_request_clone(tmp_path, base_files)
     scan = action_step("scan")
     context = {**PULL_REQUEST, "github.event.pull_request.base.sha": base_sha}
     result = shell(scan["run"], clone, {**action_env(scan, {"paths": "infra", "pr-comment": "true"}, context), **runner}, bin_dir)
@@ -423,13 +431,13 @@ def test_gitlab_installs_the_release_the_template_is_included_from(tmp_path):
     assert shell(line, tmp_path, variables, stub, posix_sh=True).stdout.splitlines()[-1] == "https://example.org/fork.tar.gz"
 
 
-def gitlab_mr(stub: StubApi, base_report: Path, tmp_path: Path, **more: str) -> dict[str, str]:
+def gitlab_mr(stub: StubApi, tmp_path: Path, **more: str) -> dict[str, str]:
+    """The template's variables in a merge-request pipeline with PORTACHECK_MR_COMMENT on, the API at the stub."""
     job = GITLAB["portacheck"]
     return {
         **{k: str(v) for k, v in job["variables"].items()},
         "PORTACHECK_PATHS": "infra",
         "PORTACHECK_MR_COMMENT": "true",
-        "PORTACHECK_COMPARE_TO": str(base_report),
         "CI_PIPELINE_SOURCE": "merge_request_event",
         "CI_API_V4_URL": f"{stub.url}/api/v4",
         "CI_PROJECT_ID": "42",
@@ -444,7 +452,7 @@ def test_gitlab_job_posts_the_note_and_keeps_the_exit_code(repo, bin_dir, base_r
     script = gitlab_script(GITLAB["portacheck"])
     notes = "/api/v4/projects/42/merge_requests/3/notes"
     with StubApi([Answer(200, []), Answer(201, {"id": 77})], TOKEN) as stub:
-        result = shell(script, repo, gitlab_mr(stub, base_report, tmp_path), bin_dir, posix_sh=True)
+        result = shell(script, repo, gitlab_mr(stub, tmp_path, PORTACHECK_COMPARE_TO=str(base_report)), bin_dir, posix_sh=True)
     assert result.returncode == 1, result.stderr  # the DynamoDB table fails the default P3, note or not
     assert result.stderr.endswith("portacheck: comment created\n")
     assert [(call.method, call.path) for call in stub.calls] == [("GET", notes), ("POST", notes)]
@@ -453,7 +461,7 @@ def test_gitlab_job_posts_the_note_and_keeps_the_exit_code(repo, bin_dir, base_r
     assert body == f"{MARKER}\n{(tmp_path / 'portacheck-delta.md').read_text()}" and "AWS-DYNAMODB" in body
 
     with StubApi([Answer(200, []), Answer(401, {"message": "401 Unauthorized"})], TOKEN) as stub:
-        result = shell(script, repo, gitlab_mr(stub, base_report, tmp_path, PORTACHECK_COMMENT_KEY="prod"), bin_dir, posix_sh=True)
+        result = shell(script, repo, gitlab_mr(stub, tmp_path, PORTACHECK_COMPARE_TO=str(base_report), PORTACHECK_COMMENT_KEY="prod"), bin_dir, posix_sh=True)
     assert result.returncode == 1
     assert result.stderr.endswith(f"portacheck: error: gitlab: HTTP 401 on POST {notes}: 401 Unauthorized\n")
     assert result.stdout.endswith("portacheck: the merge-request note was not posted; the result of the job is not affected\n")
@@ -461,5 +469,22 @@ def test_gitlab_job_posts_the_note_and_keeps_the_exit_code(repo, bin_dir, base_r
     assert TOKEN not in result.stdout + result.stderr
 
     with StubApi([], TOKEN) as stub:  # a branch pipeline: no note
-        result = shell(script, repo, gitlab_mr(stub, base_report, tmp_path, CI_PIPELINE_SOURCE="push"), bin_dir, posix_sh=True)
+        result = shell(script, repo, gitlab_mr(stub, tmp_path, PORTACHECK_COMPARE_TO=str(base_report), CI_PIPELINE_SOURCE="push"), bin_dir, posix_sh=True)
     assert (result.returncode, stub.calls) == (1, [])
+
+
+@needs_git
+def test_gitlab_job_scans_the_base_commit_and_posts_nothing_when_nothing_changed(tmp_path, bin_dir):
+    """The merge request changes only a README: the base's scan (CI_MERGE_REQUEST_DIFF_BASE_SHA) equals the head's, so no note."""
+    clone, base_sha = pull_request_clone(tmp_path, {"infra/main.tf": INFRA, "README.md": "before\n"}, {"README.md": "after\n"})
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    with StubApi([Answer(200, [])], TOKEN) as stub:
+        variables = gitlab_mr(stub, temp, CI_MERGE_REQUEST_DIFF_BASE_SHA=base_sha)
+        result = shell(gitlab_script(GITLAB["portacheck"]), clone, variables, bin_dir, posix_sh=True)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.endswith("portacheck: the delta says nothing changed and there is no comment yet; none posted\n")
+    assert [call.method for call in stub.calls] == ["GET"]
+    base = json.loads((temp / "portacheck-base.json").read_text())
+    assert sorted(f["rule_id"] for f in base["findings"] if f["level"] != "P0") == ["AWS-DYNAMODB", "AWS-S3"]
+    assert len(git(clone, "worktree", "list").splitlines()) == 1
