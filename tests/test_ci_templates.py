@@ -19,9 +19,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from stub_api import Answer, StubApi
 
 from conftest import ROOT
-from helpers import validate_sarif
+from helpers import validate_sarif, write_tree
 
 GIT = {".git/HEAD": "ref: refs/heads/main\n"}
 INFRA = """\
@@ -99,6 +100,9 @@ def action_env(step: dict, inputs: dict[str, str], extra: dict[str, str] | None 
     return env
 
 
+NO_COMMENT = {"base-report": "", "head-report": ""}  # without pr-comment the comment step does not run
+
+
 def outputs(path: Path) -> dict[str, str]:
     return dict(line.split("=", 1) for line in path.read_text().splitlines())
 
@@ -121,7 +125,7 @@ def test_action_scan_step_writes_the_sarif_it_uploads_and_the_job_summary(repo, 
     result = shell(step["run"], repo, env, bin_dir)
     assert result.returncode == 0, result.stderr  # the step records the exit code; the Result step acts on it
     assert "Amazon DynamoDB [AWS-DYNAMODB]" in result.stdout  # the text report in the job log
-    assert outputs(Path(runner["GITHUB_OUTPUT"])) == {"exit-code": "1", "sarif-file": "portacheck.sarif"}
+    assert outputs(Path(runner["GITHUB_OUTPUT"])) == {"exit-code": "1", "sarif-file": "portacheck.sarif", **NO_COMMENT}
 
     sarif = json.loads((repo / "portacheck.sarif").read_text())
     validate_sarif(sarif)
@@ -159,7 +163,7 @@ def test_action_inputs_reach_the_command(tmp_path, stub_dir, runner):
         "--min-coverage", "50", "--disable", "AWS-S3", "--disable", "TF-STATE-S3", "--repo-policy", "tighten",
         "--baseline", ".portacheck-baseline.json", "--min-coverage", "10",
     ]
-    assert outputs(Path(runner["GITHUB_OUTPUT"])) == {"exit-code": "1", "sarif-file": ""}  # the stub wrote no SARIF
+    assert outputs(Path(runner["GITHUB_OUTPUT"])) == {"exit-code": "1", "sarif-file": "", **NO_COMMENT}  # the stub wrote no SARIF
     assert not Path(runner["GITHUB_STEP_SUMMARY"]).exists()
 
 
@@ -167,7 +171,7 @@ def test_action_usage_error_writes_no_sarif_and_fails(repo, bin_dir, runner):
     step = action_step("scan")
     result = shell(step["run"], repo, {**action_env(step, {"paths": "infra", "fail-on": "P0"}), **runner}, bin_dir)
     assert result.returncode == 0
-    assert outputs(Path(runner["GITHUB_OUTPUT"])) == {"exit-code": "2", "sarif-file": ""}  # so nothing is uploaded
+    assert outputs(Path(runner["GITHUB_OUTPUT"])) == {"exit-code": "2", "sarif-file": "", **NO_COMMENT}  # so nothing is uploaded
     assert "P0 would fail every scan" in result.stderr
 
 
@@ -201,18 +205,163 @@ def test_action_scripts_are_valid_bash_and_install_into_a_virtual_environment():
     assert 'python3 -m venv "$venv"' in install and '>> "$GITHUB_PATH"' in install
 
 
+# --- GitHub Action: the pull-request comment ---------------------------------------------------------
+
+
+TOKEN = "ghs_t0ken-for-the-tests"
+MARKER = "<!-- portacheck:delta default -->"
+PULL_REQUEST = {"github.event_name": "pull_request", "github.event.pull_request.base.sha": "0123abcd"}
+
+
+def scan_tree(files: dict[str, str], directory: Path, report: Path, bin_dir: Path) -> Path:
+    write_tree(directory, {**GIT, **files})
+    result = shell(f'portacheck scan infra --no-progress --quiet --fail-on never --format "json:{report}"', directory, {}, bin_dir)
+    assert result.returncode == 0, result.stderr
+    return report
+
+
+@pytest.fixture
+def base_report(tmp_path_factory, bin_dir) -> Path:
+    """A JSON report of the base branch: the bucket and the random id, not yet the DynamoDB table."""
+    directory = tmp_path_factory.mktemp("base")
+    return scan_tree({"infra/main.tf": INFRA.split("\n\n", 1)[1]}, directory / "tree", directory / "base.json", bin_dir)
+
+
+@pytest.fixture
+def event(tmp_path) -> Path:
+    path = tmp_path / "event.json"
+    path.write_text(json.dumps({"action": "synchronize", "pull_request": {"number": 7, "base": {"sha": "0123abcd"}}}))
+    return path
+
+
+def comment_run(repo: Path, bin_dir: Path, runner: dict[str, str], event: Path, script: list[Answer]) -> tuple[subprocess.CompletedProcess, StubApi]:
+    """The comment step after the scan step, as a workflow on a pull request with `pr-comment: true` runs them."""
+    found = outputs(Path(runner["GITHUB_OUTPUT"]))
+    step = action_step("comment")
+    context = {"steps.scan.outputs.base-report": found["base-report"], "steps.scan.outputs.head-report": found["head-report"], "github.token": TOKEN}
+    with StubApi(script, TOKEN) as stub:
+        env = {**action_env(step, {"pr-comment": "true"}, context), **runner, "GITHUB_API_URL": stub.url, "GITHUB_REPOSITORY": "acme/infra", "GITHUB_EVENT_PATH": str(event)}
+        result = shell(step["run"], repo, env, bin_dir)
+    assert TOKEN not in result.stdout + result.stderr
+    return result, stub
+
+
+def test_action_posts_the_delta_as_a_comment_and_keeps_the_result(repo, bin_dir, runner, base_report, event):
+    scan = action_step("scan")
+    inputs = {"paths": "infra", "pr-comment": "true", "compare-to": str(base_report)}
+    result = shell(scan["run"], repo, {**action_env(scan, inputs, PULL_REQUEST), **runner}, bin_dir)
+    assert result.returncode == 0, result.stderr
+    head = f"{runner['RUNNER_TEMP']}/portacheck-head.json"
+    # the exit code the Result step judges is the one without the comment
+    assert outputs(Path(runner["GITHUB_OUTPUT"])) == {"exit-code": "1", "sarif-file": "portacheck.sarif", "base-report": str(base_report), "head-report": head}
+    assert action_step("comment")["if"] == "!cancelled() && steps.scan.outputs.head-report != ''"
+
+    created = Answer(201, {"id": 9, "html_url": "https://github.com/acme/infra/pull/7#issuecomment-9"})
+    result, stub = comment_run(repo, bin_dir, runner, event, [Answer(200, []), created])
+    assert (result.returncode, result.stdout) == (0, "")
+    assert result.stderr == "portacheck: comment created: https://github.com/acme/infra/pull/7#issuecomment-9\n"
+    assert [(call.method, call.path) for call in stub.calls] == [("GET", "/repos/acme/infra/issues/7/comments"), ("POST", "/repos/acme/infra/issues/7/comments")]
+    delta = Path(outputs(Path(runner["GITHUB_OUTPUT"]))["delta-file"])
+    body = stub.calls[1].body["body"]
+    assert body == f"{MARKER}\n{delta.read_text()}"
+    assert "1 new finding, 0 removed, 0 changed" in body and "AWS-DYNAMODB" in body
+
+    # the next push: the same delta, the same comment; nothing sent
+    result, stub = comment_run(repo, bin_dir, runner, event, [Answer(200, [{"id": 9, "body": body}])])
+    assert (result.returncode, result.stderr) == (0, "portacheck: comment 9 already says this; not updated\n")
+    assert [call.method for call in stub.calls] == ["GET"]
+
+
+def test_action_comment_that_cannot_be_posted_is_a_warning(repo, bin_dir, runner, base_report, event):
+    scan = action_step("scan")
+    inputs = {"paths": "infra", "pr-comment": "true", "compare-to": str(base_report)}
+    shell(scan["run"], repo, {**action_env(scan, inputs, PULL_REQUEST), **runner}, bin_dir)
+    forbidden = Answer(403, {"message": "Resource not accessible by integration"})  # the read-only token of a fork's pull request
+    result, _ = comment_run(repo, bin_dir, runner, event, [Answer(200, []), forbidden])
+    assert result.returncode == 0
+    assert result.stderr == "portacheck: error: github: HTTP 403 on POST /repos/acme/infra/issues/7/comments: Resource not accessible by integration\n"
+    assert result.stdout == "::warning::portacheck: the pull-request comment was not posted (exit 2); the result of the check is not affected\n"
+
+
+@pytest.mark.parametrize(
+    "inputs, context",
+    [
+        ({"pr-comment": "true"}, {"github.event_name": "push"}),  # pull requests only
+        ({}, PULL_REQUEST),  # opt-in
+    ],
+)
+def test_action_comments_only_when_asked_on_a_pull_request(repo, bin_dir, runner, inputs, context):
+    scan = action_step("scan")
+    result = shell(scan["run"], repo, {**action_env(scan, {"paths": "infra", **inputs}, context), **runner}, bin_dir)
+    assert result.returncode == 0, result.stderr
+    assert outputs(Path(runner["GITHUB_OUTPUT"])) == {"exit-code": "1", "sarif-file": "portacheck.sarif", **NO_COMMENT}  # the comment step is skipped
+    assert not (Path(runner["RUNNER_TEMP"]) / "portacheck-head.json").exists()
+
+
+def git(directory: Path, *args: str) -> str:
+    command = ["git", "-c", "user.name=test", "-c", "user.email=test@example.org", "-c", "init.defaultBranch=main", *args]
+    return subprocess.run(command, cwd=directory, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def pull_request_clone(tmp_path: Path, base_files: dict[str, str], head_files: dict[str, str] | None = None) -> tuple[Path, str]:
+    """A clone of depth 1 of a pull request's head (`head_files`, else INFRA), its base commit (`base_files`) only on the remote,
+    as actions/checkout and GitLab's runner leave it. Returns the clone and the base commit."""
+    origin, work, clone = tmp_path / "origin.git", tmp_path / "work", tmp_path / "clone"
+    origin.mkdir()
+    git(origin, "init", "--quiet", "--bare")
+    write_tree(work, base_files)
+    git(work, "init", "--quiet")
+    git(work, "add", ".")
+    git(work, "commit", "--quiet", "-m", "base")
+    base_sha = git(work, "rev-parse", "HEAD")
+    write_tree(work, head_files or {"infra/main.tf": INFRA})
+    git(work, "add", ".")
+    git(work, "commit", "--quiet", "-m", "head")
+    git(work, "push", "--quiet", str(origin), "HEAD:refs/heads/main")
+    git(tmp_path, "clone", "--quiet", "--depth=1", f"file://{origin}", str(clone))
+    return clone, base_sha
+
+
+needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+
+
+@needs_git
+@pytest.mark.parametrize(
+    "base_files, base_rules",
+    [
+        ({"infra/main.tf": INFRA.split("\n\n", 1)[1]}, ["AWS-S3"]),
+        ({"README.md": "no infrastructure yet\n"}, []),  # the directory is new in the pull request: scanned empty in the base
+    ],
+)
+def test_action_scans_the_base_commit_when_no_report_is_given(tmp_path, bin_dir, runner, base_files, base_rules):
+    clone, base_sha = pull_request_clone(tmp_path, base_files)
+    scan = action_step("scan")
+    context = {**PULL_REQUEST, "github.event.pull_request.base.sha": base_sha}
+    result = shell(scan["run"], clone, {**action_env(scan, {"paths": "infra", "pr-comment": "true"}, context), **runner}, bin_dir)
+    assert result.returncode == 0, result.stderr
+    found = outputs(Path(runner["GITHUB_OUTPUT"]))
+    assert found["exit-code"] == "1" and found["base-report"] == f"{runner['RUNNER_TEMP']}/portacheck-base.json"
+    base = json.loads(Path(found["base-report"]).read_text())
+    assert sorted(f["rule_id"] for f in base["findings"] if f["level"] != "P0") == base_rules
+    assert len(git(clone, "worktree", "list").splitlines()) == 1  # the base's worktree is gone again
+
+
 # --- GitLab CI template ------------------------------------------------------------------------
 
 
 GITLAB = yaml.safe_load((ROOT / "ci/gitlab/portacheck.gitlab-ci.yml").read_text(encoding="utf-8"))
 
 
+def gitlab_script(job: dict) -> str:
+    """The job's script lines as the runner runs them: in turn, in one shell, stopping at the first that fails (`sh -e`)."""
+    return "\n".join(job["script"])
+
+
 def test_gitlab_job_writes_the_reports_it_uploads(repo, bin_dir):
     job = GITLAB["portacheck"]
     variables = {**{k: str(v) for k, v in job["variables"].items()}, "PORTACHECK_PATHS": "infra"}
-    for line in job["script"]:  # the runner stops at the first failing line; `sh -e` does the same
-        result = shell(line, repo, variables, bin_dir, posix_sh=True)
-        assert result.returncode == 1, result.stderr  # the DynamoDB table fails the default P3
+    result = shell(gitlab_script(job), repo, variables, bin_dir, posix_sh=True)
+    assert result.returncode == 1, result.stderr  # the DynamoDB table fails the default P3
     assert "Amazon DynamoDB [AWS-DYNAMODB]" in result.stdout
 
     artifacts = job["artifacts"]
@@ -240,17 +389,19 @@ def test_gitlab_variables_reach_the_command(tmp_path, stub_dir):
         "PORTACHECK_DISABLE": "AWS-S3 TF-STATE-S3",
         "PORTACHECK_ARGS": "--baseline .portacheck-baseline.json --min-coverage 10",
     }
-    (line,) = job["script"]
-    result = shell(line, tmp_path, variables, stub_dir, posix_sh=True)
+    script = gitlab_script(job)
+    result = shell(script, tmp_path, variables, stub_dir, posix_sh=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
-        "scan", "infra", "k8s", "--no-progress", "--format", "text", "--format", "gitlab:gl-code-quality-report.json",
-        "--format", "junit:portacheck-junit.xml", "--format", "json:portacheck.json", "--path-base", ".", "--fail-on", "never",
-        "--min-coverage", "50", "--disable", "AWS-S3", "--disable", "TF-STATE-S3", "--repo-policy", "ignore",
-        "--baseline", ".portacheck-baseline.json", "--min-coverage", "10",
+        "scan", "infra", "k8s", "--no-progress", "--fail-on", "never", "--min-coverage", "50", "--disable", "AWS-S3",
+        "--disable", "TF-STATE-S3", "--repo-policy", "ignore", "--baseline", ".portacheck-baseline.json", "--min-coverage", "10",
+        "--format", "text", "--format", "gitlab:gl-code-quality-report.json", "--format", "junit:portacheck-junit.xml",
+        "--format", "json:portacheck.json", "--path-base", ".",
     ]
     variables["PORTACHECK_FAIL_ON"] = ""  # empty: no --fail-on, the default P3 (or the configuration's with repo-policy apply)
-    assert "--fail-on" not in shell(line, tmp_path, variables, stub_dir, posix_sh=True).stdout.splitlines()
+    assert "--fail-on" not in shell(script, tmp_path, variables, stub_dir, posix_sh=True).stdout.splitlines()
+    # the scan's exit code is the job's
+    assert shell(script, tmp_path, {**variables, "STUB_EXIT": "4"}, stub_dir, posix_sh=True).returncode == 4
 
 
 def test_gitlab_scripts_are_valid_posix_shell():
@@ -278,3 +429,62 @@ def test_gitlab_installs_the_release_the_template_is_included_from(tmp_path):
     assert installed[-1] == f"portacheck[helm] @ https://github.com/portacheck/portacheck/archive/refs/tags/v{__version__}.tar.gz"
     variables["PORTACHECK_PIP_SPEC"] = "https://example.org/fork.tar.gz"
     assert shell(line, tmp_path, variables, stub, posix_sh=True).stdout.splitlines()[-1] == "https://example.org/fork.tar.gz"
+
+
+def gitlab_mr(stub: StubApi, tmp_path: Path, **more: str) -> dict[str, str]:
+    """The template's variables in a merge-request pipeline with PORTACHECK_MR_COMMENT on, the API at the stub."""
+    job = GITLAB["portacheck"]
+    return {
+        **{k: str(v) for k, v in job["variables"].items()},
+        "PORTACHECK_PATHS": "infra",
+        "PORTACHECK_MR_COMMENT": "true",
+        "CI_PIPELINE_SOURCE": "merge_request_event",
+        "CI_API_V4_URL": f"{stub.url}/api/v4",
+        "CI_PROJECT_ID": "42",
+        "CI_MERGE_REQUEST_IID": "3",
+        "PORTACHECK_GITLAB_TOKEN": TOKEN,
+        "TMPDIR": str(tmp_path),
+        **more,
+    }
+
+
+def test_gitlab_job_posts_the_note_and_keeps_the_exit_code(repo, bin_dir, base_report, tmp_path):
+    script = gitlab_script(GITLAB["portacheck"])
+    notes = "/api/v4/projects/42/merge_requests/3/notes"
+    with StubApi([Answer(200, []), Answer(201, {"id": 77})], TOKEN) as stub:
+        result = shell(script, repo, gitlab_mr(stub, tmp_path, PORTACHECK_COMPARE_TO=str(base_report)), bin_dir, posix_sh=True)
+    assert result.returncode == 1, result.stderr  # the DynamoDB table fails the default P3, note or not
+    assert result.stderr.endswith("portacheck: comment created\n")
+    assert [(call.method, call.path) for call in stub.calls] == [("GET", notes), ("POST", notes)]
+    assert stub.calls[1].headers["Private-Token"] == "***"
+    body = stub.calls[1].body["body"]
+    assert body == f"{MARKER}\n{(tmp_path / 'portacheck-delta.md').read_text()}" and "AWS-DYNAMODB" in body
+
+    with StubApi([Answer(200, []), Answer(401, {"message": "401 Unauthorized"})], TOKEN) as stub:
+        result = shell(script, repo, gitlab_mr(stub, tmp_path, PORTACHECK_COMPARE_TO=str(base_report), PORTACHECK_COMMENT_KEY="prod"), bin_dir, posix_sh=True)
+    assert result.returncode == 1
+    assert result.stderr.endswith(f"portacheck: error: gitlab: HTTP 401 on POST {notes}: 401 Unauthorized\n")
+    assert result.stdout.endswith("portacheck: the merge-request note was not posted; the result of the job is not affected\n")
+    assert stub.calls[1].body["body"].startswith("<!-- portacheck:delta prod -->\n")
+    assert TOKEN not in result.stdout + result.stderr
+
+    with StubApi([], TOKEN) as stub:  # a branch pipeline: no note
+        result = shell(script, repo, gitlab_mr(stub, tmp_path, PORTACHECK_COMPARE_TO=str(base_report), CI_PIPELINE_SOURCE="push"), bin_dir, posix_sh=True)
+    assert (result.returncode, stub.calls) == (1, [])
+
+
+@needs_git
+def test_gitlab_job_scans_the_base_commit_and_posts_nothing_when_nothing_changed(tmp_path, bin_dir):
+    """The merge request changes only a README: the base's scan (CI_MERGE_REQUEST_DIFF_BASE_SHA) equals the head's, so no note."""
+    clone, base_sha = pull_request_clone(tmp_path, {"infra/main.tf": INFRA, "README.md": "before\n"}, {"README.md": "after\n"})
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    with StubApi([Answer(200, [])], TOKEN) as stub:
+        variables = gitlab_mr(stub, temp, CI_MERGE_REQUEST_DIFF_BASE_SHA=base_sha)
+        result = shell(gitlab_script(GITLAB["portacheck"]), clone, variables, bin_dir, posix_sh=True)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.endswith("portacheck: the delta says nothing changed and there is no comment yet; none posted\n")
+    assert [call.method for call in stub.calls] == ["GET"]
+    base = json.loads((temp / "portacheck-base.json").read_text())
+    assert sorted(f["rule_id"] for f in base["findings"] if f["level"] != "P0") == ["AWS-DYNAMODB", "AWS-S3"]
+    assert len(git(clone, "worktree", "list").splitlines()) == 1

@@ -105,7 +105,7 @@ def _command(*names: str):
     return command
 
 
-@pytest.mark.parametrize("names", [("scan",), ("baseline", "create"), ("config", "init"), ("config", "show"), ("diff",), ("targets",)], ids=" ".join)
+@pytest.mark.parametrize("names", [("scan",), ("baseline", "create"), ("config", "init"), ("config", "show"), ("diff",), ("comment",), ("targets",)], ids=" ".join)
 def test_options_doc_documents_every_option(names):
     command = _command(*names)
     assert f"portacheck {' '.join(names)}" in OPTIONS_DOC

@@ -23,7 +23,7 @@ from typing import Any
 import typer
 
 from portacheck import __version__
-from portacheck.errors import PortacheckError
+from portacheck.errors import InputError, PortacheckError
 
 EXIT_OK = 0
 EXIT_POLICY = 1
@@ -564,6 +564,31 @@ def diff_command(
     if delta.head_incomplete:
         typer.echo(f"portacheck: {terminal(head)}: some input was not analysed in this report", err=True)
     raise typer.Exit(exit_code(delta.policy_failed, delta.head_incomplete))
+
+
+@app.command("comment")
+def comment_command(
+    body: str = typer.Argument(..., metavar="BODY.md", help="The comment's Markdown, e.g. written by `--format delta-markdown:BODY.md`."),
+    platform: str = typer.Option(..., "--platform", metavar="github|gitlab", help="Post to a GitHub pull request or a GitLab merge request (its settings come from the CI environment)."),
+    key: str = typer.Option("default", "--key", metavar="KEY", help="Tells this comment from other portacheck comments on the same pull request (several runs in one repository)."),
+    delta: str | None = typer.Option(None, "--delta", metavar="DELTA.json", help="The delta-json report: when it says nothing changed and there is no comment yet, post none."),
+    pr: str | None = typer.Option(None, "--pr", metavar="NUMBER", help="The pull request (GitHub) or merge request IID (GitLab). Default: from the CI environment."),
+) -> None:
+    """Keep one comment on a pull or merge request: create it, update it when its text changes, skip it when nothing changed."""
+    from portacheck import prcomment
+    from portacheck.reader import read_text
+    from portacheck.report.escape import terminal
+
+    platform = _choice(platform, prcomment.PLATFORMS, "--platform")
+    prcomment.check_key(key)
+    try:
+        text = read_text(body, prcomment.MAX_TEXT_BYTES)
+    except InputError as exc:
+        raise PortacheckError(f"{body}: {exc.message}") from None
+    unchanged = prcomment.nothing_changed(delta) if delta else False
+    target = prcomment.TARGETS[platform](os.environ, pr)
+    outcome = prcomment.post(target, text, key, unchanged)
+    typer.echo(f"portacheck: {terminal(outcome.message)}", err=True)
 
 
 @baseline_app.command("create")
