@@ -159,7 +159,7 @@ def targets(a: Assessment) -> str:
                 f'<span data-target="{e(view.target.key)}">{e(view.target.name)}</span> <code>{e(view.target.key)}</code>',
                 *((f'<span data-target="{e(view.target.key)}" data-count="{key}">{counts.get(verdict, 0)}</span>', "num") for verdict, key in VERDICT_KEYS),
                 (f"{view.workloads_ready} of {view.workloads_total}" if view.workloads_total else "–", "num"),
-                e(days(*view.total_effort)),
+                (e(days(*view.total_effort)), "nowrap"),
                 e(blockers),
             ]
         )
@@ -199,20 +199,25 @@ def services(a: Assessment) -> str:
     for group in groups:
         rule = group.rule
         effort = efforts.get(rule.id)
+        judged = [(v.target.name, judge_rule(rule, rule.level, v.target)) for v in a.targets]
+        more = [f'<p class="why">{e(rule.why)}</p>', *(f"<p>{e(part)}</p>" for part in alternatives(rule))]
+        more += [f"<p>At {e(name)}: {e(judgement_text(judgement))}</p>" for name, judgement in judged]
         rows.append(
             [
                 _badge(group.level),
-                f"<strong>{e(rule.service)}</strong> <code>{e(rule.id)}</code> <span class=\"meta\">{e(rule.category)}</span>"
-                f'<p class="why">{e(rule.why)}</p>',
-
+                f'<strong>{e(rule.service)}</strong> <code>{e(rule.id)}</code> <span class="meta">{e(rule.category)}</span>'
+                f"<details><summary>Why, alternatives{', verdicts' if judged else ''}</summary>{''.join(more)}</details>",
                 (str(len(group.findings)), "num"),
                 (e(days(*effort)) if effort and effort != (0, 0) else "–", "nowrap"),
-                "<br>".join(e(part) for part in alternatives(rule)) or "–",
-                *(e(judgement_text(judge_rule(rule, rule.level, v.target))) for v in a.targets),
+                *(e(_short(judgement)) for _name, judgement in judged),
             ]
         )
-    head: list[Cell] = [("Level", "col-level"), ("Service", "col-service"), ("Findings", "num col-count"), ("Effort", "col-effort"), ("Alternatives", "col-alt"), *(f"At {v.target.name}" for v in a.targets)]
-    return "<p>Every service above P0, highest level first.</p>\n" + table(head, rows, "Services found, highest level first", "fixed") + "\n"
+    head: list[Cell] = [("Level", "col-level"), ("Service", "col-service"), ("Findings", "num col-count"), ("Effort", "col-effort"), *(f"At {v.target.name}" for v in a.targets)]
+    return (
+        "<p>Every service above P0, highest level first; open a service for why it has its level, what to use instead and the verdict at each target.</p>\n"
+        + table(head, rows, "Services found, highest level first", "fixed")
+        + "\n"
+    )
 
 
 def workloads(a: Assessment) -> str:
@@ -228,13 +233,14 @@ def workloads(a: Assessment) -> str:
             ties.append("built from " + e("; ".join(str(link) for link in verdict.links)))
         where = f"<code>{e(resource.location)}</code>" + (f" via {e(resource.location.origin)}" if resource.location.origin else "")
         if len(workload.definitions) > 1:
-            where += "<br>also defined at: " + ", ".join(e(definition_place(d)) for d in workload.definitions[1:])
+            others = workload.definitions[1:]
+            where += f"<details><summary>also defined at {e(counted(len(others), 'more place'))}</summary>" + "<br>".join(e(definition_place(d)) for d in others) + "</details>"
         rows.append([_badge(workload.level), e(resource.address), where, "<br>".join(ties)])
     out = [
         f"<p>{e(workloads_counted(a))}: <span data-count=\"as_they_are\">{view.as_they_are}</span> run elsewhere as they are (P0), "
         f"<span data-count=\"repointed\">{view.repointed}</span> with re-pointing only (P1), "
         f"<span data-count=\"tied\">{view.tied}</span> tied to the provider by what they use.</p>",
-        table(["Level", "Workload", "Where", "What ties it"], rows, "Distinct workloads and what ties each"),
+        table([("Level", "col-level"), ("Workload", "col-workload"), ("Where", "col-place"), "What ties it"], rows, "Distinct workloads and what ties each", "fixed"),
     ]
     out += [f"<p class=\"meta\">Note: {e(note)}</p>" for note in view.notes]
     return "\n".join(out) + "\n"
@@ -258,6 +264,7 @@ def waves(a: Assessment) -> str:
                 for w in result.waves
             ],
             "Migration waves",
+            "narrow",
         ),
     ]
     for wave in result.waves:
@@ -377,7 +384,7 @@ def jurisdiction(a: Assessment) -> str:
             rows.append(
                 [
                     f"{e(p.name)} <code>{e(p.key)}</code>",
-                    e(p.kind),
+                    (e(p.kind), "nowrap"),
                     e(hq),
                     (f'<span data-provider="{e(p.key)}" data-count="resources">{p.resources}</span>', "num"),
                     (str(p.data_sources), "num"),
@@ -435,7 +442,11 @@ def effort(a: Assessment) -> str:
     if estimate.by_category:
         out.append(table(["Category", "Effort"], [[e(c), e(days(low, high))] for c, (low, high) in estimate.by_category.items()], "Effort by category", kind="narrow"))
     if estimate.assumptions:
-        out.append("<h3>Assumptions</h3>\n<ul>" + "".join(f"<li>{e(text)}</li>" for text in estimate.assumptions) + "</ul>")
+        out.append(
+            f"<h3>Assumptions</h3>\n<details><summary>{e(counted(len(estimate.assumptions), 'assumption'))} behind these figures</summary><ul>"
+            + "".join(f"<li>{e(text)}</li>" for text in estimate.assumptions)
+            + "</ul></details>"
+        )
     roots = root_lines(a)
     if roots:
         out.append("<h3>Terraform roots, each as if scanned alone</h3>\n<p>The totals above count a definition reached from several roots once.</p>")
