@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from portacheck.assess import Assessment, TargetView
+from portacheck.assess import Assessment, ProviderUse, TargetView
 from portacheck.model import Finding, Level, Rule
 from portacheck.targets import CONDITIONAL, NOT_READY, READY, UNKNOWN, Judgement
 
@@ -191,6 +191,26 @@ def judgement_text(judgement: Judgement) -> str:
     if offer is not None and judgement.path == "managed":
         text += f" ({offer.compatibility}; {offer.evidence}, as of {offer.as_of})"
     return text
+
+
+def verdict_short(judgement: Judgement) -> str:
+    """"P1 ready": a judgement for a table cell; judgement_text gives the condition and the offer."""
+    return f"{judgement.level.value} {judgement.verdict}"
+
+
+REGION_WORDS = {"eu": "EU", "eea": "EEA", "outside-eu": "outside the EU", "unknown": "jurisdiction unknown"}
+
+
+def headquarters(provider: ProviderUse) -> str:
+    """Where a provider's jurisdiction lies, in words: "not EU-headquartered", or none for neutral ones."""
+    if provider.kind == "neutral":
+        return "no provider jurisdiction: runs where you run it"
+    return {True: "EU-headquartered", False: "not EU-headquartered", None: "jurisdiction unknown"}[provider.eu_headquartered]
+
+
+def regions(provider: ProviderUse) -> list[str]:
+    """The regions in use with their jurisdiction: "eu-west-1 (EU)", "us-east-1 (outside the EU)"."""
+    return [f"{r} ({REGION_WORDS[provider.region_classes[r]]})" if r in provider.region_classes else r for r in provider.regions]
 
 
 def at_targets(finding: Finding, a: Assessment) -> list[str]:

@@ -34,15 +34,18 @@ from portacheck.report.common import (
     describe_finding,
     effort_by_rule,
     headline,
+    headquarters,
     judgement_text,
     level_word,
     nearest_line,
     not_deployed,
     pct,
     read_line,
+    regions,
     result_line,
     root_lines,
     sovereignty_lines,
+    verdict_short,
     workload_ties,
     workloads_counted,
 )
@@ -52,7 +55,6 @@ from portacheck.targets import CONDITIONAL, NOT_READY, READY, UNKNOWN, judge, ju
 
 VERDICT_KEYS = ((READY, "ready"), (CONDITIONAL, "ready_with_conditions"), (NOT_READY, "not_ready"), (UNKNOWN, "unknown"))  # as in the JSON report
 Cell = str | tuple[str, str]  # a table cell's HTML, or (HTML, class)
-_REGION_WORDS = {"eu": "EU", "eea": "EEA", "outside-eu": "outside the EU", "unknown": "jurisdiction unknown"}
 
 
 @cache
@@ -209,7 +211,7 @@ def services(a: Assessment) -> str:
                 f"<details><summary>Why, alternatives{', verdicts' if judged else ''}</summary>{''.join(more)}</details>",
                 (str(len(group.findings)), "num"),
                 (e(days(*effort)) if effort and effort != (0, 0) else "–", "nowrap"),
-                *(e(_short(judgement)) for _name, judgement in judged),
+                *(e(verdict_short(judgement)) for _name, judgement in judged),
             ]
         )
     head: list[Cell] = [("Level", "col-level"), ("Service", "col-service"), ("Findings", "num col-count"), ("Effort", "col-effort"), *(f"At {v.target.name}" for v in a.targets)]
@@ -356,7 +358,7 @@ def _finding_row(a: Assessment, f: Finding, snippet: snippets.Snippet | str) -> 
         where.append(_code(snippet))
     level = _badge(f.level) + (' <span class="fails" title="fails the policy">fails</span>' if a.fails(f) else "")
     cells = [level, "<br>".join(what[:3]) + "".join(what[3:]), "<br>".join(where)]
-    cells += [e(_short(judge(f, v.target))) for v in a.targets]
+    cells += [e(verdict_short(judge(f, v.target))) for v in a.targets]
     attributes = f'data-level="{f.level.value}" data-provider="{e(_provider(f))}" data-category="{e(rule.category)}" data-file="{e(f.location.path)}"'
     return f"<tr {attributes}>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>"
 
@@ -376,19 +378,14 @@ def jurisdiction(a: Assessment) -> str:
     if a.providers:
         rows: list[list[Cell]] = []
         for p in a.providers:
-            if p.kind == "neutral":
-                hq = "no provider jurisdiction: runs where you run it"
-            else:
-                hq = {True: "EU-headquartered", False: "not EU-headquartered", None: "jurisdiction unknown"}[p.eu_headquartered]
-            regions = ", ".join(f"{r} ({_REGION_WORDS[p.region_classes[r]]})" if r in p.region_classes else r for r in p.regions) or "–"
             rows.append(
                 [
                     f"{e(p.name)} <code>{e(p.key)}</code>",
                     (e(p.kind), "nowrap"),
-                    e(hq),
+                    e(headquarters(p)),
                     (f'<span data-provider="{e(p.key)}" data-count="resources">{p.resources}</span>', "num"),
                     (str(p.data_sources), "num"),
-                    e(regions),
+                    e(", ".join(regions(p)) or "–"),
                 ]
             )
         out.append(table(["Provider", "Kind", "Headquarters", ("Resources", "num"), ("Data sources", "num"), "Regions"], rows, "Providers in use"))
@@ -512,10 +509,6 @@ def _provider(f: Finding) -> str:
 
 def _choices(values: Iterable[str]) -> list[tuple[str, str]]:
     return [(value, value) for value in sorted(set(values))]
-
-
-def _short(judgement) -> str:
-    return f"{judgement.level.value} {judgement.verdict}"
 
 
 def _where(path: str, line: int) -> str:

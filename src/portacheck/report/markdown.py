@@ -30,6 +30,7 @@ from portacheck.report.common import (
     result_line,
     root_lines,
     sovereignty_lines,
+    verdict_short,
     workload_ties,
     workloads_counted,
 )
@@ -132,7 +133,7 @@ def lines(a: Assessment, base: str | None = None, min_coverage: float | None = N
                 f"| {f.level.value}{' ❌' if a.fails(f) else ''} | `{cell(_where(a, f.location.path, f.location.line, base))}` | "
                 f"{cell(describe_finding(f))}{cell(f' (via {f.location.origin})') if f.location.origin else ''}{cell(not_deployed(f))} | `{f.rule.id}` | "
                 f"{cell(f.why)}{cell(' — override: ' + f.override) if f.override else ''} |"
-                + "".join(f" {cell(_short(judge(f, v.target)))} |" for v in a.targets)
+                + "".join(f" {cell(verdict_short(judge(f, v.target)))} |" for v in a.targets)
                 for f in findings[:MAX_ROWS]
             ]
             + (["", f"… and {len(findings) - MAX_ROWS} more."] if len(findings) > MAX_ROWS else []),
@@ -191,10 +192,6 @@ def lines(a: Assessment, base: str | None = None, min_coverage: float | None = N
         )
     out += ["", f"<sub>portacheck {__version__} · {cell(read_line(a))}</sub>"]
     return out
-
-
-def _short(judgement) -> str:
-    return f"{judgement.level.value} {judgement.verdict}"
 
 
 def _where(a: Assessment, path: str, line: int, base: str | None) -> str:

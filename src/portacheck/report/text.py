@@ -19,11 +19,13 @@ from portacheck.report.common import (
     describe_finding,
     effort_by_rule,
     headline,
+    headquarters,
     judgement_text,
     nearest_line,
     not_deployed,
     pct,
     read_line,
+    regions,
     result_line,
     root_lines,
     sovereignty_lines,
@@ -43,7 +45,6 @@ _COLOURS = {
     Level.U: "1;34",  # bold blue
 }
 MAX_LOCATIONS = 20
-_REGION_WORDS = {"eu": "EU", "eea": "EEA", "outside-eu": "outside the EU", "unknown": "jurisdiction unknown"}
 
 
 def render(assessment: Assessment, stream: TextIO, *, color: bool = False, verbose: bool = False, **_options) -> None:
@@ -159,15 +160,9 @@ def render(assessment: Assessment, stream: TextIO, *, color: bool = False, verbo
     if a.providers:
         out("\n" + paint("Providers", "1") + "\n")
         for provider in a.providers:
-            if provider.kind == "neutral":
-                hq = "no provider jurisdiction: runs where you run it"
-            else:
-                hq = {True: "EU-headquartered", False: "not EU-headquartered", None: "jurisdiction unknown"}[provider.eu_headquartered]
-            regions = ""
-            if provider.regions:
-                named = [f"{r} ({_REGION_WORDS[provider.region_classes[r]]})" if r in provider.region_classes else r for r in provider.regions]
-                regions = f"; regions: {t(', '.join(named))}"
-            out(f"    {provider.key}: {provider.name} ({provider.kind}, {hq}) · {counted(provider.resources, 'resource')}, {counted(provider.data_sources, 'data source')}{regions}\n")
+            hq = headquarters(provider)
+            named = f"; regions: {t(', '.join(regions(provider)))}" if provider.regions else ""
+            out(f"    {provider.key}: {provider.name} ({provider.kind}, {hq}) · {counted(provider.resources, 'resource')}, {counted(provider.data_sources, 'data source')}{named}\n")
 
     if a.suppressed:
         out(f"\n{len(a.suppressed)} finding{'s' if len(a.suppressed) != 1 else ''} not shown: suppressed or in the baseline (--format json lists them)\n")
