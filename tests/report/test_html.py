@@ -258,3 +258,24 @@ def test_no_line_of_the_page_starts_a_workflow_command(scan, tree):
     page = rendered("html", scan(root))
     assert "::error::INJECTED" in parse(page).one("pre").text  # the code is shown...
     assert not re.search(r"^\s*::", page, re.MULTILINE)  # ...on no line of its own
+
+
+def test_sovereignty_and_what_was_not_analysed(scan, tree):
+    root = tree({f"shop/{name}": text for name, text in FILES.items()} | {"shop/broken.tf": 'resource "aws_s3_bucket" "x" {\n  bucket = \n'}) / "shop"
+    doc = parse(rendered("html", scan(root, dataclasses.replace(Config(), sovereignty="strict"))))
+    jurisdiction = doc.one("section", id="jurisdiction")
+    assert [h.text for h in jurisdiction.all("h3")] == [
+        "Resources that do not meet profile strict, or are unknown",
+        "Infrastructure-code control plane (operational autonomy)",
+        "Workload identity",
+        "Logs",
+        "Key custody of 3 data stores",
+    ]
+    assert [[td.text for td in tr.all("td")][:3] for tr in jurisdiction.all("table")[1].one("tbody").all("tr")] == [
+        ["does not meet", "aws_dynamodb_table.orders", "main.tf:1"],
+        ["does not meet", "aws_s3_bucket.uploads", "main.tf:10"],
+        ["does not meet", "aws_sqs_queue.jobs", "main.tf:14"],
+    ]
+    missing = doc.one("section", id="not-analysed")
+    assert [h.text for h in missing.all("h3")] == ["Could not analyse (1)"]
+    assert [li.text for li in missing.all("li")] == ["broken.tf:1: cannot parse HCL: unexpected 'resource'"]

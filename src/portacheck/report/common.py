@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -168,6 +169,25 @@ def custody_lines(a: Assessment) -> list[str]:
     for k in sorted(view.custody, key=lambda k: (CUSTODY_ORDER.index(k.custody), k.resource.location.path, k.resource.location.line)):
         lines.append(f"{k.custody}: {k.store} {k.resource.address} ({k.resource.location}): {k.evidence}")
     return lines
+
+
+def sovereignty_sections(a: Assessment) -> list[list[str]]:
+    """With --sovereignty: the control plane, workload identity, logs and key custody, each a
+    headline followed by its evidence lines (sections with nothing to say are left out)."""
+    view = a.sovereignty
+    if view is None:
+        return []
+    from portacheck.sovereignty import control, identity
+
+    sections = []
+    if view.control is not None:
+        sections.append(control.lines(view.control))
+    if view.identity is not None:
+        lines = identity.lines(view.identity)
+        heads = [i for i, line in enumerate(lines) if not line.startswith("  ")] + [len(lines)]
+        sections += [[lines[i]] + [line.strip() for line in lines[i + 1 : j]] for i, j in itertools.pairwise(heads)]
+    sections.append(custody_lines(a))
+    return [section for section in sections if section]
 
 
 def nearest_line(a: Assessment) -> str:

@@ -28,7 +28,6 @@ from portacheck.report.common import (
     by_service,
     counted,
     covers,
-    custody_lines,
     days,
     definition_place,
     describe_finding,
@@ -45,6 +44,7 @@ from portacheck.report.common import (
     result_line,
     root_lines,
     sovereignty_lines,
+    sovereignty_sections,
     verdict_short,
     workload_ties,
     workloads_counted,
@@ -391,7 +391,6 @@ def jurisdiction(a: Assessment) -> str:
         out.append(table(["Provider", "Kind", "Headquarters", ("Resources", "num"), ("Data sources", "num"), "Regions"], rows, "Providers in use"))
     view = a.sovereignty
     if view is not None:
-        from portacheck.sovereignty import control, identity
         from portacheck.sovereignty.profiles import FAILS, UNKNOWN
 
         out += [f"<p>{e(line)}</p>" for line in sovereignty_lines(a)]
@@ -408,16 +407,11 @@ def jurisdiction(a: Assessment) -> str:
                     "Sovereignty verdicts",
                 )
             )
-        blocks = []
-        if view.control is not None:
-            blocks.append(control.lines(view.control))
-        if view.identity is not None:
-            blocks.append(identity.lines(view.identity))
-        blocks.append(custody_lines(a))
-        for head, *items in (b for b in blocks if b):
-            out.append(f"<h3>{e(head)}</h3>")
+        for head, *items in sovereignty_sections(a):
+            title, _, rest = head.partition(": ")
+            out.append(f"<h3>{e(title)}</h3>\n<p>{e(rest or head)}</p>")
             if items:
-                out.append("<ul>" + "".join(f"<li>{e(item.strip())}</li>" for item in items) + "</ul>")
+                out.append("<ul>" + "".join(f"<li>{e(item)}</li>" for item in items) + "</ul>")
     return "\n".join(out) + "\n" if out else ""
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from typing import TextIO
 
 from portacheck import __version__
@@ -13,7 +12,6 @@ from portacheck.report.common import (
     by_service,
     counted,
     covers,
-    custody_lines,
     days,
     definition_place,
     describe_finding,
@@ -29,6 +27,7 @@ from portacheck.report.common import (
     result_line,
     root_lines,
     sovereignty_lines,
+    sovereignty_sections,
     target_line,
     workload_ties,
     workloads_counted,
@@ -197,17 +196,7 @@ def _sovereignty(a: Assessment, out, paint, verbose: bool) -> None:
             out(f"    {verdict}: {t(reason)} ({len(where)})\n        {t(', '.join(listed))}{more}\n")
     if not verbose and view.count(MEETS):
         out(f"    ({view.count(MEETS)} meeting the profile not listed; --verbose lists them)\n")
-    from portacheck.sovereignty import control, identity
-
-    sections = []
-    if view.control is not None:
-        sections.append(control.lines(view.control))
-    if view.identity is not None:
-        lines = identity.lines(view.identity)
-        heads = [i for i, line in enumerate(lines) if not line.startswith("  ")] + [len(lines)]
-        sections += [[lines[i]] + [line.strip() for line in lines[i + 1 : j]] for i, j in itertools.pairwise(heads)]
-    sections.append(custody_lines(a))
-    for head, *items in (section for section in sections if section):
+    for head, *items in sovereignty_sections(a):
         listed = items if verbose else items[:MAX_LOCATIONS]
         out(f"    {t(head)}\n" + "".join(f"        {t(line)}\n" for line in listed))
         if len(items) > len(listed):
