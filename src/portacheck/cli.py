@@ -178,7 +178,7 @@ def _outputs(formats: list[str], output: str | None, known: tuple[str, ...] | No
     return pairs
 
 
-_FORMATS_HELP = "text, json, sarif, gitlab, junit, markdown, compact, csf, csf-json, plan, dora or exit-plan"
+_FORMATS_HELP = "text, json, sarif, gitlab, junit, markdown, compact, csf, csf-json, plan, dora, exit-plan or html"
 _DELTA_FORMATS = ("delta-text", "delta-json", "delta-markdown")
 
 

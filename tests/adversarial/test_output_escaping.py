@@ -20,7 +20,7 @@ metadata:
 data:
   url: "https://sqs.eu-west-1.amazonaws.com/123/q"
 """
-FORMATS = ("text", "json", "sarif", "gitlab", "junit", "markdown")
+FORMATS = ("text", "json", "sarif", "gitlab", "junit", "markdown", "html")
 COMMAND = re.compile(r"^\s*::", re.MULTILINE)
 
 

@@ -21,7 +21,7 @@ def infra(tree):
 
 
 def test_every_format_is_registered():
-    assert tuple(reporters()) == FORMATS == ("text", "json", "sarif", "gitlab", "junit", "markdown", "compact", "csf", "csf-json", "plan", "dora", "exit-plan")
+    assert tuple(reporters()) == FORMATS == ("text", "json", "sarif", "gitlab", "junit", "markdown", "compact", "csf", "csf-json", "plan", "dora", "exit-plan", "html")
 
 
 def test_several_formats_in_one_run_with_format_path_and_output(cli, infra):
@@ -62,10 +62,10 @@ def test_two_formats_on_standard_output_is_a_usage_error(cli, infra):
 
 
 def test_unknown_format_is_a_usage_error(cli, infra):
-    result = cli("scan", "infra", "-f", "html", cwd=infra)
+    result = cli("scan", "infra", "-f", "pdf", cwd=infra)
     assert result.code == 2
     assert result.err == (
-        "portacheck: error: --format: 'html' is not one of text, json, sarif, gitlab, junit, markdown, compact, csf, csf-json, plan, dora, exit-plan (see `portacheck scan --help`)\n"
+        "portacheck: error: --format: 'pdf' is not one of text, json, sarif, gitlab, junit, markdown, compact, csf, csf-json, plan, dora, exit-plan, html (see `portacheck scan --help`)\n"
     )
 
 

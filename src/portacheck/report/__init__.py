@@ -11,7 +11,7 @@ Reporter = Callable[..., None]
 
 
 def reporters() -> Mapping[str, Reporter]:
-    from portacheck.report import compact, csf, dora, exitplan, gitlab, json, junit, markdown, plan, sarif, text
+    from portacheck.report import compact, csf, dora, exitplan, gitlab, html, json, junit, markdown, plan, sarif, text
 
     return {
         "text": text.render,
@@ -26,10 +26,11 @@ def reporters() -> Mapping[str, Reporter]:
         "plan": plan.render,
         "dora": dora.render,
         "exit-plan": exitplan.render,
+        "html": html.render,
     }
 
 
-FORMATS = ("text", "json", "sarif", "gitlab", "junit", "markdown", "compact", "csf", "csf-json", "plan", "dora", "exit-plan")
+FORMATS = ("text", "json", "sarif", "gitlab", "junit", "markdown", "compact", "csf", "csf-json", "plan", "dora", "exit-plan", "html")
 
 
 def render(name: str, assessment: Assessment, stream: TextIO, **options) -> None:
@@ -49,4 +50,6 @@ def rendered(name: str, assessment: Assessment, **options) -> str:
         return escape.json_text(text)
     if name == "junit":
         return escape.xml_text(text)
+    if name == "html":  # escaped value by value as it is written (escape.html); no line may start a workflow command
+        return escape.no_workflow_commands(text)
     return escape.terminal_block(text, colour=bool(options.get("color")))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from portacheck.assess import Assessment, TargetView
+from portacheck.assess import Assessment, ProviderUse, TargetView
 from portacheck.model import Finding, Level, Rule
 from portacheck.targets import CONDITIONAL, NOT_READY, READY, UNKNOWN, Judgement
 
@@ -170,6 +171,25 @@ def custody_lines(a: Assessment) -> list[str]:
     return lines
 
 
+def sovereignty_sections(a: Assessment) -> list[list[str]]:
+    """With --sovereignty: the control plane, workload identity, logs and key custody, each a
+    headline followed by its evidence lines (sections with nothing to say are left out)."""
+    view = a.sovereignty
+    if view is None:
+        return []
+    from portacheck.sovereignty import control, identity
+
+    sections = []
+    if view.control is not None:
+        sections.append(control.lines(view.control))
+    if view.identity is not None:
+        lines = identity.lines(view.identity)
+        heads = [i for i, line in enumerate(lines) if not line.startswith("  ")] + [len(lines)]
+        sections += [[lines[i]] + [line.strip() for line in lines[i + 1 : j]] for i, j in itertools.pairwise(heads)]
+    sections.append(custody_lines(a))
+    return [section for section in sections if section]
+
+
 def nearest_line(a: Assessment) -> str:
     """Without --target: the European target needing the least effort, so the generic verdict points somewhere."""
     view = a.nearest
@@ -191,6 +211,26 @@ def judgement_text(judgement: Judgement) -> str:
     if offer is not None and judgement.path == "managed":
         text += f" ({offer.compatibility}; {offer.evidence}, as of {offer.as_of})"
     return text
+
+
+def verdict_short(judgement: Judgement) -> str:
+    """"P1 ready": a judgement for a table cell; judgement_text gives the condition and the offer."""
+    return f"{judgement.level.value} {judgement.verdict}"
+
+
+REGION_WORDS = {"eu": "EU", "eea": "EEA", "outside-eu": "outside the EU", "unknown": "jurisdiction unknown"}
+
+
+def headquarters(provider: ProviderUse) -> str:
+    """Where a provider's jurisdiction lies, in words: "not EU-headquartered", or none for neutral ones."""
+    if provider.kind == "neutral":
+        return "no provider jurisdiction: runs where you run it"
+    return {True: "EU-headquartered", False: "not EU-headquartered", None: "jurisdiction unknown"}[provider.eu_headquartered]
+
+
+def regions(provider: ProviderUse) -> list[str]:
+    """The regions in use with their jurisdiction: "eu-west-1 (EU)", "us-east-1 (outside the EU)"."""
+    return [f"{r} ({REGION_WORDS[provider.region_classes[r]]})" if r in provider.region_classes else r for r in provider.regions]
 
 
 def at_targets(finding: Finding, a: Assessment) -> list[str]:

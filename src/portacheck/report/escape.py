@@ -10,7 +10,9 @@ the file format they go into.
   are percent-encoded from the file system bytes (`uri`);
 - Markdown table cells (markdown, plan, delta, the catalogue reference): pipes, newlines and
   raw HTML are escaped (`markdown_cell`);
-- XML (JUnit): what XML 1.0 cannot hold is written as `\\xNN` (`xml_text`).
+- XML (JUnit): what XML 1.0 cannot hold is written as `\\xNN` (`xml_text`);
+- HTML: markup characters as entities, control characters and undecodable bytes as `\\xNN`, value
+  by value as the report writes them (`html`, and `html_block` for code, which keeps tab and newline).
 
 The text report escapes each value with `terminal` as it writes it, so that a newline in a
 value cannot start a line of its own. Reports are rendered into a string and escaped whole (report.render), so nothing half-written
@@ -19,6 +21,7 @@ ever reaches a file.
 
 from __future__ import annotations
 
+import html as _html
 import os
 import re
 from urllib.parse import quote
@@ -74,3 +77,13 @@ def markdown_cell(text: object) -> str:
 def uri(path: str) -> str:
     """A relative path as a URI reference: percent-encoded from its file system bytes."""
     return quote(os.fsencode(path), safe="/")
+
+
+def html(value: object) -> str:
+    """One value from the repository, for HTML text or a quoted attribute value."""
+    return _html.escape(_ONE_LINE.sub(_visible, str(value)), quote=True)
+
+
+def html_block(text: str) -> str:
+    """Lines of code from the repository, for a `<pre>`: as `html`, but tab and newline are kept."""
+    return _html.escape(_BLOCK.sub(_visible, text), quote=True)

@@ -31,6 +31,7 @@ from portacheck.report.common import (
     result_line,
     root_lines,
     sovereignty_lines,
+    verdict_short,
     workload_ties,
     workloads_counted,
 )
@@ -128,7 +129,7 @@ def lines(a: Assessment, base: str | None = None, min_coverage: float | None = N
                 f"| {f.level.value}{' ❌' if a.fails(f) else ''} | `{cell(_where(a, f.location.path, f.location.line, base))}` | "
                 f"{cell(describe_finding(f))}{cell(f' (via {f.location.origin})') if f.location.origin else ''}{cell(not_deployed(f))} | `{f.rule.id}` | "
                 f"{cell(f.why)}{cell(' — override: ' + f.override) if f.override else ''} |"
-                + "".join(f" {cell(_short(judge(f, v.target)))} |" for v in a.targets)
+                + "".join(f" {cell(verdict_short(judge(f, v.target)))} |" for v in a.targets)
                 for f in findings[:MAX_ROWS]
             ]
             + (["", f"… and {len(findings) - MAX_ROWS} more."] if len(findings) > MAX_ROWS else []),
@@ -206,10 +207,6 @@ def _waves(a: Assessment) -> list[str]:
         if len(bridges) > MAX_ROWS:
             out.append(f"- … and {len(bridges) - MAX_ROWS} more (see `--format plan`).")
     return out
-
-
-def _short(judgement) -> str:
-    return f"{judgement.level.value} {judgement.verdict}"
 
 
 def _where(a: Assessment, path: str, line: int, base: str | None) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from typing import TextIO
 
 from portacheck import __version__
@@ -13,20 +12,22 @@ from portacheck.report.common import (
     by_service,
     counted,
     covers,
-    custody_lines,
     days,
     definition_place,
     describe_finding,
     effort_by_rule,
     headline,
+    headquarters,
     judgement_text,
     nearest_line,
     not_deployed,
     pct,
     read_line,
+    regions,
     result_line,
     root_lines,
     sovereignty_lines,
+    sovereignty_sections,
     target_line,
     workload_ties,
     workloads_counted,
@@ -43,7 +44,6 @@ _COLOURS = {
     Level.U: "1;34",  # bold blue
 }
 MAX_LOCATIONS = 20
-_REGION_WORDS = {"eu": "EU", "eea": "EEA", "outside-eu": "outside the EU", "unknown": "jurisdiction unknown"}
 
 
 def render(assessment: Assessment, stream: TextIO, *, color: bool = False, verbose: bool = False, **_options) -> None:
@@ -159,15 +159,9 @@ def render(assessment: Assessment, stream: TextIO, *, color: bool = False, verbo
     if a.providers:
         out("\n" + paint("Providers", "1") + "\n")
         for provider in a.providers:
-            if provider.kind == "neutral":
-                hq = "no provider jurisdiction: runs where you run it"
-            else:
-                hq = {True: "EU-headquartered", False: "not EU-headquartered", None: "jurisdiction unknown"}[provider.eu_headquartered]
-            regions = ""
-            if provider.regions:
-                named = [f"{r} ({_REGION_WORDS[provider.region_classes[r]]})" if r in provider.region_classes else r for r in provider.regions]
-                regions = f"; regions: {t(', '.join(named))}"
-            out(f"    {provider.key}: {provider.name} ({provider.kind}, {hq}) · {counted(provider.resources, 'resource')}, {counted(provider.data_sources, 'data source')}{regions}\n")
+            hq = headquarters(provider)
+            named = f"; regions: {t(', '.join(regions(provider)))}" if provider.regions else ""
+            out(f"    {provider.key}: {provider.name} ({provider.kind}, {hq}) · {counted(provider.resources, 'resource')}, {counted(provider.data_sources, 'data source')}{named}\n")
 
     if a.suppressed:
         out(f"\n{len(a.suppressed)} finding{'s' if len(a.suppressed) != 1 else ''} not shown: suppressed or in the baseline (--format json lists them)\n")
@@ -202,17 +196,7 @@ def _sovereignty(a: Assessment, out, paint, verbose: bool) -> None:
             out(f"    {verdict}: {t(reason)} ({len(where)})\n        {t(', '.join(listed))}{more}\n")
     if not verbose and view.count(MEETS):
         out(f"    ({view.count(MEETS)} meeting the profile not listed; --verbose lists them)\n")
-    from portacheck.sovereignty import control, identity
-
-    sections = []
-    if view.control is not None:
-        sections.append(control.lines(view.control))
-    if view.identity is not None:
-        lines = identity.lines(view.identity)
-        heads = [i for i, line in enumerate(lines) if not line.startswith("  ")] + [len(lines)]
-        sections += [[lines[i]] + [line.strip() for line in lines[i + 1 : j]] for i, j in itertools.pairwise(heads)]
-    sections.append(custody_lines(a))
-    for head, *items in (section for section in sections if section):
+    for head, *items in sovereignty_sections(a):
         listed = items if verbose else items[:MAX_LOCATIONS]
         out(f"    {t(head)}\n" + "".join(f"        {t(line)}\n" for line in listed))
         if len(items) > len(listed):
