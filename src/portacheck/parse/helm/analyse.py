@@ -172,7 +172,7 @@ def _user_values(chart, context: ParseContext, options: Any) -> tuple[list, Any,
 
 
 def _prepare(chart, context: ParseContext, options: Any, index, scratch: str) -> _Job | None:
-    from portacheck.parse.helm import stage
+    from portacheck.parse.helm import render, stage
 
     files, set_values, merged, errors = _user_values(chart, context, options)
     job = _Job(chart, files, set_values, merged, errors=errors)
@@ -180,8 +180,10 @@ def _prepare(chart, context: ParseContext, options: Any, index, scratch: str) ->
     if errors:
         job.fallback = "its values could not be read"
         return job
+    renders = options.renderer != "static" and not isinstance(render.choose(options.renderer), render.Failure)
     try:
-        job.plan = stage.plan(chart, merged, index, scratch, lambda c: _defaults(c, context.max_file_bytes))
+        # nothing renders with the static renderer, or with none installed: the tree is resolved, not staged
+        job.plan = stage.plan(chart, merged, index, scratch, lambda c: _defaults(c, context.max_file_bytes), stage=renders)
     except InputError as exc:
         job.errors.append(ScanError(chart_file, f"chart {chart.name}: {exc.message}", exc.line, exc.column))
         job.fallback = "it could not be prepared for rendering"
@@ -248,22 +250,50 @@ def _render_all(jobs: list[_Job], context: ParseContext, options: Any, index, sc
     timeout = float(options.timeout or render.DEFAULT_TIMEOUT)
     tasks = [(job.plan.staged, job.user, job.chart.name) for job in todo]
     tasks += [(job.optional.plan.staged, job.optional.user, job.chart.name) for job in todo if job.optional is not None]
-
-    def one(task):
-        staged, values, release = task
-        return render.render(staged, values, release, renderer, timeout)
-
-    workers = max(1, min(len(tasks), context.jobs or os.cpu_count() or 1))
-    if workers == 1:
-        outcomes = [one(task) for task in tasks]
-    else:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            outcomes = list(pool.map(one, tasks))
+    outcomes = _recalled(tasks, renderer, timeout, context)
     outcomes = _scan_budget(outcomes)
     for job, outcome in zip(todo, outcomes, strict=False):
         job.outcome = outcome
     for job, outcome in zip([job for job in todo if job.optional is not None], outcomes[len(todo):], strict=True):
         job.optional.outcome = outcome
+
+
+def _recalled(tasks: list[tuple[str, dict, str]], renderer: str, timeout: float, context: ParseContext) -> list:
+    """The outcome of every render task: from the cache when it holds it, else rendered (and stored)."""
+    from portacheck.parse.helm import recall, render
+
+    chosen = render.choose(renderer)
+    cache = context.cache
+    if cache is None or isinstance(chosen, render.Failure):
+        return _render_tasks(tasks, renderer, timeout, context)
+    keys = [recall.key(cache, *task, chosen) for task in tasks]
+    outcomes = [recall.load(cache, entry) if entry else None for entry in keys]
+    todo = [i for i, outcome in enumerate(outcomes) if outcome is None]
+    for i, outcome in zip(todo, _render_tasks([tasks[i] for i in todo], renderer, timeout, context), strict=True):
+        outcomes[i] = outcome
+        entry = keys[i]
+        if entry:
+            recall.store(cache, entry, outcome)
+    return outcomes
+
+
+def _render_tasks(tasks: list[tuple[str, dict, str]], renderer: str, timeout: float, context: ParseContext) -> list:
+    """Render in threads, each with a Helm SDK worker kept alive between its charts."""
+    from portacheck.parse.helm import render
+
+    if not tasks:
+        return []
+    with render.Pool() as pool:
+
+        def one(task):
+            staged, values, release = task
+            return render.render(staged, values, release, renderer, timeout, pool)
+
+        workers = max(1, min(len(tasks), context.jobs or os.cpu_count() or 1))
+        if workers == 1:
+            return [one(task) for task in tasks]
+        with ThreadPoolExecutor(max_workers=workers) as threads:
+            return list(threads.map(one, tasks))
 
 
 def _scan_budget(outcomes: list) -> list:
@@ -286,7 +316,7 @@ def _switch(job: _Job, context: ParseContext, index, scratch: str):
     from portacheck.parse.helm import optional, stage
 
     def make_plan(values: dict):
-        return stage.plan(job.chart, values, index, scratch, lambda c: _defaults(c, context.max_file_bytes))
+        return stage.plan(job.chart, values, index, scratch, lambda c: _defaults(c, context.max_file_bytes), stage=bool(job.plan.staged))
 
     try:
         return optional.switch(job.chart, job.user, job.plan, make_plan)
