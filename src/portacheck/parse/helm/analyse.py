@@ -494,6 +494,7 @@ def _rendered(job: _Job, outcome, context: ParseContext) -> tuple[list[Resource]
         entries = [e for e in entries if e[0] != piece[2]]
     hooks = _test_hooks(entries)
     templates: dict[str, Template] = {}
+    outlines: dict[str, Template | None] = {}
     counters: dict[tuple[str, str], int] = {}
     chains: dict[int, tuple] = {}
     remapped: list[Resource] = []
@@ -513,17 +514,9 @@ def _rendered(job: _Job, outcome, context: ParseContext) -> tuple[list[Resource]
             location = Location(shown, 0 if member else resource.location.line - offset, 0, origin)
             signals = tuple(replace(s, location=Location(shown, 0 if member else s.location.line - offset, 0, origin)) for s in resource.signals)
         else:
-            template = templates.get(key)
-            if template is None:
-                try:
-                    with open(os.path.join(staged_parent, key), encoding="utf-8", errors="replace") as handle:
-                        template = Template.parse(handle.read())
-                except OSError:
-                    template = Template.parse("")
-                templates[key] = template
             ordinal = counters.get((key, kind), 0)
             counters[(key, kind)] = ordinal + 1
-            doc = template.doc_for(kind, ordinal)
+            template, doc = _placed(templates, outlines, os.path.join(staged_parent, key), key, resource, ordinal)
             location = Location(shown, 0 if member else template.object_line(doc), 0, origin)
             if id(node) not in chains:
                 chains[id(node)] = (_chain(job, node), _global_chain(job, node))
@@ -544,6 +537,36 @@ def _rendered(job: _Job, outcome, context: ParseContext) -> tuple[list[Resource]
         shown, member = node.chart.shown(piece[2][len(node.prefix):])
         errors.append(replace(error, path=shown, line=0, message=f"rendered by chart {job.chart.name}: {error.message}"))
     return final, errors
+
+
+def _placed(templates: dict, outlines: dict, path: str, key: str, resource: Resource, ordinal: int):
+    """(template, document) that wrote the `ordinal`-th object of the resource's kind in one template file.
+
+    A CustomResourceDefinition that yields only its kind is placed from the file's outline (its
+    top-level keys): reading the key structure of a long schema costs far more than it tells."""
+    from portacheck.parse.helm.locate import Template
+
+    kind = resource.type.rsplit("/", 1)[-1]
+    if key not in templates and kind == "CustomResourceDefinition" and all(s.kind == "k8s_kind" for s in resource.signals):
+        if key not in outlines:
+            outlines[key] = Template.outline(_template_text(path))
+        outline = outlines[key]
+        if outline is not None:
+            doc = outline.doc_for(kind, ordinal)
+            if any(k.doc == doc.index and k.path == "kind" for k in outline.keys):
+                return outline, doc
+    template = templates.get(key)
+    if template is None:
+        template = templates[key] = Template.parse(_template_text(path))
+    return template, template.doc_for(kind, ordinal)
+
+
+def _template_text(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read()
+    except OSError:
+        return ""
 
 
 def _test_hooks(entries) -> set[tuple[str, str, Any]]:

@@ -32,6 +32,10 @@ _END = re.compile(r"^\{\{-?\s*end\s*-?\}\}$")
 _DOT = re.compile(r"(?<![\w$.)\]])\.(?:([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*))?(?![\w])")
 
 
+class _Nested(Exception):
+    """A template action below a top-level key: Template.outline cannot skip that line."""
+
+
 @dataclass
 class _Entry:
     line: int
@@ -88,14 +92,31 @@ class Template:
         template._references(text)
         return template
 
+    @classmethod
+    def outline(cls, text: str) -> Template | None:
+        """The documents and their top-level keys only: enough to place an object by its kind.
+
+        A CustomResourceDefinition yields only its kind, and its schema can run to thousands of
+        lines; lines nested below a document's top-level keys are skipped. Those documents and
+        keys are exactly the ones `parse` finds, or None (parse it then) when a skipped line opens a
+        template action that goes on over the following lines, which then read differently."""
+        text = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+        template = cls(text.split("\n"))
+        try:
+            template._structure(top_only=True)
+        except _Nested:
+            return None
+        return template
+
     # -- keys ---------------------------------------------------------------------------
 
-    def _structure(self) -> None:
+    def _structure(self, top_only: bool = False) -> None:
         stack: list[_Entry] = []
         doc = Doc(0, 1)
         self.docs.append(doc)
         block_col: int | None = None  # inside a block scalar deeper than this column
         in_action = False
+        top_col: int | None = None  # top_only: the column of the document's top-level keys, once one is seen
         for number, raw in enumerate(self.lines, start=1):
             line = raw.rstrip()
             stripped = line.strip()
@@ -109,10 +130,15 @@ class Template:
                 continue
             if not stripped or stripped.startswith("#"):
                 continue
+            if top_col is not None and indent > top_col:
+                if line.count("{{") > line.count("}}"):
+                    raise _Nested  # an action that goes on over the next lines: they read differently inside it
+                continue  # below a top-level key: no top-level key, kind or document start
             if re.match(r"^---(\s|$)", line):
                 doc = Doc(len(self.docs), number + 1)
                 self.docs.append(doc)
                 stack = []
+                top_col = None
                 continue
             without = _ACTION.sub("", stripped).strip()
             if stripped.startswith("{{") and not without:
@@ -154,6 +180,8 @@ class Template:
                 path = _path(stack)
                 self.keys.append(Key(number, col, path, doc.index, _loose(path)))
                 doc.first = doc.first or number
+                if top_only and len(stack) == 1:
+                    top_col = col if top_col is None else min(top_col, col)
                 if path == "kind" and value and "{{" not in value:
                     doc.kind = value.strip("\"'")
                 if _BLOCK.match(value):
