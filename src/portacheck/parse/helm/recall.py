@@ -1,8 +1,9 @@
 """Helm renders kept in the parse cache (portacheck.cache), so a warm scan renders nothing.
 
 A render is decided by the staged tree (the chart and every dependency placed in it, after
-conditions and tags), the values given, the release name, the renderer and the limits; the
-key hashes all of them, with portacheck's version (cache.py adds it). Only outcomes that the
+conditions and tags), the values given, the release name, the renderer (and its version: the
+SDK's, or the `helm` executable's size and time) and the limits; the key hashes all of them,
+with portacheck's version (cache.py adds it). Only outcomes that the
 same input always gives are kept: manifests, and load, values, template and size failures; a
 timeout or a crash may not happen again, so it is not remembered.
 """
@@ -28,7 +29,8 @@ def key(cache: Cache, staged: str, values: Any, release: str, renderer: str) -> 
     except (TypeError, ValueError):
         return None
     limits = f"{render.NAMESPACE}\0{render.MAX_OUTPUT}\0{render.MAX_OBJECTS}"
-    return cache.key(KIND, [renderer, _helm_binary() if renderer == "binary" else "", release, limits, given, *_tree(staged)])
+    which = _helm_binary() if renderer == "binary" else _sdk_version()
+    return cache.key(KIND, [renderer, which, release, limits, given, *_tree(staged)])
 
 
 def _tree(staged: str) -> list[bytes | str]:
@@ -42,6 +44,16 @@ def _tree(staged: str) -> list[bytes | str]:
             with open(path, "rb") as handle:
                 parts.append(handle.read())
     return parts
+
+
+def _sdk_version() -> str:
+    """The installed helm-python-sdk's version: another Helm SDK may render otherwise."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("helm-python-sdk")
+    except PackageNotFoundError:
+        return ""
 
 
 def _helm_binary() -> str:
