@@ -39,6 +39,16 @@ def test_one_worker_renders_chart_after_chart(tree):
 
 
 @needs_sdk
+def test_a_worker_grown_past_its_resident_cap_is_replaced_after_its_chart(tree, monkeypatch):
+    monkeypatch.setattr(render, "RETIRE_RSS", 0)
+    chart = str(tree(CHART) / "web")
+    with render.Pool() as pool:
+        outcomes = [render.render(chart, {}, "web", "sdk", pool=pool) for _ in range(2)]
+        assert (pool.started, pool._idle) == (2, [])
+    assert outcomes == [render.Rendered(manifest("logs"), "sdk")] * 2
+
+
+@needs_sdk
 def test_a_worker_that_died_between_charts_is_replaced_and_the_chart_rendered(tree):
     chart = str(tree(CHART) / "web")
     with render.Pool() as pool:

@@ -16,6 +16,7 @@ user's values files, come back as Directives (directives.py).
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from collections.abc import Sequence
@@ -544,12 +545,10 @@ def _placed(templates: dict, outlines: dict, path: str, key: str, resource: Reso
 
     A CustomResourceDefinition that yields only its kind is placed from the file's outline (its
     top-level keys): reading the key structure of a long schema costs far more than it tells."""
-    from portacheck.parse.helm.locate import Template
-
     kind = resource.type.rsplit("/", 1)[-1]
     if key not in templates and kind == "CustomResourceDefinition" and all(s.kind == "k8s_kind" for s in resource.signals):
         if key not in outlines:
-            outlines[key] = Template.outline(_template_text(path))
+            outlines[key] = _outline(_template_text(path))
         outline = outlines[key]
         if outline is not None:
             doc = outline.doc_for(kind, ordinal)
@@ -557,8 +556,24 @@ def _placed(templates: dict, outlines: dict, path: str, key: str, resource: Reso
                 return outline, doc
     template = templates.get(key)
     if template is None:
-        template = templates[key] = Template.parse(_template_text(path))
+        template = templates[key] = _template(_template_text(path))
     return template, template.doc_for(kind, ordinal)
+
+
+# A template's structure depends on its text alone: the render with optional features on, and every
+# chart that vendors the same subchart, read it once.
+@functools.lru_cache(maxsize=256)
+def _template(text: str):
+    from portacheck.parse.helm.locate import Template
+
+    return Template.parse(text)
+
+
+@functools.lru_cache(maxsize=256)
+def _outline(text: str):
+    from portacheck.parse.helm.locate import Template
+
+    return Template.outline(text)
 
 
 def _template_text(path: str) -> str:
