@@ -10,9 +10,11 @@ timeout or a crash may not happen again, so it is not remembered.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from typing import Any
 
 from portacheck.cache import Cache
@@ -30,20 +32,18 @@ def key(cache: Cache, staged: str, values: Any, release: str, renderer: str) -> 
         return None
     limits = f"{render.NAMESPACE}\0{render.MAX_OUTPUT}\0{render.MAX_OBJECTS}"
     which = _helm_binary() if renderer == "binary" else _sdk_version()
-    return cache.key(KIND, [renderer, which, release, limits, given, *_tree(staged)])
+    return cache.key(KIND, itertools.chain([renderer, which, release, limits, given], _tree(staged)))
 
 
-def _tree(staged: str) -> list[bytes | str]:
-    """Every staged file's path and bytes, in a fixed order."""
-    parts: list[bytes | str] = []
+def _tree(staged: str) -> Iterator[bytes | str]:
+    """Every staged file's path and bytes, in a fixed order, one file at a time."""
     for directory, dirs, files in os.walk(staged):
         dirs.sort()
         for name in sorted(files):
             path = os.path.join(directory, name)
-            parts.append(os.path.relpath(path, staged).replace(os.sep, "/"))
+            yield os.path.relpath(path, staged).replace(os.sep, "/")
             with open(path, "rb") as handle:
-                parts.append(handle.read())
-    return parts
+                yield handle.read()
 
 
 def _sdk_version() -> str:
