@@ -10,6 +10,7 @@ where each rendered chart's files really are, for locations, and which values it
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from collections.abc import Mapping
@@ -189,12 +190,23 @@ def _place(path: str, target: str, copy: bool) -> None:
 
 def _rewrite_chart_file(path: str, name: str) -> None:
     """Drop `dependencies:` (they are resolved in the copy) and give an aliased chart its alias."""
+    rewritten = _rewritten(read_source(path), name)
+    if rewritten is None:
+        return
+    os.unlink(path)  # a file of its own, whatever the staged copy was: never written through a link
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(rewritten)
+
+
+@functools.lru_cache(maxsize=256)
+def _rewritten(text: str, name: str) -> str | None:
+    """The staged Chart.yaml's text, or None to keep it; a chart staged for two renders, or a subchart
+    many charts vendor, is read and written once."""
     import yaml
 
     from portacheck._yaml import DataError, load_data
 
     try:
-        text = read_source(path)
         load_data(text)  # bounded first: nodes, depth, tags (as the chart's own files were read)
         data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}  # libyaml, as load_data
     except DataError as exc:
@@ -202,9 +214,7 @@ def _rewrite_chart_file(path: str, name: str) -> None:
     except (yaml.YAMLError, RecursionError, ValueError) as exc:
         raise InputError(f"Chart.yaml: invalid YAML: {type(exc).__name__}") from None
     if not isinstance(data, dict):
-        return
+        return None
     data.pop("dependencies", None)
     data["name"] = name
-    os.unlink(path)  # a file of its own, whatever the staged copy was: never written through a link
-    with open(path, "w", encoding="utf-8") as handle:
-        yaml.safe_dump(data, handle, sort_keys=False, allow_unicode=True)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
