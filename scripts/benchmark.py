@@ -10,6 +10,7 @@
     python scripts/benchmark.py precommit PATH FILE [--repeat 3]
     python scripts/benchmark.py corpus DIR [DIR ...]
     python scripts/benchmark.py checkov PATH
+    python scripts/benchmark.py helm DIR [DIR ...] [--against CHECKOUT]
 
 `terraform` times a full scan of PATH (discovery, parsing, module evaluation, matching,
 assessment, JSON rendering) in this process and compares it with python-hcl2 alone loading the
@@ -30,7 +31,10 @@ first writes N synthetic templates (YAML and JSON, SAM among them) under PATH.
 `precommit` runs `portacheck scan FILE` in PATH in a fresh interpreter with the parse cache cold
 (an empty cache directory), warm, and off (`--no-cache`). `corpus` scans each DIR in its own
 process, cold then warm, and adds up wall time and CPU-seconds. `checkov` times Checkov against
-portacheck on PATH, when checkov is installed. These three report peak memory summed over the
+portacheck on PATH, when checkov is installed. `helm` scans Helm-heavy trees cold and warm
+(and with --no-cache) with this checkout and, given --against, another checkout of portacheck
+(its src/ first on PYTHONPATH, e.g. `git worktree add /tmp/old HEAD~3`), in the same run,
+and prints the ratios. These four report peak memory summed over the
 process tree (VmRSS of every descendant, sampled), which getrusage cannot give.
 """
 
@@ -494,6 +498,29 @@ def corpus(directories: list[str]) -> None:
     print(f"warm / cold: {totals['warm'][0] / totals['cold'][0]:.2f} (wall)   on {os.cpu_count()} cores")
 
 
+def helm(directories: list[str], against: str | None) -> None:
+    trees = {"this": ""} | ({"against": os.path.join(os.path.abspath(against), "src")} if against else {})
+    totals: dict[tuple[str, str], list[float]] = {}
+    for directory in directories:
+        for name, source in trees.items():
+            env = {**os.environ, "PYTHONPATH": source} if source else dict(os.environ)
+            with tempfile.TemporaryDirectory() as cache:
+                env["PORTACHECK_CACHE_DIR"] = cache
+                for label, extra in (("cold", ()), ("warm", ()), ("off", ("--no-cache",))):
+                    figures = measured(_portacheck(".", *extra), directory, env)
+                    print(_line(f"{name} {os.path.basename(os.path.abspath(directory))} {label}", figures))
+                    total = totals.setdefault((name, label), [0.0, 0.0, 0.0])
+                    total[0] += figures[0]
+                    total[1] += figures[1]
+                    total[2] = max(total[2], figures[2])
+    for (name, label), (wall, cpu, peak) in totals.items():
+        print(_line(f"{name} all {label}", (wall, cpu, int(peak))))
+    if against:
+        for label in ("cold", "warm", "off"):
+            this, other = totals[("this", label)], totals[("against", label)]
+            print(f"{label}: this / against  wall {this[0] / other[0]:.2f}   CPU {this[1] / other[1]:.2f}   peak {this[2] / other[2]:.2f}")
+
+
 def checkov(path: str) -> None:
     if shutil.which("checkov") is None:
         print("checkov: skipped (not installed; pip install checkov to compare)")
@@ -533,6 +560,9 @@ def main() -> None:
     pre.add_argument("--repeat", type=int, default=3)
     many = sub.add_parser("corpus", help="scan each directory cold then warm; totals")
     many.add_argument("directories", nargs="+")
+    hlm = sub.add_parser("helm", help="Helm-heavy trees cold, warm and off, against another checkout")
+    hlm.add_argument("directories", nargs="+")
+    hlm.add_argument("--against", help="another portacheck checkout to compare with, in the same run")
     chk = sub.add_parser("checkov", help="Checkov against portacheck on PATH (when checkov is installed)")
     chk.add_argument("path")
     args = parser.parse_args()
@@ -542,6 +572,8 @@ def main() -> None:
         corpus(args.directories)
     elif args.what == "checkov":
         checkov(args.path)
+    elif args.what == "helm":
+        helm(args.directories, args.against)
     elif args.what == "terraform":
         terraform(args.path, args.repeat)
     elif args.what == "kubernetes":

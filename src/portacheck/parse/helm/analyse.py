@@ -16,6 +16,7 @@ user's values files, come back as Directives (directives.py).
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from collections.abc import Sequence
@@ -172,7 +173,7 @@ def _user_values(chart, context: ParseContext, options: Any) -> tuple[list, Any,
 
 
 def _prepare(chart, context: ParseContext, options: Any, index, scratch: str) -> _Job | None:
-    from portacheck.parse.helm import stage
+    from portacheck.parse.helm import render, stage
 
     files, set_values, merged, errors = _user_values(chart, context, options)
     job = _Job(chart, files, set_values, merged, errors=errors)
@@ -180,8 +181,10 @@ def _prepare(chart, context: ParseContext, options: Any, index, scratch: str) ->
     if errors:
         job.fallback = "its values could not be read"
         return job
+    renders = options.renderer != "static" and not isinstance(render.choose(options.renderer), render.Failure)
     try:
-        job.plan = stage.plan(chart, merged, index, scratch, lambda c: _defaults(c, context.max_file_bytes))
+        # nothing renders with the static renderer, or with none installed: the tree is resolved, not staged
+        job.plan = stage.plan(chart, merged, index, scratch, lambda c: _defaults(c, context.max_file_bytes), stage=renders)
     except InputError as exc:
         job.errors.append(ScanError(chart_file, f"chart {chart.name}: {exc.message}", exc.line, exc.column))
         job.fallback = "it could not be prepared for rendering"
@@ -248,22 +251,50 @@ def _render_all(jobs: list[_Job], context: ParseContext, options: Any, index, sc
     timeout = float(options.timeout or render.DEFAULT_TIMEOUT)
     tasks = [(job.plan.staged, job.user, job.chart.name) for job in todo]
     tasks += [(job.optional.plan.staged, job.optional.user, job.chart.name) for job in todo if job.optional is not None]
-
-    def one(task):
-        staged, values, release = task
-        return render.render(staged, values, release, renderer, timeout)
-
-    workers = max(1, min(len(tasks), context.jobs or os.cpu_count() or 1))
-    if workers == 1:
-        outcomes = [one(task) for task in tasks]
-    else:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            outcomes = list(pool.map(one, tasks))
+    outcomes = _recalled(tasks, renderer, timeout, context)
     outcomes = _scan_budget(outcomes)
     for job, outcome in zip(todo, outcomes, strict=False):
         job.outcome = outcome
     for job, outcome in zip([job for job in todo if job.optional is not None], outcomes[len(todo):], strict=True):
         job.optional.outcome = outcome
+
+
+def _recalled(tasks: list[tuple[str, dict, str]], renderer: str, timeout: float, context: ParseContext) -> list:
+    """The outcome of every render task: from the cache when it holds it, else rendered (and stored)."""
+    from portacheck.parse.helm import recall, render
+
+    chosen = render.choose(renderer)
+    cache = context.cache
+    if cache is None or isinstance(chosen, render.Failure):
+        return _render_tasks(tasks, renderer, timeout, context)
+    keys = [recall.key(cache, *task, chosen) for task in tasks]
+    outcomes = [recall.load(cache, entry) if entry else None for entry in keys]
+    todo = [i for i, outcome in enumerate(outcomes) if outcome is None]
+    for i, outcome in zip(todo, _render_tasks([tasks[i] for i in todo], renderer, timeout, context), strict=True):
+        outcomes[i] = outcome
+        entry = keys[i]
+        if entry:
+            recall.store(cache, entry, outcome)
+    return outcomes
+
+
+def _render_tasks(tasks: list[tuple[str, dict, str]], renderer: str, timeout: float, context: ParseContext) -> list:
+    """Render in threads, each with a Helm SDK worker kept alive between its charts."""
+    from portacheck.parse.helm import render
+
+    if not tasks:
+        return []
+    with render.Pool() as pool:
+
+        def one(task):
+            staged, values, release = task
+            return render.render(staged, values, release, renderer, timeout, pool)
+
+        workers = max(1, min(len(tasks), context.jobs or os.cpu_count() or 1))
+        if workers == 1:
+            return [one(task) for task in tasks]
+        with ThreadPoolExecutor(max_workers=workers) as threads:
+            return list(threads.map(one, tasks))
 
 
 def _scan_budget(outcomes: list) -> list:
@@ -286,7 +317,7 @@ def _switch(job: _Job, context: ParseContext, index, scratch: str):
     from portacheck.parse.helm import optional, stage
 
     def make_plan(values: dict):
-        return stage.plan(job.chart, values, index, scratch, lambda c: _defaults(c, context.max_file_bytes))
+        return stage.plan(job.chart, values, index, scratch, lambda c: _defaults(c, context.max_file_bytes), stage=bool(job.plan.staged))
 
     try:
         return optional.switch(job.chart, job.user, job.plan, make_plan)
@@ -464,6 +495,7 @@ def _rendered(job: _Job, outcome, context: ParseContext) -> tuple[list[Resource]
         entries = [e for e in entries if e[0] != piece[2]]
     hooks = _test_hooks(entries)
     templates: dict[str, Template] = {}
+    outlines: dict[str, Template | None] = {}
     counters: dict[tuple[str, str], int] = {}
     chains: dict[int, tuple] = {}
     remapped: list[Resource] = []
@@ -483,17 +515,9 @@ def _rendered(job: _Job, outcome, context: ParseContext) -> tuple[list[Resource]
             location = Location(shown, 0 if member else resource.location.line - offset, 0, origin)
             signals = tuple(replace(s, location=Location(shown, 0 if member else s.location.line - offset, 0, origin)) for s in resource.signals)
         else:
-            template = templates.get(key)
-            if template is None:
-                try:
-                    with open(os.path.join(staged_parent, key), encoding="utf-8", errors="replace") as handle:
-                        template = Template.parse(handle.read())
-                except OSError:
-                    template = Template.parse("")
-                templates[key] = template
             ordinal = counters.get((key, kind), 0)
             counters[(key, kind)] = ordinal + 1
-            doc = template.doc_for(kind, ordinal)
+            template, doc = _placed(templates, outlines, os.path.join(staged_parent, key), key, resource, ordinal)
             location = Location(shown, 0 if member else template.object_line(doc), 0, origin)
             if id(node) not in chains:
                 chains[id(node)] = (_chain(job, node), _global_chain(job, node))
@@ -514,6 +538,50 @@ def _rendered(job: _Job, outcome, context: ParseContext) -> tuple[list[Resource]
         shown, member = node.chart.shown(piece[2][len(node.prefix):])
         errors.append(replace(error, path=shown, line=0, message=f"rendered by chart {job.chart.name}: {error.message}"))
     return final, errors
+
+
+def _placed(templates: dict, outlines: dict, path: str, key: str, resource: Resource, ordinal: int):
+    """(template, document) that wrote the `ordinal`-th object of the resource's kind in one template file.
+
+    A CustomResourceDefinition that yields only its kind is placed from the file's outline (its
+    top-level keys): reading the key structure of a long schema costs far more than it tells."""
+    kind = resource.type.rsplit("/", 1)[-1]
+    if key not in templates and kind == "CustomResourceDefinition" and all(s.kind == "k8s_kind" for s in resource.signals):
+        if key not in outlines:
+            outlines[key] = _outline(_template_text(path))
+        outline = outlines[key]
+        if outline is not None:
+            doc = outline.doc_for(kind, ordinal)
+            if any(k.doc == doc.index and k.path == "kind" for k in outline.keys):
+                return outline, doc
+    template = templates.get(key)
+    if template is None:
+        template = templates[key] = _template(_template_text(path))
+    return template, template.doc_for(kind, ordinal)
+
+
+# A template's structure depends on its text alone: the render with optional features on, and every
+# chart that vendors the same subchart, read it once.
+@functools.lru_cache(maxsize=256)
+def _template(text: str):
+    from portacheck.parse.helm.locate import Template
+
+    return Template.parse(text)
+
+
+@functools.lru_cache(maxsize=256)
+def _outline(text: str):
+    from portacheck.parse.helm.locate import Template
+
+    return Template.outline(text)
+
+
+def _template_text(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read()
+    except OSError:
+        return ""
 
 
 def _test_hooks(entries) -> set[tuple[str, str, Any]]:

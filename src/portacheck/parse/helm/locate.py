@@ -32,6 +32,10 @@ _END = re.compile(r"^\{\{-?\s*end\s*-?\}\}$")
 _DOT = re.compile(r"(?<![\w$.)\]])\.(?:([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*))?(?![\w])")
 
 
+class _Nested(Exception):
+    """A template action below a top-level key: Template.outline cannot skip that line."""
+
+
 @dataclass
 class _Entry:
     line: int
@@ -47,6 +51,7 @@ class Key:
     col: int
     path: str  # e.g. "spec.template.spec.containers[0].image"
     doc: int
+    loose: str = ""  # the path with list indexes as `[]`, computed once (line_for compares it per signal)
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,7 @@ class Action:
     parent: str  # key path the action sits under
     doc: int
     text: str
+    loose: str = ""  # the parent's loose path
 
 
 @dataclass
@@ -76,6 +82,7 @@ class Template:
     docs: list[Doc] = field(default_factory=list)
     refs_by_line: dict[int, list[tuple[str, ...]]] = field(default_factory=dict)  # line -> .Values paths used there
     scope_by_line: dict[int, list[tuple[str, ...]]] = field(default_factory=dict)  # line -> `with`/`range` value in force
+    _by_doc: dict[int, list[Key]] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def parse(cls, text: str) -> Template:
@@ -85,14 +92,31 @@ class Template:
         template._references(text)
         return template
 
+    @classmethod
+    def outline(cls, text: str) -> Template | None:
+        """The documents and their top-level keys only: enough to place an object by its kind.
+
+        A CustomResourceDefinition yields only its kind, and its schema can run to thousands of
+        lines; lines nested below a document's top-level keys are skipped. Those documents and
+        keys are exactly the ones `parse` finds, or None (parse it then) when a skipped line opens a
+        template action that goes on over the following lines, which then read differently."""
+        text = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+        template = cls(text.split("\n"))
+        try:
+            template._structure(top_only=True)
+        except _Nested:
+            return None
+        return template
+
     # -- keys ---------------------------------------------------------------------------
 
-    def _structure(self) -> None:
+    def _structure(self, top_only: bool = False) -> None:
         stack: list[_Entry] = []
         doc = Doc(0, 1)
         self.docs.append(doc)
         block_col: int | None = None  # inside a block scalar deeper than this column
         in_action = False
+        top_col: int | None = None  # top_only: the column of the document's top-level keys, once one is seen
         for number, raw in enumerate(self.lines, start=1):
             line = raw.rstrip()
             stripped = line.strip()
@@ -106,22 +130,27 @@ class Template:
                 continue
             if not stripped or stripped.startswith("#"):
                 continue
+            if top_col is not None and indent > top_col:
+                if line.count("{{") > line.count("}}"):
+                    raise _Nested  # an action that goes on over the next lines: they read differently inside it
+                continue  # below a top-level key: no top-level key, kind or document start
             if re.match(r"^---(\s|$)", line):
                 doc = Doc(len(self.docs), number + 1)
                 self.docs.append(doc)
                 stack = []
+                top_col = None
                 continue
             without = _ACTION.sub("", stripped).strip()
             if stripped.startswith("{{") and not without:
                 if stripped.count("{{") > stripped.count("}}"):
                     in_action = True
-                self.actions.append(Action(number, indent, _path(_parents(stack, indent)), doc.index, stripped))
+                self.actions.append(_action(number, indent, _path(_parents(stack, indent)), doc.index, stripped))
                 doc.first = doc.first or number
                 continue
             if stripped.startswith("{{"):
                 if "{{" in line and line.count("{{") > line.count("}}"):
                     in_action = True
-                self.actions.append(Action(number, indent, _path(_parents(stack, indent)), doc.index, stripped))
+                self.actions.append(_action(number, indent, _path(_parents(stack, indent)), doc.index, stripped))
                 continue  # a key written by an action
             match = _KEY.match(line)
             dash = _DASH.match(line)
@@ -149,23 +178,25 @@ class Template:
                 _pop(stack, col, is_item=False)
                 stack.append(entry)
                 path = _path(stack)
-                self.keys.append(Key(number, col, path, doc.index))
+                self.keys.append(Key(number, col, path, doc.index, _loose(path)))
                 doc.first = doc.first or number
+                if top_only and len(stack) == 1:
+                    top_col = col if top_col is None else min(top_col, col)
                 if path == "kind" and value and "{{" not in value:
                     doc.kind = value.strip("\"'")
                 if _BLOCK.match(value):
                     block_col = col
                 if "{{" in value:
-                    self.actions.append(Action(number, col, path, doc.index, value))
+                    self.actions.append(_action(number, col, path, doc.index, value))
                     if value.count("{{") > value.count("}}"):
                         in_action = True
             else:
                 rest = dash.group("rest").strip() if dash else ""
                 path = _path(stack)
-                self.keys.append(Key(number, col, path, doc.index))
+                self.keys.append(Key(number, col, path, doc.index, _loose(path)))
                 doc.first = doc.first or number
                 if "{{" in rest:
-                    self.actions.append(Action(number, col, path, doc.index, rest))
+                    self.actions.append(_action(number, col, path, doc.index, rest))
 
     # -- references ---------------------------------------------------------------------
 
@@ -238,29 +269,38 @@ class Template:
     def line_for(self, context: str, doc: Doc) -> tuple[int, str]:
         """(template line, the rest of the context below what that line writes) for a signal's key path."""
         context = context.split(": ", 1)[0]  # embedded configs: "data.config: exporters.x"
-        keys = [k for k in self.keys if k.doc == doc.index]
+        keys = self._doc_keys(doc.index)
         for key in keys:
             if key.path == context:
                 return key.line, ""
         loose = _loose(context)
         for key in keys:
-            if _loose(key.path) == loose:
+            if key.loose == loose:
                 return key.line, ""
         best: Key | None = None
         for key in keys:
-            lk = _loose(key.path)
-            if loose.startswith(lk) and loose[len(lk):][:1] in (".", "[") and (best is None or len(lk) > len(_loose(best.path))):
+            lk = key.loose
+            if loose.startswith(lk) and loose[len(lk):][:1] in (".", "[") and (best is None or len(lk) > len(best.loose)):
                 best = key
         if best is None:
             action = next((a for a in self.actions if a.doc == doc.index and a.parent == "" and a.line >= doc.start), None)
             return (action.line if action else self.object_line(doc)), loose
-        rest = loose[len(_loose(best.path)):].lstrip(".")
-        after = [a for a in self.actions if a.doc == doc.index and a.line > best.line and _loose(a.parent) == _loose(best.path)]
+        rest = loose[len(best.loose):].lstrip(".")
+        after = [a for a in self.actions if a.doc == doc.index and a.line > best.line and a.loose == best.loose]
         after = [a for a in after if a.line <= self._block_end(best)]
         chosen = next((a for a in after if a.line in self.refs_by_line or "include" in a.text or "toYaml" in a.text or "tpl" in a.text), None)
         if chosen is None and best.line in self.refs_by_line:
             return best.line, rest
         return (chosen.line if chosen else best.line), rest
+
+    def _doc_keys(self, index: int) -> list[Key]:
+        """The keys of one document, grouped once: a chart's signals look them up many times."""
+        if self._by_doc is None:
+            grouped: dict[int, list[Key]] = {}
+            for key in self.keys:
+                grouped.setdefault(key.doc, []).append(key)
+            self._by_doc = grouped
+        return self._by_doc.get(index, [])
 
     def _block_end(self, key: Key) -> int:
         end = len(self.lines)
@@ -300,8 +340,15 @@ def _path(stack: Iterable[_Entry]) -> str:
     return out
 
 
+_LIST_INDEX = re.compile(r"\[\d+\]")
+
+
 def _loose(path: str) -> str:
-    return re.sub(r"\[\d+\]", "[]", path)
+    return _LIST_INDEX.sub("[]", path) if "[" in path else path
+
+
+def _action(line: int, col: int, parent: str, doc: int, text: str) -> Action:
+    return Action(line, col, parent, doc, text, _loose(parent))
 
 
 def joined(path: Sequence[Any]) -> str:

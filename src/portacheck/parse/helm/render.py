@@ -13,6 +13,7 @@ contacts a cluster or a network: `lookup` returns nothing, and nothing is fetche
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -31,6 +32,7 @@ MEMORY_LIMIT = 3 * 1024 * 1024 * 1024  # address space of the SDK worker
 MAX_OUTPUT = 64 * 1024 * 1024  # bytes read from the renderer per chart; the renderer is killed past it
 MAX_OBJECTS = 20_000  # rendered objects (YAML documents) per chart
 MAX_SCAN_OBJECTS = 100_000  # rendered objects per scan, over all charts
+RETIRE_RSS = 1024 * 1024 * 1024  # an SDK worker resident past this after a chart is replaced
 NAMESPACE = "default"
 _WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_worker.py")
 
@@ -71,37 +73,199 @@ def choose(renderer: str) -> str | Failure:
     return renderer
 
 
-def render(staged: str, values: Mapping[str, Any], release: str, renderer: str, timeout: float = DEFAULT_TIMEOUT) -> Rendered | Failure:
-    """Render the staged chart directory with the user's values (chart defaults apply underneath)."""
+def render(
+    staged: str, values: Mapping[str, Any], release: str, renderer: str, timeout: float = DEFAULT_TIMEOUT, pool: Pool | None = None,
+) -> Rendered | Failure:
+    """Render the staged chart directory with the user's values (chart defaults apply underneath).
+
+    `pool`: SDK workers to reuse between charts; without one, this render has a worker of its own."""
     chosen = choose(renderer)
     if isinstance(chosen, Failure):
         return chosen
-    if chosen == "sdk":
-        return _sdk(staged, values, release, timeout)
-    return _binary(staged, values, release, timeout)
-
-
-def _sdk(staged: str, values: Mapping[str, Any], release: str, timeout: float) -> Rendered | Failure:
+    if chosen == "binary":
+        return _binary(staged, values, release, timeout)
     request = {
         "chart": staged, "values": values, "release": release, "namespace": NAMESPACE,
-        "memory": MEMORY_LIMIT, "max_output": MAX_OUTPUT, "max_objects": MAX_OBJECTS,
+        "max_output": MAX_OUTPUT, "max_objects": MAX_OBJECTS,
     }
-    with tempfile.TemporaryDirectory(prefix="portacheck-helm-") as cwd:
+    if pool is not None:
+        return pool.render(request, timeout)
+    with Pool() as own:
+        return own.render(request, timeout)
+
+
+class Pool:
+    """SDK workers kept alive between charts: loading the Go library costs far more than a render.
+
+    Each chart still has the limits it would have alone: its own wall-clock limit (the worker is
+    killed past it), the output and object caps, and the worker's address-space limit. A worker
+    that dies, overruns or grows past RETIRE_RSS is replaced; a chart whose worker dies after
+    serving other charts is rendered once more in a fresh one, so what earlier charts left in
+    that process never decides its outcome.
+    """
+
+    def __init__(self) -> None:
+        self._idle: list[_Worker] = []
+        self._lock = threading.Lock()
+        self.started = 0  # worker processes started, for tests and benchmarks
+
+    def __enter__(self) -> Pool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def render(self, request: dict[str, Any], timeout: float) -> Rendered | Failure:
+        outcome = self._once(request, timeout, fresh=False)
+        if outcome is None:  # its worker died after serving other charts: once more, alone
+            outcome = self._once(request, timeout, fresh=True)
+        assert outcome is not None
+        return outcome
+
+    def _once(self, request: dict[str, Any], timeout: float, fresh: bool) -> Rendered | Failure | None:
+        """The outcome in one worker; None when a worker that had served other charts died on it."""
         try:
-            # cwd: an empty directory, so nothing of the scanned repository is importable
-            done = _run([sys.executable, "-P", _WORKER], json.dumps(request), timeout, cwd, _env(cwd))
-        except subprocess.TimeoutExpired:
-            return Failure("timeout", f"rendering took longer than {timeout:g} s (a template may loop); stopped", "sdk")
+            worker = self._take(fresh)
         except OSError as exc:
             return Failure("crash", f"cannot start the renderer: {exc.strerror or exc}", "sdk")
-    if done is None:
-        return too_large(f"{MAX_OUTPUT // (1024 * 1024)} MiB", "sdk")
+        reused = worker.served > 0
+        how, line = worker.ask(request, timeout)
+        answer = _decode(line) if how == "answer" else None
+        if answer is not None:
+            self._give(worker)
+            return _sdk_answer(answer)
+        code, stderr = worker.stop()
+        if how == "timeout":
+            return Failure("timeout", f"rendering took longer than {timeout:g} s (a template may loop); stopped", "sdk")
+        if how == "too-large":
+            return too_large(f"{MAX_OUTPUT // (1024 * 1024)} MiB", "sdk")
+        if reused:
+            return None
+        return Failure("crash", _crash_message(code, stderr), "sdk")
+
+    def _take(self, fresh: bool) -> _Worker:
+        with self._lock:
+            if self._idle and not fresh:
+                return self._idle.pop()
+            self.started += 1
+        return _Worker()
+
+    def _give(self, worker: _Worker) -> None:
+        if worker.rss() > RETIRE_RSS:
+            worker.stop()
+            return
+        with self._lock:
+            self._idle.append(worker)
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for worker in idle:
+            worker.close()
+
+
+class _Worker:
+    """One SDK worker process (_worker.py): one JSON line per request, one per answer."""
+
+    def __init__(self) -> None:
+        self.home = tempfile.mkdtemp(prefix="portacheck-helm-")
+        self.errors = tempfile.TemporaryFile()  # noqa: SIM115 - open as long as the worker lives; closed in _clean
+        self.served = 0
+        try:
+            # cwd: an empty directory, so nothing of the scanned repository is importable
+            self.process = subprocess.Popen(
+                [sys.executable, "-P", _WORKER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errors,
+                cwd=self.home, env=_env(self.home),
+            )
+        except OSError:
+            self.errors.close()
+            shutil.rmtree(self.home, ignore_errors=True)
+            raise
+        self._send({"memory": MEMORY_LIMIT})
+
+    def _send(self, payload: dict[str, Any]) -> None:
+        assert self.process.stdin is not None
+        try:
+            self.process.stdin.write(json.dumps(payload).encode("utf-8") + b"\n")
+            self.process.stdin.flush()
+        except OSError:  # it died: the answer's absence says so
+            pass
+
+    def ask(self, request: dict[str, Any], timeout: float) -> tuple[str, bytes]:
+        """("answer", line), or ("timeout" | "too-large" | "died", b""): the worker is then of no more use."""
+        expired = threading.Event()
+
+        def stop() -> None:
+            expired.set()
+            self.process.kill()
+
+        timer = threading.Timer(timeout, stop)
+        timer.start()
+        try:
+            self._send(request)
+            assert self.process.stdout is not None
+            line = self.process.stdout.readline(MAX_OUTPUT + 2)
+        finally:
+            timer.cancel()
+        if expired.is_set():
+            return "timeout", b""
+        if len(line.rstrip(b"\n")) > MAX_OUTPUT:
+            return "too-large", b""
+        if not line.endswith(b"\n"):
+            return "died", b""
+        self.served += 1
+        return "answer", line
+
+    def rss(self) -> int:
+        """Resident bytes of the worker (Linux); 0 where that cannot be read."""
+        try:
+            with open(f"/proc/{self.process.pid}/status", encoding="ascii", errors="replace") as handle:
+                for line in handle:
+                    if line.startswith("VmRSS:"):
+                        return int(line.split()[1]) * 1024
+        except (OSError, ValueError, IndexError):
+            pass
+        return 0
+
+    def stop(self) -> tuple[int, str]:
+        """Kill the worker; its exit code and what it wrote to stderr (the last MiB)."""
+        self.process.kill()
+        code = self.process.wait()
+        size = os.fstat(self.errors.fileno()).st_size
+        stderr = os.pread(self.errors.fileno(), 1 << 20, max(0, size - (1 << 20))).decode("utf-8", "replace")
+        self._clean()
+        return code, stderr
+
+    def close(self) -> None:
+        """End the worker at the end of its input; kill it when it does not end at once."""
+        assert self.process.stdin is not None
+        with contextlib.suppress(OSError):
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._clean()
+
+    def _clean(self) -> None:
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+        self.errors.close()
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+def _decode(line: bytes) -> dict[str, Any] | None:
     try:
-        answer = json.loads(done.stdout) if done.stdout.strip() else None
+        answer = json.loads(line)
     except ValueError:
-        answer = None
-    if not isinstance(answer, dict):
-        return Failure("crash", _crash_message(done.returncode, done.stderr), "sdk")
+        return None
+    return answer if isinstance(answer, dict) else None
+
+
+def _sdk_answer(answer: dict[str, Any]) -> Rendered | Failure:
     if answer.get("ok"):
         return _bounded(dict(answer.get("manifests") or {}), "sdk")
     kind = str(answer.get("kind") or "render")

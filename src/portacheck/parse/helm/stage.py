@@ -10,6 +10,7 @@ where each rendered chart's files really are, for locations, and which values it
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from collections.abc import Mapping
@@ -54,16 +55,19 @@ class Plan:
     problems: list[str] = field(default_factory=list)  # dependencies that could not be read
 
 
-def plan(chart: Chart, user: dict[str, Any], index: ChartIndex, scratch: str, load_defaults) -> Plan:
+def plan(chart: Chart, user: dict[str, Any], index: ChartIndex, scratch: str, load_defaults, stage: bool = True) -> Plan:
     """Resolve the dependency tree of `chart` with the user's values and stage it for rendering.
 
     `load_defaults(chart)` returns a chart's values.yaml as Values (or None), raising InputError.
+    `stage=False` (nothing will render it: the static renderer) resolves the tree only; `staged` is "".
     """
     defaults = load_defaults(chart)
     values = merge(defaults.data if defaults else {}, user)
     root = Node(chart, chart.name, (), defaults, values, prefix=f"{chart.name}/")
     result = Plan(root, "")
     _children(root, values, index, scratch, load_defaults, result, [chart.directory])
+    if not stage:
+        return result
     staged_parent = _fresh(scratch, "render-")
     result.staged = _stage(root, staged_parent)
     return result
@@ -136,7 +140,10 @@ def _stage(node: Node, parent: str) -> str:
 
 
 def _copy_chart(source: str, target: str) -> None:
-    """Copy a chart's own files (not charts/): regular files only, .helmignore honoured, bounded."""
+    """Copy a chart's own files (not charts/): regular files only, .helmignore honoured, bounded.
+
+    A file is hard-linked where it can be (same file system, and the user may link it): nothing
+    writes to a staged file but Chart.yaml, which is always a copy of its own (_rewrite_chart_file)."""
     ignored = helmignore(source)
     real_source = os.path.realpath(source)
     total = 0
@@ -168,17 +175,38 @@ def _copy_chart(source: str, target: str) -> None:
             total += os.path.getsize(path)
             if total > MAX_CHART_BYTES:
                 raise InputError(f"chart files exceed {MAX_CHART_BYTES // (1024 * 1024)} MiB; not rendered")
-            shutil.copyfile(path, os.path.join(target, rel_dir, name))
+            _place(path, os.path.join(target, rel_dir, name), rel == CHART_FILE)
+
+
+def _place(path: str, target: str, copy: bool) -> None:
+    if not copy:
+        try:
+            os.link(path, target)  # follows a symlink (checked above to stay inside the chart)
+            return
+        except OSError:  # another file system, or linking not allowed here: a copy
+            pass
+    shutil.copyfile(path, target)
 
 
 def _rewrite_chart_file(path: str, name: str) -> None:
     """Drop `dependencies:` (they are resolved in the copy) and give an aliased chart its alias."""
+    rewritten = _rewritten(read_source(path), name)
+    if rewritten is None:
+        return
+    os.unlink(path)  # a file of its own, whatever the staged copy was: never written through a link
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(rewritten)
+
+
+@functools.lru_cache(maxsize=256)
+def _rewritten(text: str, name: str) -> str | None:
+    """The staged Chart.yaml's text, or None to keep it; a chart staged for two renders, or a subchart
+    many charts vendor, is read and written once."""
     import yaml
 
     from portacheck._yaml import DataError, load_data
 
     try:
-        text = read_source(path)
         load_data(text)  # bounded first: nodes, depth, tags (as the chart's own files were read)
         data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}  # libyaml, as load_data
     except DataError as exc:
@@ -186,8 +214,7 @@ def _rewrite_chart_file(path: str, name: str) -> None:
     except (yaml.YAMLError, RecursionError, ValueError) as exc:
         raise InputError(f"Chart.yaml: invalid YAML: {type(exc).__name__}") from None
     if not isinstance(data, dict):
-        return
+        return None
     data.pop("dependencies", None)
     data["name"] = name
-    with open(path, "w", encoding="utf-8") as handle:
-        yaml.safe_dump(data, handle, sort_keys=False, allow_unicode=True)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
