@@ -136,7 +136,7 @@ def terraform(path: str, repeat: int) -> None:
 
 def one_file(path: str, name: str, repeat: int) -> float:
     """A pre-commit style run: one file named, its module and the modules calling it read, in a new process."""
-    command = [sys.executable, "-m", "portacheck", "scan", name, "--format", "json", "-o", os.devnull]
+    command = _portacheck(name)  # the same report file each time: portacheck overwrites its own reports
     subprocess.run(command, cwd=path, capture_output=True)  # the exit code says findings, not failure
     return best_of(repeat, lambda: subprocess.run(command, cwd=path, capture_output=True))
 
