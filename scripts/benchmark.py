@@ -8,7 +8,7 @@
     python scripts/benchmark.py arm PATH [--repeat 3]
     python scripts/benchmark.py cloudformation PATH [--repeat 3] [--generate 500]
     python scripts/benchmark.py precommit PATH FILE [--repeat 3]
-    python scripts/benchmark.py corpus DIR [DIR ...]
+    python scripts/benchmark.py corpus DIR [DIR ...] [--against OTHER/src]
     python scripts/benchmark.py checkov PATH
     python scripts/benchmark.py helm DIR [DIR ...] [--against CHECKOUT]
 
@@ -30,7 +30,8 @@ PATH (resources, attributes, intrinsics, text signals; no matching) against PyYA
 first writes N synthetic templates (YAML and JSON, SAM among them) under PATH.
 `precommit` runs `portacheck scan FILE` in PATH in a fresh interpreter with the parse cache cold
 (an empty cache directory), warm, and off (`--no-cache`). `corpus` scans each DIR in its own
-process, cold then warm, and adds up wall time and CPU-seconds. `checkov` times Checkov against
+process, cold then warm, and adds up wall time and CPU-seconds; with `--against` it runs another
+checkout's `src` right after each run too, so a change is compared under the same load. `checkov` times Checkov against
 portacheck on PATH, when checkov is installed. `helm` scans Helm-heavy trees cold and warm
 (and with --no-cache) with this checkout and, given --against, another checkout of portacheck
 (its src/ first on PYTHONPATH, e.g. `git worktree add /tmp/old HEAD~3`), in the same run,
@@ -41,8 +42,10 @@ process tree (VmRSS of every descendant, sampled), which getrusage cannot give.
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import io
+import itertools
 import os
 import resource
 import shutil
@@ -137,7 +140,7 @@ def terraform(path: str, repeat: int) -> None:
 
 def one_file(path: str, name: str, repeat: int) -> float:
     """A pre-commit style run: one file named, its module and the modules calling it read, in a new process."""
-    command = [sys.executable, "-m", "portacheck", "scan", name, "--format", "json", "-o", os.devnull]
+    command = _portacheck(name)  # the same report file each time: portacheck overwrites its own reports
     subprocess.run(command, cwd=path, capture_output=True)  # the exit code says findings, not failure
     return best_of(repeat, lambda: subprocess.run(command, cwd=path, capture_output=True))
 
@@ -458,12 +461,31 @@ def measured(command: list[str], cwd: str | None = None, env: dict | None = None
     return wall, cpu, peak
 
 
+_SCRATCH = tempfile.mkdtemp(prefix="portacheck-benchmark-")
+atexit.register(shutil.rmtree, _SCRATCH, True)
+_RUNS = itertools.count()
+
+
 def _portacheck(*args: str) -> list[str]:
-    return [sys.executable, "-m", "portacheck", "scan", *args, "--format", "json", "-o", os.devnull, "--no-progress"]
+    """A scan writing its JSON report to a new file (portacheck writes reports to regular files only)."""
+    report = os.path.join(_SCRATCH, f"report-{next(_RUNS)}.json")
+    return [sys.executable, "-m", "portacheck", "scan", *args, "--format", "json", "-o", report, "--no-progress"]
 
 
-def _env(cache: str) -> dict:
-    return {**os.environ, "PORTACHECK_CACHE_DIR": cache}
+def _env(cache: str, source: str | None = None) -> dict:
+    """The cache directory, and bytecode as an installed wheel has it (PYTHONDONTWRITEBYTECODE
+    would make every run compile portacheck's sources again), in a directory of its own.
+    `source`: another checkout's src directory to run instead of this one."""
+    env = {**os.environ, "PORTACHECK_CACHE_DIR": cache, "PYTHONPYCACHEPREFIX": os.path.join(_SCRATCH, "bytecode")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    if source:
+        env["PYTHONPATH"] = os.path.abspath(source) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def _warm_up(path: str, name: str, source: str | None = None) -> None:
+    """One run that is not measured: it writes the bytecode, in a cache directory thrown away."""
+    subprocess.run(_portacheck(name), cwd=path, env=_env(os.path.join(_SCRATCH, f"warm-up-{next(_RUNS)}"), source), capture_output=True)
 
 
 def _line(label: str, figures: tuple[float, float, int]) -> str:
@@ -472,30 +494,44 @@ def _line(label: str, figures: tuple[float, float, int]) -> str:
 
 
 def precommit(path: str, name: str, repeat: int) -> None:
+    _warm_up(path, name)
     with tempfile.TemporaryDirectory() as cache:
         cold = measured(_portacheck(name), path, _env(cache))
-        warm = min((measured(_portacheck(name), path, _env(cache)) for _ in range(repeat)), key=lambda f: f[0])
-        off = min((measured(_portacheck(name, "--no-cache"), path, _env(cache)) for _ in range(repeat)), key=lambda f: f[0])
+        warms = [measured(_portacheck(name), path, _env(cache)) for _ in range(repeat)]
+        offs = [measured(_portacheck(name, "--no-cache"), path, _env(cache)) for _ in range(repeat)]
+    warm, off = min(warms, key=lambda f: f[0]), min(offs, key=lambda f: f[0])
     print(f"`portacheck scan {name}` in {path} (a fresh interpreter; warm and off: best of {repeat})")
     for label, figures in (("cache cold", cold), ("cache warm", warm), ("--no-cache", off)):
         print(_line(label, figures))
+    print(f"median of {repeat}: warm {statistics.median(f[0] for f in warms):.2f} s wall, {statistics.median(f[1] for f in warms):.2f} CPU-s; "
+          f"--no-cache {statistics.median(f[0] for f in offs):.2f} s wall, {statistics.median(f[1] for f in offs):.2f} CPU-s")
     print(f"warm / off: {warm[0] / off[0]:.2f}   cold / off: {cold[0] / off[0]:.2f}")
 
 
-def corpus(directories: list[str]) -> None:
-    totals = {"cold": [0.0, 0.0, 0], "warm": [0.0, 0.0, 0]}
+def corpus(directories: list[str], against: str | None = None) -> None:
+    """Each directory cold then warm. With `against` (another checkout's src directory), every
+    run is repeated right after with that code, so both see the same load on the machine."""
+    sources = {"": None, "against ": against} if against else {"": None}
+    totals = {f"{tag}{label}": [0.0, 0.0, 0] for tag in sources for label in ("cold", "warm")}
+    for source in sources.values():
+        _warm_up(directories[0], ".", source)
     with tempfile.TemporaryDirectory() as cache:
         for directory in directories:
             for label in ("cold", "warm"):
-                figures = measured(_portacheck("."), directory, _env(cache))
-                print(_line(f"{os.path.basename(os.path.abspath(directory))} {label}", figures))
-                total = totals[label]
-                total[0] += figures[0]
-                total[1] += figures[1]
-                total[2] = max(total[2], figures[2])
+                for tag, source in sources.items():
+                    figures = measured(_portacheck("."), directory, _env(os.path.join(cache, tag or "this"), source))
+                    print(_line(f"{os.path.basename(os.path.abspath(directory))} {tag}{label}", figures))
+                    total = totals[f"{tag}{label}"]
+                    total[0] += figures[0]
+                    total[1] += figures[1]
+                    total[2] = max(total[2], figures[2])
     for label, (wall, cpu, peak) in totals.items():
         print(_line(f"all {len(directories)} {label}", (wall, cpu, peak)))
     print(f"warm / cold: {totals['warm'][0] / totals['cold'][0]:.2f} (wall)   on {os.cpu_count()} cores")
+    if against:
+        for label in ("cold", "warm"):
+            ours, theirs = totals[label], totals[f"against {label}"]
+            print(f"{label}: this / against: wall {ours[0] / theirs[0]:.2f}, CPU {ours[1] / theirs[1]:.2f}")
 
 
 def helm(directories: list[str], against: str | None) -> None:
@@ -560,6 +596,7 @@ def main() -> None:
     pre.add_argument("--repeat", type=int, default=3)
     many = sub.add_parser("corpus", help="scan each directory cold then warm; totals")
     many.add_argument("directories", nargs="+")
+    many.add_argument("--against", metavar="SRC", help="also run another checkout's src directory, interleaved, and compare")
     hlm = sub.add_parser("helm", help="Helm-heavy trees cold, warm and off, against another checkout")
     hlm.add_argument("directories", nargs="+")
     hlm.add_argument("--against", help="another portacheck checkout to compare with, in the same run")
@@ -569,7 +606,7 @@ def main() -> None:
     if args.what == "precommit":
         precommit(args.path, args.file, args.repeat)
     elif args.what == "corpus":
-        corpus(args.directories)
+        corpus(args.directories, args.against)
     elif args.what == "checkov":
         checkov(args.path)
     elif args.what == "helm":

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import inspect
 import os
 import re
@@ -928,6 +929,8 @@ def main(argv: list[str] | None = None) -> int:
     args = list(argv if argv is not None else sys.argv[1:])
     debug = "--debug" in args or os.environ.get("PORTACHECK_DEBUG", "").strip().lower() not in ("", "0", "false", "no")
     _tolerant_streams()
+    thresholds = gc.get_threshold()
+    gc.set_threshold(thresholds[0], thresholds[1], max(thresholds[2], _OLDEST_EVERY))
     try:
         result = app(args=args, prog_name="portacheck", standalone_mode=False)
     except typer.Exit as exc:
@@ -942,7 +945,17 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception as exc:  # noqa: BLE001 - click's usage errors and any bug: one line, never a traceback
         return _unexpected(exc, debug)
+    finally:
+        gc.set_threshold(*thresholds)
     return result if isinstance(result, int) else EXIT_OK
+
+
+# A scan builds one large heap of mostly acyclic data (syntax trees, resources, findings) that
+# lives until the end. Python's full collection walks all of it each time it has grown by a
+# quarter: 4.3 of 13.7 CPU-seconds on a 4.9 MB .tf (issue 17). The young generations are still
+# collected as before, so short-lived cycles are freed; the oldest one every ~7 million net
+# allocations (700 x 10 x 1000) instead of every 70,000.
+_OLDEST_EVERY = 1000
 
 
 def _tolerant_streams() -> None:

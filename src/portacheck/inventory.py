@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from portacheck.discover import Discovery
-from portacheck.model import Directive, FormatRead, Resource, ScanError, SourceFile, terraform_root
-from portacheck.parse import ParseContext
+from portacheck.model import Directive, FormatRead, ParseResult, Resource, ScanError, SourceFile, terraform_root
+from portacheck.parse import Frontend, ParseContext, background
 from portacheck.parse.registry import FRONTENDS
 
 
@@ -29,30 +29,36 @@ def build(discovery: Discovery, context: ParseContext, options: Callable[[str], 
     by_kind: dict[str, list[SourceFile]] = {}
     for source in discovery.files:
         by_kind.setdefault(source.kind, []).append(source)
-    resources: list[Resource] = []
-    directives: list[Directive] = []
     errors: list[ScanError] = list(discovery.errors)
-    superseded: dict[str, set[str]] = {}  # root -> kinds ("" for all)
-    terraform_ids: set[int] = set()
+    results: dict[str, ParseResult] = {}
+    aside = background.start(by_kind, context, FRONTENDS, lambda frontend, files: _parse(frontend, files, context, options, debug))
     for frontend in FRONTENDS:
         files = by_kind.get(frontend.name)
-        if not files:
+        if not files or frontend.name in aside:
             continue
-        try:
-            result = frontend.parse(files, context, options(frontend.name))
-        except Exception as exc:  # noqa: BLE001 - a bug in a frontend must not hide the other frontends' results
-            if debug:
-                traceback.print_exc()
-            errors.append(ScanError(files[0].relpath, f"internal error in the {frontend.title} reader ({type(exc).__name__}: {exc}); its {len(files)} file(s) were not analysed; please report this"))
-            continue
-        if frontend.name == "terraform":
-            terraform_ids = {id(r) for r in result.resources}
+        result = _parse(frontend, files, context, options, debug)
         if result.chart_values:
             context = replace(context, chart_values=context.chart_values + result.chart_values)
-        resources.extend(result.resources)
-        errors.extend(result.errors)
-        directives.extend(result.directives)
-        for root, kinds in result.supersedes:
+        results[frontend.name] = result
+    for name, pending in aside.items():
+        try:
+            results[name] = pending.wait(context)
+        except background.Lost as exc:
+            results[name] = ParseResult((), (internal_error(pending.frontend, pending.files, str(exc)),), ())
+    resources: list[Resource] = []
+    directives: list[Directive] = []
+    superseded: dict[str, set[str]] = {}  # root -> kinds ("" for all)
+    terraform_ids: set[int] = set()
+    for frontend in FRONTENDS:  # in registry order, wherever each ran
+        found = results.get(frontend.name)
+        if found is None:
+            continue
+        if frontend.name == "terraform":
+            terraform_ids = {id(r) for r in found.resources}
+        resources.extend(found.resources)
+        errors.extend(found.errors)
+        directives.extend(found.directives)
+        for root, kinds in found.supersedes:
             superseded.setdefault(root, set()).update(kinds or ("",))
     if superseded:  # what another frontend deploys in their place: the Terraform frontend's resources go
         resources = [r for r in resources if id(r) not in terraform_ids or not _superseded(r, superseded)]
@@ -63,6 +69,19 @@ def build(discovery: Discovery, context: ParseContext, options: Callable[[str], 
         discovery.root, discovery.files, tuple(resources), tuple(_unique(errors)), discovery.focus,
         tuple(dict.fromkeys(directives)), _read(by_kind, resources),
     )
+
+
+def _parse(frontend: Frontend, files: Sequence[SourceFile], context: ParseContext, options: Callable[[str], Any], debug: bool) -> ParseResult:
+    try:
+        return frontend.parse(files, context, options(frontend.name))
+    except Exception as exc:  # noqa: BLE001 - a bug in a frontend must not hide the other frontends' results
+        if debug:
+            traceback.print_exc()
+        return ParseResult((), (internal_error(frontend, files, f"{type(exc).__name__}: {exc}"),), ())
+
+
+def internal_error(frontend: Frontend, files: Sequence[SourceFile], what: str) -> ScanError:
+    return ScanError(files[0].relpath, f"internal error in the {frontend.title} reader ({what}); its {len(files)} file(s) were not analysed; please report this")
 
 
 def _read(by_kind: dict[str, list[SourceFile]], resources: list[Resource]) -> tuple[FormatRead, ...]:
