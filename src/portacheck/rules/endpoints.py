@@ -15,6 +15,7 @@ match (`sb-${local.name}.servicebus.windows.net`) and no service is read into an
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -103,9 +104,7 @@ class Hit:
 class EndpointMatcher:
     def __init__(self, catalogue: Catalogue):
         hosts, arns, uris = [], [], []
-        self.arm_types = PatternIndex(
-            ((p, rule) for rule in catalogue.rules for p in rule.match.get("arm", ())), priority=lambda rule: rule.priority
-        )
+        self.catalogue = catalogue
         for rule in catalogue.rules:
             for pattern in rule.match.get("endpoints", ()):
                 if pattern.startswith("arn:"):
@@ -120,6 +119,11 @@ class EndpointMatcher:
         domains = [(d, p.key) for p in catalogue.providers.values() for d in p.domains]
         self.domains = sorted(domains, key=lambda item: -len(item[0]))
         self._scanned: dict[str, list[Hit]] = {}  # every instance of a module hands in the same strings
+
+    @functools.cached_property
+    def arm_types(self) -> PatternIndex[Rule]:
+        """ARM resource types in URIs: built on the first ARM-looking URI, which most scans never see."""
+        return PatternIndex(((p, rule) for rule in self.catalogue.rules for p in rule.match.get("arm", ())), priority=lambda rule: rule.priority)
 
     def scan(self, text: str) -> list[Hit]:
         if text not in self._scanned:

@@ -30,13 +30,7 @@ IMAGE_SIGNAL = "k8s_image"
 class Matcher:
     def __init__(self, catalogue: Catalogue):
         self.catalogue = catalogue
-        self.indexes: dict[str, PatternIndex[Rule]] = {}
-        for key in MATCH_KINDS:
-            if key == "endpoints":
-                continue
-            self.indexes[key] = PatternIndex(
-                ((p, r) for r in catalogue.rules for p in r.match.get(key, ())), priority=lambda rule: rule.priority
-            )
+        self.indexes: dict[str, PatternIndex[Rule]] = {}  # built per match kind on first use: a pre-commit run needs one or two
         self.endpoints = EndpointMatcher(catalogue)
         self._unknown_rules: dict[tuple[str, str], Rule] = {}
 
@@ -47,13 +41,23 @@ class Matcher:
         policy = SIGNAL_KINDS.get(kind)
         keys = (policy.match_keys or (kind,)) if policy else (kind,)
         for key in keys:
-            index = self.indexes.get(key)
+            index = self._index(key)
             if index is None:
                 continue
             found = index.lookup(value)
             if found:
                 return sorted({rule.id: rule for _pattern, rule in found}.values(), key=lambda r: r.id)
         return []
+
+    def _index(self, key: str) -> PatternIndex[Rule] | None:
+        if key == "endpoints" or key not in MATCH_KINDS:
+            return None
+        index = self.indexes.get(key)
+        if index is None:
+            index = self.indexes[key] = PatternIndex(
+                ((p, r) for r in self.catalogue.rules for p in r.match.get(key, ())), priority=lambda rule: rule.priority
+            )
+        return index
 
     # -- the stage --
 
