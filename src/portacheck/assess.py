@@ -363,6 +363,9 @@ class _Judged:
         self.groups = (list(verdicts), list(pipelines), list(code))
         self.bands = bands
         self.keys = [_definition_key(v.resource) for v in verdicts]  # the same resources at every target
+        # A verdict re-judged to the same levels at another target is the same verdict: targets
+        # with the same offer share most of them, so the nearest-target view judges each once.
+        self._retargeted: dict[tuple[int, tuple[Level, ...]], ResourceVerdict] = {}
 
     def view(self, target: Target, workloads: WorkloadView) -> TargetView:
         by_rule: dict[tuple[int, Level], Judgement] = {}  # a judgement depends on the rule and the generic level only
@@ -377,8 +380,13 @@ class _Judged:
         def retarget(verdict: ResourceVerdict) -> ResourceVerdict:
             if all(judged(f).level is f.level for f in verdict.findings):
                 return verdict
-            moved = [f if judged(f).level is f.level else replace(f, level=judged(f).level) for f in verdict.findings]
-            return _verdict(verdict.resource, moved, self.bands) or verdict
+            levels = tuple(judged(f).level for f in verdict.findings)
+            key = (id(verdict), levels)
+            found = self._retargeted.get(key)
+            if found is None:
+                moved = [f if level is f.level else replace(f, level=level) for f, level in zip(verdict.findings, levels, strict=True)]
+                found = self._retargeted[key] = _verdict(verdict.resource, moved, self.bands) or verdict
+            return found
 
         deployed_, pipelines, code = ([retarget(v) for v in group] for group in self.groups)
         deployed_ = _variants(deployed_, self.keys)
