@@ -22,6 +22,10 @@ MEMORY_LIMIT = 1024 * 1024 * 1024  # address space of the child: 1 GiB
 TIME_LIMIT = 120  # seconds; a hang fails instead of blocking the suite
 SQS = 'resource "aws_sqs_queue" "q" {}\n'
 CONFIG_MAP = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"
+LB = (  # a Service the AWS load balancer controller serves: a finding, so a rendered chart shows in the report
+    "apiVersion: v1\nkind: Service\nmetadata:\n  name: lb\n  annotations:\n"
+    "    service.beta.kubernetes.io/aws-load-balancer-type: nlb\nspec:\n  type: LoadBalancer\n"
+)
 
 
 @dataclass(frozen=True)

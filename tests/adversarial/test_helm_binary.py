@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from adversarial.reader_harness import SQS, bounded_scan, fake_helm, write
+from adversarial.reader_harness import CONFIG_MAP, LB, SQS, bounded_scan, fake_helm, write
 
-LB = "apiVersion: v1\nkind: Service\nmetadata:\n  name: lb\n  annotations:\n    service.beta.kubernetes.io/aws-load-balancer-type: nlb\nspec:\n  type: LoadBalancer\n"
-CM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"
 FLOOD = "line = 'x' * 65535 + '\\n'\nwhile True:\n    sys.stdout.write(line)\n"  # without end, far past 64 MiB
 # the fake helm waits on a child that holds its output open: killing helm alone would not end the read
 HANG = "import subprocess\nsubprocess.run(['sleep', '600'])\n"
@@ -34,7 +32,7 @@ FILES = ["big/templates/t.yaml", "good/templates/t.yaml", "ok.tf"]
 
 
 def scan(tmp_path: Path, big: str, *options: str):
-    charts = {"big/Chart.yaml": "apiVersion: v2\nname: big\nversion: 0.1.0\n", "big/templates/t.yaml": CM,
+    charts = {"big/Chart.yaml": "apiVersion: v2\nname: big\nversion: 0.1.0\n", "big/templates/t.yaml": CONFIG_MAP,
               "good/Chart.yaml": "apiVersion: v2\nname: good\nversion: 0.1.0\n", "good/templates/t.yaml": LB}
     root = write(tmp_path / "repo", {**charts, "ok.tf": SQS})
     return bounded_scan(root, "--helm-renderer", "binary", *options, ".", bin_dir=fake_helm(tmp_path, big))
@@ -46,7 +44,7 @@ def not_rendered(why: str) -> list[str]:
 
 
 def test_the_fake_helm_renders_the_good_chart(tmp_path):
-    run = scan(tmp_path, "sys.stdout.write('---\\n# Source: big/templates/t.yaml\\n' + " + repr(CM) + ")\n")
+    run = scan(tmp_path, "sys.stdout.write('---\\n# Source: big/templates/t.yaml\\n' + " + repr(CONFIG_MAP) + ")\n")
     assert (run.code, run.errors, run.files) == (0, [], FILES)
 
 
