@@ -11,11 +11,10 @@ import sys
 
 import pytest
 
-from adversarial.reader_harness import CONFIG_MAP, SQS, bounded_scan, write, zeros_chart_archive
+from adversarial.reader_harness import CONFIG_MAP, LB, SQS, bounded_scan, write, zeros_chart_archive
 from portacheck.parse.helm import render
 
 MILLION = "{{ range until 1000000 }}---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c{{ . }}}\n{{ end }}"
-LB = "apiVersion: v1\nkind: Service\nmetadata:\n  name: lb\n  annotations:\n    service.beta.kubernetes.io/aws-load-balancer-type: nlb\nspec:\n  type: LoadBalancer\n"
 
 
 def chart(name: str, template: str) -> dict[str, str]:

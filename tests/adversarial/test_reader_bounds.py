@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from adversarial.reader_harness import CONFIG_MAP, SQS, bounded_scan, write, zeros_chart_archive
+from adversarial.reader_harness import CONFIG_MAP, SQS, bounded_scan, fake_helm, write, zeros_chart_archive
 
 SNS = 'resource "aws_sns_topic" "t" {}\n'
 
@@ -101,13 +101,21 @@ def test_a_symlinked_file_in_downloaded_modules_leaving_the_root_is_not_read(tmp
         ("apiVersion: v2\nname: bad\nversion: 0.1.0\ndescription: =\n", "bad/Chart.yaml:4:14: error: unknown YAML tag 'tag:yaml.org,2002:value'; chart not analysed"),
         ("apiVersion: v2\nname: bad\nversion: 0.1.0\nx: " + "[" * 990 + "]" * 990 + "\n", "bad/Chart.yaml:4: error: nested deeper than 64 levels; not read; chart not analysed"),
         (alias_bomb("apiVersion: v2\nname: bad\nversion: 0.1.0\n"), "bad/Chart.yaml:4: error: document expands to more than 200,000 nodes (an alias bomb?); not read; chart not analysed"),
+        # found by the hypothesis campaign (tests/fuzz, 20,000 examples): a TypeError that dropped every chart
+        ("apiVersion: v2\nname: bad\nversion: 0.1.0\ndependencies:\n 10.0\n", "bad/Chart.yaml: error: dependencies must be a list; chart not analysed"),
     ],
-    ids=["custom-tag", "value-tag", "deep", "alias-bomb"],
+    ids=["custom-tag", "value-tag", "deep", "alias-bomb", "scalar-dependencies"],
 )
 def test_one_bad_chart_costs_that_chart(tmp_path, chart_yaml, message):
     root = write(tmp_path / "repo", {**chart("good", template=CONFIG_MAP.replace("ConfigMap", "Secret")), **chart("bad", chart_yaml), "ok.tf": SQS})
     run = bounded_scan(root)
     assert (run.code, run.errors, run.files) == (3, [message], ["good/templates/cm.yaml", "ok.tf"])
+
+
+def test_a_lock_file_whose_dependencies_are_not_a_list_is_only_ignored(tmp_path):
+    root = write(tmp_path / "repo", {**chart("good", template=CONFIG_MAP.replace("ConfigMap", "Secret")), "good/Chart.lock": "dependencies: 5\n"})
+    run = bounded_scan(root, "--helm-renderer", "binary", ".", bin_dir=fake_helm(tmp_path))
+    assert (run.code, run.errors, run.files) == (0, [], ["good/templates/cm.yaml"])
 
 
 def test_a_symlinked_chart_yaml_costs_that_chart(tmp_path):

@@ -101,6 +101,8 @@ def load_chart(directory: str, display: str, archive: str = "", member: str = ""
     if not raw_deps and os.path.isfile(os.path.join(directory, "requirements.yaml")):
         requirements = _read_yaml_file(os.path.join(directory, "requirements.yaml"), "requirements.yaml", load_data, DataError)
         raw_deps, deps_file = (requirements or {}).get("dependencies") if isinstance(requirements, dict) else None, "requirements.yaml"
+    if raw_deps and not isinstance(raw_deps, list):  # `dependencies: 10.0`: not iterable, or a string iterated
+        raise InputError(f"{deps_file}: dependencies must be a list", getattr(raw_deps, "line", 0))
     dependencies = []
     for item in raw_deps or ():
         if not isinstance(item, dict) or not str(item.get("name") or "").strip():
@@ -125,7 +127,8 @@ def load_chart(directory: str, display: str, archive: str = "", member: str = ""
                 data = _read_yaml_file(path, lock, load_data, DataError)
             except InputError:
                 continue  # a broken lock file only loses a preference
-            for item in (data or {}).get("dependencies") or () if isinstance(data, dict) else ():
+            pins = data.get("dependencies") if isinstance(data, dict) else None
+            for item in pins if isinstance(pins, list) else ():
                 if isinstance(item, dict) and item.get("name") and item.get("version"):
                     locked[str(item["name"])] = str(item["version"])
             break

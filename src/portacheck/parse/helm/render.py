@@ -18,6 +18,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -175,7 +176,7 @@ class _Worker:
             # cwd: an empty directory, so nothing of the scanned repository is importable
             self.process = subprocess.Popen(
                 [sys.executable, "-P", _WORKER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errors,
-                cwd=self.home, env=_env(self.home),
+                cwd=self.home, env=_env(self.home), start_new_session=True,  # its own process group: see _kill
             )
         except OSError:
             self.errors.close()
@@ -197,7 +198,7 @@ class _Worker:
 
         def stop() -> None:
             expired.set()
-            self.process.kill()
+            _kill(self.process)
 
         timer = threading.Timer(timeout, stop)
         timer.start()
@@ -229,7 +230,7 @@ class _Worker:
 
     def stop(self) -> tuple[int, str]:
         """Kill the worker; its exit code and what it wrote to stderr (the last MiB)."""
-        self.process.kill()
+        _kill(self.process)
         code = self.process.wait()
         size = os.fstat(self.errors.fileno()).st_size
         stderr = os.pread(self.errors.fileno(), 1 << 20, max(0, size - (1 << 20))).decode("utf-8", "replace")
@@ -244,7 +245,7 @@ class _Worker:
         try:
             self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
-            self.process.kill()
+            _kill(self.process)
             self.process.wait()
         self._clean()
 
@@ -296,6 +297,8 @@ def _binary(staged: str, values: Mapping[str, Any], release: str, timeout: float
     if done is None:
         return too_large(f"{MAX_OUTPUT // (1024 * 1024)} MiB", "binary")
     if done.returncode != 0:
+        if _go_crash(done.stderr):  # its first line, not the goroutine dump
+            return Failure("crash", _crash_message(done.returncode, done.stderr), "binary")
         message = done.stderr.strip().removeprefix("Error: ") or f"helm exited with code {done.returncode}"
         kind = "render" if "template" in message or "execution error" in message else "load"
         return _failure(kind, message, "binary")
@@ -330,13 +333,13 @@ def _run(argv: list[str], stdin: str | None, timeout: float, cwd: str, env: dict
     with tempfile.TemporaryFile() as errors:
         process = subprocess.Popen(
             argv, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=errors, cwd=cwd, env=env,
+            stderr=errors, cwd=cwd, env=env, start_new_session=True,  # its own process group: see _kill
         )
         expired = threading.Event()
 
         def stop() -> None:
             expired.set()
-            process.kill()
+            _kill(process)
 
         timer = threading.Timer(timeout, stop)
         timer.start()
@@ -354,7 +357,7 @@ def _run(argv: list[str], stdin: str | None, timeout: float, cwd: str, env: dict
             while chunk := process.stdout.read(1 << 16):
                 size += len(chunk)
                 if size > MAX_OUTPUT:
-                    process.kill()
+                    _kill(process)
                     process.wait()
                     return None
                 chunks.append(chunk)
@@ -362,7 +365,7 @@ def _run(argv: list[str], stdin: str | None, timeout: float, cwd: str, env: dict
         finally:
             timer.cancel()
             if process.poll() is None:
-                process.kill()
+                _kill(process)
                 process.wait()
             process.stdout.close()  # type: ignore[union-attr]
         if expired.is_set():
@@ -370,6 +373,15 @@ def _run(argv: list[str], stdin: str | None, timeout: float, cwd: str, env: dict
         errors.seek(0)
         stderr = errors.read(1 << 20).decode("utf-8", "replace")
     return subprocess.CompletedProcess(argv, code, b"".join(chunks).decode("utf-8", "replace"), stderr)
+
+
+def _kill(process: subprocess.Popen[bytes]) -> None:
+    """Kill the renderer and every process it started: one left holding its output would keep the
+    read above waiting past the timeout (a `helm` that is a wrapper script, a plugin)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (AttributeError, OSError):  # no process groups (Windows), or the group is gone already
+        process.kill()
 
 
 def split_sources(stream: str) -> dict[str, str]:
@@ -406,6 +418,12 @@ def _memory_limit() -> int:
     except (ImportError, ValueError, OSError):  # pragma: no cover - not on every platform
         return MEMORY_LIMIT
     return MEMORY_LIMIT if hard == resource.RLIM_INFINITY else min(MEMORY_LIMIT, hard)
+
+
+def _go_crash(stderr: str) -> bool:
+    """A Go runtime panic or fatal error: such a line and a goroutine dump."""
+    lines = stderr.splitlines()
+    return any(line.startswith(("panic: ", "fatal error: ")) for line in lines) and any(line.startswith("goroutine ") for line in lines)
 
 
 def _crash_message(code: int, stderr: str) -> str:

@@ -147,7 +147,12 @@ def _copy_chart(source: str, target: str) -> None:
     ignored = helmignore(source)
     real_source = os.path.realpath(source)
     total = 0
-    for directory, dirs, files in os.walk(source):
+
+    def unlisted(exc: OSError) -> None:  # os.walk would skip the directory silently
+        rel = os.path.relpath(exc.filename or source, source).replace(os.sep, "/")
+        raise InputError(f"{rel}: cannot list directory: {exc.strerror or exc}")
+
+    for directory, dirs, files in os.walk(source, onerror=unlisted):
         rel_dir = os.path.relpath(directory, source).replace(os.sep, "/")
         rel_dir = "" if rel_dir == "." else rel_dir
         keep = []
@@ -175,10 +180,18 @@ def _copy_chart(source: str, target: str) -> None:
             total += os.path.getsize(path)
             if total > MAX_CHART_BYTES:
                 raise InputError(f"chart files exceed {MAX_CHART_BYTES // (1024 * 1024)} MiB; not rendered")
-            _place(path, os.path.join(target, rel_dir, name), rel == CHART_FILE)
+            try:
+                _place(path, os.path.join(target, rel_dir, name), rel == CHART_FILE)
+            except PermissionError:
+                raise InputError(f"{rel}: cannot read: permission denied") from None
+            except OSError as exc:
+                raise InputError(f"{rel}: cannot read: {exc.strerror or exc}") from None
 
 
 def _place(path: str, target: str, copy: bool) -> None:
+    """A hard link where the chart needs no change to the file, else a copy. Opened first either
+    way: a link needs no read permission, and an unreadable template must fail here, located."""
+    os.close(os.open(path, os.O_RDONLY | os.O_NONBLOCK))
     if not copy:
         try:
             os.link(path, target)  # follows a symlink (checked above to stay inside the chart)
