@@ -153,10 +153,10 @@ def _outputs(formats: list[str], output: str | None, known: tuple[str, ...] | No
     """Pair formats with destinations: FORMAT:PATH, else --output for the last bare format, else stdout.
 
     `known`: the format names accepted (default: the reporters')."""
-    from portacheck.report import reporters
+    from portacheck.report import FORMATS
 
     if known is None:
-        known = tuple(reporters())
+        known = FORMATS
     pairs: list[tuple[str, str | None]] = []
     for item in formats:
         name, _, path = item.partition(":")
@@ -452,7 +452,7 @@ def scan(
     scan_options: dict[str, Any],
 ) -> None:
     """Scan infrastructure code and report how portable it is."""
-    from portacheck.report import render, rendered, reporters
+    from portacheck.report import FORMATS, render, rendered
     from portacheck.report.escape import terminal
     from portacheck.scan import run
     from portacheck.trust import write_output
@@ -470,7 +470,7 @@ def scan(
     if compact and not any(":" not in item for item in formats):  # a --format for standard output wins
         formats.append("compact")
     formats = formats or (["delta-text"] if compare_to else ["text"])
-    outputs = _outputs(formats, output, (*reporters(), *_DELTA_FORMATS) if compare_to else None)
+    outputs = _outputs(formats, output, (*FORMATS, *_DELTA_FORMATS) if compare_to else None)
     base_report = None
     if compare_to is not None:
         from portacheck.delta import load_report

@@ -10,27 +10,35 @@ from portacheck.assess import Assessment
 Reporter = Callable[..., None]
 
 
+# Format name -> (module in this package, function): a run imports only the formats it writes.
+_REPORTERS: Mapping[str, tuple[str, str]] = {
+    "text": ("text", "render"),
+    "json": ("json", "render"),
+    "sarif": ("sarif", "render"),
+    "gitlab": ("gitlab", "render"),
+    "junit": ("junit", "render"),
+    "markdown": ("markdown", "render"),
+    "compact": ("compact", "render"),
+    "csf": ("csf", "render"),
+    "csf-json": ("csf", "render_json"),
+    "plan": ("plan", "render"),
+    "dora": ("dora", "render"),
+    "exit-plan": ("exitplan", "render"),
+    "html": ("html", "render"),
+}
+
+FORMATS = tuple(_REPORTERS)
+
+
+def reporter(name: str) -> Reporter:
+    import importlib
+
+    module, function = _REPORTERS[name]
+    return getattr(importlib.import_module(f"portacheck.report.{module}"), function)
+
+
 def reporters() -> Mapping[str, Reporter]:
-    from portacheck.report import compact, csf, dora, exitplan, gitlab, html, json, junit, markdown, plan, sarif, text
-
-    return {
-        "text": text.render,
-        "json": json.render,
-        "sarif": sarif.render,
-        "gitlab": gitlab.render,
-        "junit": junit.render,
-        "markdown": markdown.render,
-        "compact": compact.render,
-        "csf": csf.render,
-        "csf-json": csf.render_json,
-        "plan": plan.render,
-        "dora": dora.render,
-        "exit-plan": exitplan.render,
-        "html": html.render,
-    }
-
-
-FORMATS = ("text", "json", "sarif", "gitlab", "junit", "markdown", "compact", "csf", "csf-json", "plan", "dora", "exit-plan", "html")
+    return {name: reporter(name) for name in FORMATS}
 
 
 def render(name: str, assessment: Assessment, stream: TextIO, **options) -> None:
@@ -44,7 +52,7 @@ def rendered(name: str, assessment: Assessment, **options) -> str:
     from portacheck.report import escape
 
     buffer = io.StringIO()
-    reporters()[name](assessment, buffer, **options)
+    reporter(name)(assessment, buffer, **options)
     text = buffer.getvalue()
     if name in ("json", "sarif", "gitlab", "csf-json"):
         return escape.json_text(text)
