@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from portacheck.inventory import Inventory
 from portacheck.model import (
@@ -41,10 +42,12 @@ from portacheck.model import (
     terraform_root,
 )
 from portacheck.rules.loader import Catalogue, Profile, Provider
-from portacheck.sovereignty.profiles import SovereigntyView
 from portacheck.targets import CONDITIONAL, NOT_READY, READY, VERDICTS, Judgement, judge, worst
 from portacheck.workloads import WorkloadView, variant_key
 from portacheck.workloads import build as build_workloads
+
+if TYPE_CHECKING:  # the lens is imported only when a scan asks for it
+    from portacheck.sovereignty.profiles import SovereigntyView
 
 PLATFORM_COST = (20.0, 60.0)  # one-off per target: landing zone, identity, network, CI/CD, observability, backup
 REPEAT_FACTOR = 0.3  # N identical copies cost 1 + 0.3 * (N - 1) of one

@@ -176,18 +176,21 @@ def to_plain(value: Any) -> Any:
 
 def from_plain(data: Any, classes: dict[str, type]) -> Any:
     """The value `to_plain` encoded; ValueError when it names a class not in `classes`."""
-    if not isinstance(data, tuple):
+    if type(data) is not tuple:
         return data
     tag = data[0]
+    # Plain members (most of them: strings) are taken as they are, without a call each.
     if tag == "t":
-        return tuple(from_plain(v, classes) for v in data[1])
+        return tuple([from_plain(v, classes) if type(v) is tuple else v for v in data[1]])
     if tag == "l":
-        return [from_plain(v, classes) for v in data[1]]
+        return [from_plain(v, classes) if type(v) is tuple else v for v in data[1]]
     if tag == "m":
-        return {from_plain(k, classes): from_plain(v, classes) for k, v in data[1]}
+        return {
+            (from_plain(k, classes) if type(k) is tuple else k): (from_plain(v, classes) if type(v) is tuple else v) for k, v in data[1]
+        }
     cls = classes.get(data[1]) if tag in ("d", "e") else None
     if cls is None:
         raise ValueError(f"unexpected cached value {tag!r} {data[1:2]!r}")
     if tag == "e":
         return cls(data[2])
-    return cls(*(from_plain(v, classes) for v in data[2]))
+    return cls(*[from_plain(v, classes) if type(v) is tuple else v for v in data[2]])

@@ -14,12 +14,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from portacheck.model import Finding, Resource, Unresolved, terraform_root
 from portacheck.rules.loader import Catalogue, Partition, Profile, Provider
-from portacheck.sovereignty.control import ControlPlane
-from portacheck.sovereignty.custody import KeyCustody
-from portacheck.sovereignty.identity import IdentityAndLogs
+
+if TYPE_CHECKING:  # loaded by view(), when a scan asks for the lens
+    from portacheck.sovereignty.control import ControlPlane
+    from portacheck.sovereignty.custody import KeyCustody
+    from portacheck.sovereignty.identity import IdentityAndLogs
 
 MEETS = "meets"
 FAILS = "does not meet"
