@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from portacheck._ydata import DataError, LineDict, YList, YMap  # re-exported: what callers that load YAML also need
+
 # the C loader is 10x faster; fall back to pure Python where libyaml is missing (depends on the platform's wheel)
 _Loader: type[yaml.CSafeLoader | yaml.SafeLoader] = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
 
@@ -29,25 +31,6 @@ _Loader: type[yaml.CSafeLoader | yaml.SafeLoader] = yaml.CSafeLoader if yaml.__w
 MAX_NODES = 200_000  # per document, aliases counted each time they are used
 MAX_DEPTH = 64
 MAX_INT_DIGITS = 64
-
-
-class LineDict(dict):
-    """A mapping that remembers its own line and the line of each key (1-based)."""
-
-    __slots__ = ("key_lines", "line")
-
-    def __init__(self, line: int):
-        super().__init__()
-        self.line = line
-        self.key_lines: dict[str, int] = {}
-
-
-class DataError(Exception):
-    def __init__(self, message: str, line: int = 0, column: int = 0):
-        super().__init__(message)
-        self.message = message
-        self.line = line
-        self.column = column
 
 
 def load_data(text: str) -> Any:
@@ -125,29 +108,6 @@ class _DataBuilder:
 
 # --- scanned manifests --------------------------------------------------------------------
 
-
-
-class YMap(dict):
-    """A mapping of a scanned document: its line, and the line of each key and value."""
-
-    __slots__ = ("key_lines", "line", "value_lines")
-
-    def __init__(self, line: int):
-        super().__init__()
-        self.line = line
-        self.key_lines: dict[str, int] = {}
-        self.value_lines: dict[str, int] = {}
-
-
-class YList(list):
-    """A sequence of a scanned document: its line and the line of each item."""
-
-    __slots__ = ("item_lines", "line")
-
-    def __init__(self, line: int):
-        super().__init__()
-        self.line = line
-        self.item_lines: list[int] = []
 
 
 class Document:

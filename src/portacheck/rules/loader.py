@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from portacheck._yaml import DataError, LineDict, load_data
+from portacheck._ydata import DataError, LineDict
 from portacheck.errors import RuleError
 from portacheck.model import (
     CATEGORIES,
@@ -317,6 +317,8 @@ def read_rule_file(path: Path, display: str) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise RuleError(f"{display}: cannot read rule file: {exc}") from None
     try:
+        from portacheck._yaml import load_data
+
         data = load_data(text)
     except DataError as exc:
         raise RuleError(f"{display}:{exc.line}: {exc.message}") from None

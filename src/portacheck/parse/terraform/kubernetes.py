@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from portacheck._yaml import YList, YMap
+from portacheck._ydata import YList, YMap
 from portacheck.model import Location, Resource, ScanError, Signal, Unresolved
 from portacheck.parse import ParseContext, relpath
 from portacheck.parse.terraform.expr import (
