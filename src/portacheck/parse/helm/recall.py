@@ -108,7 +108,7 @@ def analysis_key(cache: Cache, renders: tuple[str, ...], plans: list, values: li
         parts = [*renders, repr(settings), repr(switches)]
         parts += [_values_part(v) for v in values]
         for plan in plans:
-            parts += [repr(plan.missing)]
+            parts.append(repr([(c.name, c.display, c.archive, c.member, dep) for c, dep in plan.missing]))  # no absolute directory
             for node in plan.root.walk():
                 chart = node.chart
                 parts += [node.prefix, node.name, repr(node.scope), chart.name, chart.display, chart.archive, chart.member]
