@@ -1,5 +1,5 @@
-"""Issue 16: Helm renders in workers kept alive between charts, renders cached, staging by links,
-CustomResourceDefinitions placed from a template's outline. Same findings, less work."""
+"""Issue 16: Helm renders in workers kept alive between charts, renders and their analysis cached,
+staging by links, CustomResourceDefinitions placed from a template's outline. Same findings, less work."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from portacheck.cache import Cache
 from portacheck.config import Config
-from portacheck.parse.helm import HelmOptions, recall, render, stage
+from portacheck.parse.helm import HelmOptions, analyse, recall, render, stage
 from portacheck.parse.helm.charts import ChartIndex, load_chart
 from portacheck.parse.helm.locate import Template
 from portacheck.report import render as report
@@ -92,6 +92,74 @@ def test_a_warm_scan_renders_nothing_and_finds_the_same(tree, scan, tmp_path, mo
 
     monkeypatch.setattr(render, "render", refuse)
     assert _json(scan(root, config)) == _json(cold)
+
+
+# A chart with a vendored subchart, a user's values file and an optional feature (a switch that is off).
+UMBRELLA = {
+    "web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+    "web/values.yaml": "storageClass: standard\nirsa:\n  enabled: false\n",
+    "web/templates/pvc.yaml": (
+        "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: web\nspec:\n  storageClassName: {{ .Values.storageClass }}\n"
+    ),
+    "web/templates/sa.yaml": (
+        "{{- if .Values.irsa.enabled }}\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: web\n  annotations:\n"
+        "    eks.amazonaws.com/role-arn: arn:aws:iam::111111111111:role/web\n{{- end }}\n"
+    ),
+    "web/charts/db/Chart.yaml": "apiVersion: v2\nname: db\nversion: 1.0.0\n",
+    "web/charts/db/values.yaml": "storageClass: standard\n",
+    "web/charts/db/templates/pvc.yaml": (
+        "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: db\nspec:\n  storageClassName: {{ .Values.storageClass }}\n"
+    ),
+    "prod.yaml": "storageClass: gp2\ndb:\n  storageClass: gp3\n",
+}
+
+
+def _umbrella_config(root, cache) -> Config:
+    return Config(cache_dir=cache, frontends={"helm": HelmOptions(values=(str(root / "prod.yaml"),))})
+
+
+@needs_sdk
+def test_a_warm_scan_analyses_no_rendered_chart_and_finds_the_same_as_cold_and_off(tree, scan, tmp_path, monkeypatch):
+    root = tree(UMBRELLA)
+    config = _umbrella_config(root, str(tmp_path / "cache"))
+    cold = _json(scan(root / "web", config))
+    assert len(os.listdir(tmp_path / "cache" / recall.ANALYSIS)) == 1
+    assert '"gp2"' in cold and '"gp3"' in cold and "role-arn" in cold  # the user's values, the subchart, the optional part
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("rendered or analysed with a warm cache")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(render, "render", refuse)
+        patched.setattr(analyse, "_analyse", refuse)
+        patched.setattr(analyse, "_optional", refuse)
+        assert _json(scan(root / "web", config)) == cold
+    assert _json(scan(root / "web", _umbrella_config(root, None))) == cold
+
+
+@needs_sdk
+def test_a_warm_scan_sees_a_moved_values_line_an_edited_template_and_another_scan_root(tree, scan, tmp_path):
+    root = tree(UMBRELLA)
+    config = _umbrella_config(root, str(tmp_path / "cache"))
+    off = _umbrella_config(root, None)
+    before = _json(scan(root / "web", config))
+    # the same values one line lower: the same render, but the value's line in prod.yaml moves
+    (root / "prod.yaml").write_text("# production\n" + UMBRELLA["prod.yaml"])
+    moved = _json(scan(root / "web", config))
+    assert moved != before
+    assert moved == _json(scan(root / "web", off))
+    # a label above the subchart's storage class: its template line moves
+    pvc = root / "web" / "charts" / "db" / "templates" / "pvc.yaml"
+    pvc.write_text(UMBRELLA["web/charts/db/templates/pvc.yaml"].replace("  name: db\n", "  name: db\n  labels:\n    tier: data\n"))
+    edited = _json(scan(root / "web", config))
+    assert edited != moved
+    assert edited == _json(scan(root / "web", off))
+    # the same chart and values (its own) scanned from the chart and from the directory above
+    plain = {"helm": HelmOptions(optional="off")}
+    alone = _json(scan(root / "web", Config(cache_dir=str(tmp_path / "cache"), frontends=plain)))
+    above = _json(scan(root, Config(cache_dir=str(tmp_path / "cache"), frontends=plain)))
+    assert '"charts/db/templates/pvc.yaml"' in alone and '"web/charts/db/templates/pvc.yaml"' in above
+    assert above == _json(scan(root, Config(frontends=plain)))
 
 
 def test_a_render_is_keyed_by_every_staged_file_the_values_and_the_renderer(tree, tmp_path):

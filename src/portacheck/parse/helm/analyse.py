@@ -54,6 +54,7 @@ class _Job:
     errors: list[ScanError] = field(default_factory=list)
     fallback: str = ""  # why the chart is analysed statically
     optional: Any = None  # optional.Switched: the second render, with the chart's optional features on
+    renders: tuple[str | None, ...] = ()  # cache keys of its renders (default, then optional), None: not cached
 
 
 def parse(files: Sequence[SourceFile], context: ParseContext, options: Any) -> ParseResult:
@@ -72,9 +73,7 @@ def parse(files: Sequence[SourceFile], context: ParseContext, options: Any) -> P
         jobs = _once([job for job in (_prepare(chart, context, options, index, scratch) for chart in charts if not chart.library) if job])
         _render_all(jobs, context, options, index, scratch)
         for job in jobs:
-            found, problems = _analyse(job, context)
-            extra, warnings = _optional(job, found, context, options)
-            found += extra
+            found, warnings, problems = _analysed(job, context, options)
             errors.extend(warnings)
             resources.extend(found)
             errors.extend(job.errors)
@@ -251,22 +250,25 @@ def _render_all(jobs: list[_Job], context: ParseContext, options: Any, index, sc
     timeout = float(options.timeout or render.DEFAULT_TIMEOUT)
     tasks = [(job.plan.staged, job.user, job.chart.name) for job in todo]
     tasks += [(job.optional.plan.staged, job.optional.user, job.chart.name) for job in todo if job.optional is not None]
-    outcomes = _recalled(tasks, renderer, timeout, context)
+    outcomes, keys = _recalled(tasks, renderer, timeout, context)
     outcomes = _scan_budget(outcomes)
-    for job, outcome in zip(todo, outcomes, strict=False):
+    for job, outcome, entry in zip(todo, outcomes, keys, strict=False):
         job.outcome = outcome
-    for job, outcome in zip([job for job in todo if job.optional is not None], outcomes[len(todo):], strict=True):
+        job.renders = (entry,)
+    switched = [job for job in todo if job.optional is not None]
+    for job, outcome, entry in zip(switched, outcomes[len(todo):], keys[len(todo):], strict=True):
         job.optional.outcome = outcome
+        job.renders += (entry,)
 
 
-def _recalled(tasks: list[tuple[str, dict, str]], renderer: str, timeout: float, context: ParseContext) -> list:
-    """The outcome of every render task: from the cache when it holds it, else rendered (and stored)."""
+def _recalled(tasks: list[tuple[str, dict, str]], renderer: str, timeout: float, context: ParseContext) -> tuple[list, list[str | None]]:
+    """The outcome of every render task, from the cache when it holds it, else rendered (and stored); and its cache key."""
     from portacheck.parse.helm import recall, render
 
     chosen = render.choose(renderer)
     cache = context.cache
     if cache is None or isinstance(chosen, render.Failure):
-        return _render_tasks(tasks, renderer, timeout, context)
+        return _render_tasks(tasks, renderer, timeout, context), [None] * len(tasks)
     keys = [recall.key(cache, *task, chosen) for task in tasks]
     outcomes = [recall.load(cache, entry) if entry else None for entry in keys]
     todo = [i for i, outcome in enumerate(outcomes) if outcome is None]
@@ -275,7 +277,7 @@ def _recalled(tasks: list[tuple[str, dict, str]], renderer: str, timeout: float,
         entry = keys[i]
         if entry:
             recall.store(cache, entry, outcome)
-    return outcomes
+    return outcomes, keys
 
 
 def _render_tasks(tasks: list[tuple[str, dict, str]], renderer: str, timeout: float, context: ParseContext) -> list:
@@ -349,6 +351,44 @@ def _switched_job(job: _Job, switched) -> _Job:
 
 
 # --- analysis --------------------------------------------------------------------------------
+
+
+def _analysed(job: _Job, context: ParseContext, options: Any) -> tuple[list[Resource], list[ScanError], list[ScanError]]:
+    """(resources, warnings, problems) of one chart: from the cache when its renders came from it
+    (or were stored in it) and nothing else the analysis reads has changed, else analysed."""
+    from portacheck.parse.helm import recall
+
+    entry = _analysis_key(job, context, options)
+    cached = recall.load_analysis(context.cache, entry) if context.cache is not None and entry else None
+    if cached is not None:
+        return cached
+    found, problems = _analyse(job, context)
+    extra, warnings = _optional(job, found, context, options)
+    result = (found + extra, warnings, problems)
+    if context.cache is not None and entry:
+        recall.store_analysis(context.cache, entry, result)
+    return result
+
+
+def _analysis_key(job: _Job, context: ParseContext, options: Any) -> str | None:
+    """The key of a rendered chart whose renders all have a key; None for the rest. A chart that
+    failed to render is analysed statically from files no key covers; an optional render may fail
+    as the same input always does (a template error), but not past the scan's object budget, which
+    other charts decide, nor by a timeout, which may not happen again."""
+    from portacheck.parse.helm import recall, render
+
+    switched = job.optional
+    renders = tuple(entry for entry in job.renders if entry)
+    if context.cache is None or not isinstance(job.outcome, render.Rendered) or len(renders) != 1 + (switched is not None):
+        return None
+    if switched is not None and not isinstance(switched.outcome, render.Rendered) and switched.outcome.kind not in ("load", "values", "render"):
+        return None
+    plans = [job.plan] + ([switched.plan] if switched is not None else [])
+    values = [*job.user_files, job.user_set]
+    switches = (switched.keys, switched.gates, switched.enabled_by) if switched is not None else None
+    crds = [found for plan in plans for found in _crds(plan.root, context)]
+    settings = (options.optional, context.max_file_bytes)
+    return recall.analysis_key(context.cache, renders, plans, values, switches, crds, settings)
 
 
 def _analyse(job: _Job, context: ParseContext) -> tuple[list[Resource], list[ScanError]]:
