@@ -8,7 +8,7 @@
     python scripts/benchmark.py arm PATH [--repeat 3]
     python scripts/benchmark.py cloudformation PATH [--repeat 3] [--generate 500]
     python scripts/benchmark.py precommit PATH FILE [--repeat 3]
-    python scripts/benchmark.py corpus DIR [DIR ...] [--against OTHER/src]
+    python scripts/benchmark.py corpus DIR [DIR ...] [--against CHECKOUT]
     python scripts/benchmark.py checkov PATH
     python scripts/benchmark.py helm DIR [DIR ...] [--against CHECKOUT]
 
@@ -456,6 +456,8 @@ def measured(command: list[str], cwd: str | None = None, env: dict | None = None
         peak = max(peak, _tree_rss(process.pid))
         time.sleep(0.02)
     wall = time.perf_counter() - start
+    if command[1:3] == ["-m", "portacheck"] and process.returncode not in (0, 1, 3, 4):  # 2: usage, 5: a crash
+        sys.exit(f"benchmark: `{' '.join(command[3:5])}` in {cwd or '.'} exited {process.returncode}; not a scan to time")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return wall, cpu, peak
@@ -481,6 +483,14 @@ def _env(cache: str, source: str | None = None) -> dict:
     if source:
         env["PYTHONPATH"] = os.path.abspath(source) + os.pathsep + env.get("PYTHONPATH", "")
     return env
+
+
+def _source(checkout: str) -> str:
+    """The directory to put first on PYTHONPATH for another version: a checkout or its src."""
+    for candidate in (os.path.join(checkout, "src"), checkout):
+        if os.path.isfile(os.path.join(candidate, "portacheck", "__init__.py")):
+            return os.path.abspath(candidate)
+    sys.exit(f"benchmark: {checkout} is neither a portacheck checkout nor its src directory")
 
 
 def _warm_up(path: str, name: str, source: str | None = None) -> None:
@@ -511,7 +521,7 @@ def precommit(path: str, name: str, repeat: int) -> None:
 def corpus(directories: list[str], against: str | None = None) -> None:
     """Each directory cold then warm. With `against` (another checkout's src directory), every
     run is repeated right after with that code, so both see the same load on the machine."""
-    sources = {"": None, "against ": against} if against else {"": None}
+    sources = {"": None, "against ": _source(against)} if against else {"": None}
     totals = {f"{tag}{label}": [0.0, 0.0, 0] for tag in sources for label in ("cold", "warm")}
     for source in sources.values():
         _warm_up(directories[0], ".", source)
@@ -535,7 +545,7 @@ def corpus(directories: list[str], against: str | None = None) -> None:
 
 
 def helm(directories: list[str], against: str | None) -> None:
-    trees = {"this": ""} | ({"against": os.path.join(os.path.abspath(against), "src")} if against else {})
+    trees = {"this": ""} | ({"against": _source(against)} if against else {})
     totals: dict[tuple[str, str], list[float]] = {}
     for directory in directories:
         for name, source in trees.items():
@@ -596,7 +606,7 @@ def main() -> None:
     pre.add_argument("--repeat", type=int, default=3)
     many = sub.add_parser("corpus", help="scan each directory cold then warm; totals")
     many.add_argument("directories", nargs="+")
-    many.add_argument("--against", metavar="SRC", help="also run another checkout's src directory, interleaved, and compare")
+    many.add_argument("--against", metavar="CHECKOUT", help="also run another checkout (or its src directory), interleaved, and compare")
     hlm = sub.add_parser("helm", help="Helm-heavy trees cold, warm and off, against another checkout")
     hlm.add_argument("directories", nargs="+")
     hlm.add_argument("--against", help="another portacheck checkout to compare with, in the same run")
