@@ -310,18 +310,23 @@ def _display(path: Path, directory: Path) -> str:
     return "./" + shown if shown.startswith("rules/") else shown
 
 
-def read_rule_file(path: Path, display: str) -> Any:
-    """A rules-directory YAML file (or a custom sovereignty profile), checked at the top level."""
+def read_data_file(path: Path, display: str, what: str = "rule file") -> Any:
+    """One of portacheck's YAML data files, parsed; a RuleError names the file and line."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise RuleError(f"{display}: cannot read rule file: {exc}") from None
+        raise RuleError(f"{display}: cannot read {what}: {exc}") from None
     try:
         from portacheck._yaml import load_data
 
-        data = load_data(text)
+        return load_data(text)
     except DataError as exc:
         raise RuleError(f"{display}:{exc.line}: {exc.message}") from None
+
+
+def read_rule_file(path: Path, display: str) -> Any:
+    """A rules-directory YAML file (or a custom sovereignty profile), checked at the top level."""
+    data = read_data_file(path, display)
     if data is None:
         return LineDict(1)
     if not isinstance(data, LineDict):

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from portacheck._yaml import DataError, LineDict, load_data
+from portacheck._yaml import LineDict
 from portacheck.errors import RuleError
 from portacheck.model import Resource, Unresolved, terraform_root
 from portacheck.rules.loader import Field
@@ -93,14 +93,9 @@ def load(path: str | Path | None = None) -> tuple[Entry, ...]:
     """The entries of a custody file (the bundled rules/custody.yaml by default); a RuleError names file, line and field."""
     path = Path(path) if path is not None else default_path()
     display = "rules/custody.yaml" if path == default_path() else str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RuleError(f"{display}: cannot read key custody file: {exc}") from None
-    try:
-        data = load_data(text)
-    except DataError as exc:
-        raise RuleError(f"{display}:{exc.line}: {exc.message}") from None
+    from portacheck.rules.loader import read_data_file
+
+    data = read_data_file(path, display, "key custody file")
     if not isinstance(data, LineDict) or "key_custody" not in data:
         raise RuleError(f"{display}:{getattr(data, 'line', 1)}: expected a mapping with `key_custody:` at the top")
     section = data["key_custody"]
